@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import random
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Dataset(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    public = models.BooleanField(default=True, help_text="Listed and rated. Captcha pools are not public.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _shuffle() -> float:
+    return random.random()
+
+
+class Image(models.Model):
+    """An image to rate: a URL or a file under MEDIA_ROOT.
+
+    The rating counters live on the row (no COUNT(*) at scale), and `in_queue`
+    says whether the image still wants ratings: it is what the queue's partial
+    indexes are built on (see ratings.selectors).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="images")
+    url = models.URLField(max_length=2000, blank=True)
+    file = models.FileField(upload_to="images/%Y/%m/", blank=True, max_length=300)
+    caption = models.TextField(blank=True, help_text="The caption or the prompt.")
+    source = models.JSONField(default=dict, blank=True, help_text="The source's extra columns.")
+    dedupe_key = models.CharField(max_length=64, help_text="SHA-256 of the URL or of the file's bytes.")
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+
+    nsfw = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="Taken out of the queue and the export by a moderator.")
+    broken = models.BooleanField(default=False)
+    is_captcha = models.BooleanField(default=False)
+    captcha_answer = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    priority = models.FloatField(default=0.0)
+    shuffle = models.FloatField(default=_shuffle, help_text="A random tie-breaker among equal priorities.")
+    in_queue = models.BooleanField(default=True)
+
+    ratings_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    artifacts_count = models.PositiveIntegerField(default=0)
+    artifacts_sum = models.PositiveIntegerField(default=0)
+    reports_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "dedupe_key"], name="image_unique_per_dataset"),
+        ]
+        indexes = [
+            models.Index(
+                "dataset",
+                models.F("priority").desc(),
+                "shuffle",
+                name="image_queue_by_dataset",
+                condition=Q(in_queue=True),
+            ),
+            models.Index(
+                models.F("priority").desc(),
+                "shuffle",
+                name="image_queue",
+                condition=Q(in_queue=True),
+            ),
+            models.Index(fields=["is_captcha"], name="image_captcha", condition=Q(is_captcha=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.slug}/{self.public_id}" if self.dataset_id else str(self.public_id)
+
+    @property
+    def src(self) -> str:
+        return self.file.url if self.file else self.url
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.ratings_count if self.ratings_count else None
+
+    def queue_state(self, ratings_wanted: int) -> bool:
+        """Whether this image belongs in the queue: the one rule, used wherever flags change."""
+        return not (self.hidden or self.broken or self.nsfw or self.is_captcha) and self.ratings_count < ratings_wanted

@@ -1,0 +1,153 @@
+"""Every call this site makes to the AI Horde goes through here.
+
+Timeouts, the Client-Agent header and the mapping of failures onto two errors
+(`HordeUnavailable`: down, slow or broken; `HordeRejected`: the Horde said no)
+live in one place. API keys are sent in headers only and never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+ANONYMOUS_API_KEY = "0000000000"
+SHARED_KEY_MARKER = "(Shared Key:"
+
+
+class HordeError(Exception):
+    """Base of the Horde client's errors."""
+
+
+class HordeUnavailable(HordeError):
+    """The Horde did not answer in time, could not be reached, or failed (5xx)."""
+
+
+class HordeRejected(HordeError):
+    """The Horde answered 4xx: the message and rc are the Horde's own."""
+
+    def __init__(self, status: int, message: str, rc: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.rc = rc
+
+
+class InvalidAPIKey(HordeRejected):
+    pass
+
+
+@dataclass(frozen=True)
+class HordeUser:
+    """The fields of the Horde's UserDetails that this site uses."""
+
+    id: int
+    username: str
+    kudos: float
+    trusted: bool
+    moderator: bool
+    flagged: bool
+    pseudonymous: bool
+    account_age: int
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.id == 0
+
+    @property
+    def is_shared_key(self) -> bool:
+        return SHARED_KEY_MARKER in self.username
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HordeUser:
+        try:
+            return cls(
+                id=int(data["id"]),
+                username=str(data["username"]),
+                kudos=float(data.get("kudos") or 0),
+                trusted=bool(data.get("trusted", False)),
+                moderator=bool(data.get("moderator", False)),
+                flagged=bool(data.get("flagged", False)),
+                pseudonymous=bool(data.get("pseudonymous", False)),
+                account_age=int(data.get("account_age") or 0),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HordeUnavailable(f"The Horde sent a user we could not read: {exc}") from None
+
+
+def _request(method: str, path: str, *, apikey: str | None = None, body: dict | None = None) -> Any:
+    url = f"{settings.HORDE_API_URL}{path}"
+    headers = {"Client-Agent": settings.HORDE_CLIENT_AGENT, "Accept": "application/json"}
+    if apikey is not None:
+        headers["apikey"] = apikey
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=settings.HORDE_TIMEOUT) as resp:
+            raw = resp.read()
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            payload = json.loads(raw or b"{}")
+        except ValueError:
+            payload = {}
+        message = payload.get("message") or f"The Horde answered {exc.code}"
+        rc = payload.get("rc") or ""
+        logger.info("Horde %s %s answered %s (%s)", method, path, exc.code, rc)
+        if exc.code >= 500 or exc.code == 429:
+            raise HordeUnavailable(message) from None
+        if exc.code == 401 or rc == "InvalidAPIKey":
+            raise InvalidAPIKey(exc.code, message, rc) from None
+        raise HordeRejected(exc.code, message, rc) from None
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+        logger.warning("Horde %s %s failed: %s", method, path, type(exc).__name__)
+        raise HordeUnavailable("The Horde is not answering") from None
+    try:
+        return json.loads(raw or b"null")
+    except ValueError:
+        raise HordeUnavailable("The Horde sent an answer we could not read") from None
+
+
+def _key_cache_name(apikey: str) -> str:
+    return "horde:find_user:" + hashlib.sha256(apikey.encode()).hexdigest()
+
+
+def find_user(apikey: str, *, use_cache: bool = True) -> HordeUser:
+    """GET /v2/find_user. Cached by the key's hash for FIND_USER_CACHE_SECONDS."""
+    cache_name = _key_cache_name(apikey)
+    if use_cache:
+        cached = cache.get(cache_name)
+        if cached is not None:
+            return HordeUser.from_json(cached)
+    data = _request("GET", "/v2/find_user", apikey=apikey)
+    if not isinstance(data, dict):
+        raise HordeUnavailable("The Horde sent an answer we could not read")
+    user = HordeUser.from_json(data)
+    if settings.FIND_USER_CACHE_SECONDS:
+        cache.set(cache_name, data, settings.FIND_USER_CACHE_SECONDS)
+    return user
+
+
+def award_kudos(*, username: str, amount: int) -> None:
+    """POST /v2/kudos/award with the site's service key."""
+    if not settings.HORDE_SERVICE_API_KEY:
+        raise HordeRejected(0, "HORDE_SERVICE_API_KEY is not set")
+    _request(
+        "POST",
+        "/v2/kudos/award",
+        apikey=settings.HORDE_SERVICE_API_KEY,
+        body={"username": username, "amount": int(amount)},
+    )

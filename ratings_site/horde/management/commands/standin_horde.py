@@ -1,0 +1,63 @@
+"""Serve the stand-in AI Horde (ratings_site.horde.standin) until Ctrl-C."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from ratings_site.horde.standin import DEMO_KEY_PURPOSES, DEMO_KEYS, SERVICE_API_KEY, StandinHorde
+
+
+class Command(BaseCommand):
+    help = "Serve a stand-in AI Horde with demo API keys, for development without the real Horde."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=7001, help="Port to listen on (default 7001).")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even though settings.STANDIN_HORDE_ALLOWED is off.",
+        )
+        parser.add_argument("--verbose-requests", action="store_true", help="Print method, path and status of each request.")
+
+    def handle(self, *args, **options):
+        allowed = getattr(settings, "STANDIN_HORDE_ALLOWED", settings.DEBUG)
+        if not allowed and not options["allow_production"]:
+            raise CommandError(
+                "The stand-in Horde is off here (STANDIN_HORDE_ALLOWED is false, as it is by default "
+                "when DEBUG is off). Pass --allow-production to run it anyway."
+            )
+        horde = StandinHorde(host=options["host"], port=options["port"])
+        horde.verbose = options["verbose_requests"]
+        try:
+            horde.start()
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {options['host']}:{options['port']}: {exc}") from None
+
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Stand-in AI Horde serving at {horde.url}"))
+        out.write("Point the site at it with:")
+        out.write(f"  HORDE_API_URL={horde.url}")
+        out.write(f"  HORDE_SERVICE_API_KEY={SERVICE_API_KEY}")
+        out.write("")
+        out.write("Demo API keys:")
+        key_width = max(len(k) for k in DEMO_KEYS)
+        name_width = max(len(d["username"]) for d in DEMO_KEYS.values())
+        for key, details in DEMO_KEYS.items():
+            purpose = DEMO_KEY_PURPOSES.get(key, "")
+            out.write(f"  {key:<{key_width}}  {details['username']:<{name_width}}  {purpose}")
+        out.write(f"  {SERVICE_API_KEY:<{key_width}}  {'(service key)':<{name_width}}  may call /v2/kudos/award")
+        out.write("")
+        out.write(f"Controls: {horde.base_url}/_standin/  (POST fail, delay, reset; GET awards)")
+        out.write("Quit with Ctrl-C.")
+        out.flush()
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            out.write("Stopping the stand-in Horde.")
+        finally:
+            horde.stop()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class KudosReward(models.Model):
+    """A line of the ledger: kudos this site owes a rater, and whether they were paid.
+
+    Status moves pending -> sending -> paid, or back to pending on a failure the
+    Horde reports, or to failed when retries are exhausted or the Horde rejects the
+    rater. A line left in `sending` (the worker died mid-call) is never sent again
+    automatically: the Horde's award has no idempotency key, so we pay at most once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Being paid"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_rewards")
+    rating = models.OneToOneField(
+        "ratings.Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="reward"
+    )
+    amount = models.PositiveIntegerField()
+    reason = models.CharField(max_length=100, default="Rating a dataset image")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["rater", "status"], name="reward_by_rater_status")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} kudos to {self.rater} ({self.status})"

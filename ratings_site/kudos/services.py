@@ -1,0 +1,125 @@
+"""The kudos rule and the payment of the ledger. Pages, API and tasks call these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from ratings_site.horde.client import HordeRejected, HordeUnavailable, award_kudos
+from ratings_site.kudos.models import KudosReward
+from ratings_site.raters.models import Rater
+from ratings_site.ratings.models import Rating
+
+logger = logging.getLogger(__name__)
+
+
+def payments_enabled() -> bool:
+    return bool(settings.HORDE_SERVICE_API_KEY)
+
+
+def kudos_for_rating(rater: Rater) -> int:
+    """The kudos rule for a rating of a dataset image (captcha answers never get here)."""
+    if not rater.earns_kudos or rater.flagged:
+        return 0
+    return settings.KUDOS_PER_RATING
+
+
+def record_reward(rating: Rating) -> KudosReward | None:
+    """Write the ledger line for a new rating; schedule its payment after commit.
+
+    Runs inside the rating's transaction. One line per rating (a one-to-one key), so
+    a rating can never be paid twice.
+    """
+    amount = kudos_for_rating(rating.rater)
+    if amount <= 0:
+        return None
+    others_pending = KudosReward.objects.filter(rater=rating.rater, status=KudosReward.Status.PENDING).exists()
+    reward = KudosReward.objects.create(rater=rating.rater, rating=rating, amount=amount)
+    if not others_pending:
+        # A payment is already scheduled for the other pending lines; it will take this one too.
+        rater_id = rating.rater_id
+        transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS))
+    return reward
+
+
+def schedule_payment(rater_id: int, *, delay_seconds: float = 0) -> None:
+    from ratings_site.kudos.tasks import pay_rewards
+
+    if not payments_enabled():
+        return
+    task = pay_rewards
+    if delay_seconds:
+        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+    task.enqueue(rater_id)
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential back-off: base, 2×base, 4×base … capped at an hour."""
+    return min(settings.KUDOS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    paid: int = 0
+    lines: int = 0
+    status: str = "nothing to pay"
+    retry_in: float | None = None
+
+
+def pay_rewards_for(rater_id: int) -> PaymentResult:
+    """Pay all of a rater's pending lines in one call to the Horde.
+
+    Lines are marked `sending` in a committed transaction before the call, so two
+    workers never send the same line, and a line whose call may have gone through is
+    never sent again. On a failure the Horde reports (down, slow, 5xx) they return to
+    pending and a retry is scheduled with back-off; on a refusal (e.g. "Target user is
+    rejected") or after KUDOS_MAX_ATTEMPTS they are marked failed.
+    """
+    if not payments_enabled():
+        return PaymentResult(status="payments are not configured")
+    with transaction.atomic():
+        lines = list(
+            KudosReward.objects.select_for_update(skip_locked=True)
+            .filter(rater_id=rater_id, status=KudosReward.Status.PENDING)
+            .order_by("id")
+        )
+        if not lines:
+            return PaymentResult()
+        ids = [line.pk for line in lines]
+        KudosReward.objects.filter(pk__in=ids).update(status=KudosReward.Status.SENDING, attempts=F("attempts") + 1)
+        rater = Rater.objects.get(pk=rater_id)
+    total = sum(line.amount for line in lines)
+    attempts = max(line.attempts for line in lines) + 1
+    sending = KudosReward.objects.filter(pk__in=ids, status=KudosReward.Status.SENDING)
+    try:
+        award_kudos(username=rater.username, amount=total)
+    except HordeUnavailable as exc:
+        if attempts >= settings.KUDOS_MAX_ATTEMPTS:
+            sending.update(status=KudosReward.Status.FAILED, last_error=f"Gave up after {attempts} tries: {exc}"[:300])
+            return PaymentResult(lines=len(ids), status="failed")
+        delay = retry_delay(attempts)
+        sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300])
+        transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=delay))
+        logger.info("Kudos payment for rater %s failed (try %s); retrying in %ss", rater_id, attempts, delay)
+        return PaymentResult(lines=len(ids), status="retrying", retry_in=delay)
+    except HordeRejected as exc:
+        sending.update(status=KudosReward.Status.FAILED, last_error=f"The Horde refused: {exc.message}"[:300])
+        return PaymentResult(lines=len(ids), status="failed")
+    sending.update(status=KudosReward.Status.PAID, paid_at=timezone.now(), last_error="")
+    return PaymentResult(paid=total, lines=len(ids), status="paid")
+
+
+def ledger_totals(rater: Rater) -> dict[str, int]:
+    """Kudos earned on this site by status: {"pending": n, "paid": n, "failed": n}."""
+    totals = {"pending": 0, "paid": 0, "failed": 0}
+    rows = KudosReward.objects.filter(rater=rater).values("status").annotate(total=Sum("amount"))
+    for row in rows:
+        key = "pending" if row["status"] == KudosReward.Status.SENDING else row["status"]
+        totals[key] += row["total"] or 0
+    return totals

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from ratings_site.horde import client as horde
+from ratings_site.raters.forms import LoginForm
+from ratings_site.raters.keys import remember_key
+from ratings_site.raters.services import SharedKeyRefused, rater_from_horde_user
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/rate/"
+
+
+@sensitive_post_parameters("apikey")
+@sensitive_variables("apikey")
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            apikey = form.cleaned_data["apikey"]
+            try:
+                horde_user = horde.find_user(apikey, use_cache=False)
+                rater = rater_from_horde_user(horde_user)
+            except horde.InvalidAPIKey:
+                form.add_error(
+                    "apikey",
+                    "The Horde does not know this API key. Check it (copy it again from your Horde account) "
+                    "or register for a free key at aihorde.net/register.",
+                )
+            except horde.HordeUnavailable:
+                status = 503
+                form.add_error(None, "The Horde is not answering right now. Please try again in a minute.")
+            except horde.HordeRejected as exc:
+                form.add_error("apikey", f"The Horde refused this key: {exc.message}")
+            except SharedKeyRefused:
+                form.add_error(
+                    "apikey",
+                    "This is a shared key. Ratings must come from the account's owner, so shared keys "
+                    "cannot rate here. Log in with your own Horde API key.",
+                )
+            else:
+                login(request, rater, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
+                remember_key(request, apikey)
+                if rater.is_horde_anonymous:
+                    messages.info(
+                        request,
+                        "You are logged in with the anonymous key: your ratings count, but they earn no kudos. "
+                        "Log in with your own key to earn kudos.",
+                    )
+                else:
+                    messages.success(request, f"Welcome, {rater.username}.")
+                return redirect(_safe_next(request))
+    response = render(request, "raters/login.html", {"form": form, "next": _safe_next(request)}, status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)  # flushes the session, and the encrypted key with it
+    messages.info(request, "You are logged out.")
+    return redirect("login")

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Rating(models.Model):
+    """One rater's judgement of one dataset image: the row LAION's export is made of."""
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="ratings")
+    rating = models.PositiveSmallIntegerField(help_text="1 (Terrible) to 10 (Masterpiece).")
+    artifacts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 (Flawless) to 5 (Garbage).")
+    client_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rater", "image"], name="rating_once_per_rater"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=10), name="rating_1_to_10"),
+            models.CheckConstraint(
+                condition=Q(artifacts__isnull=True) | Q(artifacts__gte=0, artifacts__lte=5),
+                name="artifacts_0_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["rater", "created_at"], name="rating_by_rater_time")]
+
+    def __str__(self) -> str:
+        return f"{self.rater} rated {self.image_id}: {self.rating}/{self.artifacts}"
+
+
+class Skip(models.Model):
+    """An image a rater passed over: a plain skip, or a report that feeds moderation."""
+
+    class Reason(models.TextChoices):
+        SKIPPED = "skipped", "Skipped"
+        BROKEN = "broken", "Broken or not loading"
+        NSFW = "nsfw", "NSFW"
+        WATERMARK = "watermark", "Watermark or text"
+        OTHER = "other", "Something else"
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skips")
+    image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="skips")
+    reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.SKIPPED)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rater", "image"], name="skip_once_per_rater")]
+        indexes = [
+            models.Index(fields=["image"], name="report_by_image", condition=~Q(reason="skipped")),
+        ]
+
+    @property
+    def is_report(self) -> bool:
+        return self.reason != self.Reason.SKIPPED
+
+
+class CaptchaAnswer(models.Model):
+    """A rater's answer to a captcha image: never paid, never exported as a rating."""
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="captcha_answers")
+    image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="captcha_answers")
+    answer = models.PositiveSmallIntegerField()
+    passed = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rater", "image"], name="captcha_once_per_rater")]
+        indexes = [models.Index(fields=["rater", "passed", "created_at"], name="captcha_by_rater")]

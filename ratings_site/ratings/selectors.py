@@ -1,0 +1,114 @@
+"""The queue: which image a rater sees next. The one place that decides it.
+
+Rules
+- An image wants RATINGS_PER_IMAGE ratings; once it has them it leaves the queue
+  (`Image.in_queue`, kept by ratings.services, is what the indexes are built on).
+- A rater never sees an image they rated, skipped or reported.
+- Higher `priority` first (the predictor fills it); among near-equals (within
+  QUEUE_PRIORITY_TOLERANCE of the best) the choice is random, so that concurrent
+  raters spread over images instead of all racing for the same one.
+- Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater.
+
+Cost
+No ORDER BY RANDOM() and no full scan: the partial indexes `image_queue` and
+`image_queue_by_dataset` hold only images still wanting ratings, in
+(priority DESC, shuffle) order, so PostgreSQL walks the index from the top,
+probes the (rater, image) unique indexes of ratings and skips for each entry, and
+stops after QUEUE_TOP_K rows. The cost grows with K plus the number of top images
+this rater has already seen, not with the size of the table. The plan on
+PostgreSQL 15 with 1 M images (benchmarks/queue_benchmark.py prints it):
+
+    Limit
+      ->  Nested Loop Anti Join
+            ->  Nested Loop Anti Join
+                  ->  Index Scan using image_queue_by_dataset on datasets_image
+                        Index Cond: (dataset_id = $1)
+                  ->  Index Only Scan using rating_once_per_rater on ratings_rating
+                        Index Cond: ((rater_id = $2) AND (image_id = datasets_image.id))
+            ->  Index Only Scan using skip_once_per_rater on ratings_skip
+                  Index Cond: ((rater_id = $2) AND (image_id = datasets_image.id))
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+
+from ratings_site.datasets.models import Dataset, Image
+from ratings_site.raters.models import Rater
+from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
+
+
+def _unseen_by(rater: Rater, images: QuerySet[Image]) -> QuerySet[Image]:
+    return images.filter(
+        ~Exists(Rating.objects.filter(rater=rater, image=OuterRef("pk"))),
+        ~Exists(Skip.objects.filter(rater=rater, image=OuterRef("pk"))),
+    )
+
+
+def _queue(dataset: Dataset | None) -> QuerySet[Image]:
+    images = Image.objects.filter(in_queue=True)
+    if dataset is not None:
+        return images.filter(dataset=dataset)
+    return images.filter(dataset__public=True)
+
+
+def _captcha_for(rater: Rater) -> Image | None:
+    answered = CaptchaAnswer.objects.filter(rater=rater, image=OuterRef("pk"))
+    candidates = list(
+        Image.objects.filter(is_captcha=True, hidden=False)
+        .filter(~Exists(answered))
+        .select_related("dataset")
+        .order_by("shuffle")[: settings.QUEUE_TOP_K]
+    )
+    return random.choice(candidates) if candidates else None
+
+
+def next_images_for(
+    rater: Rater,
+    *,
+    dataset: Dataset | None = None,
+    prefer: uuid.UUID | None = None,
+    exclude: Sequence[int] = (),
+    count: int = 2,
+) -> list[Image]:
+    """Up to `count` distinct images for this rater: the one to show, then the ones to preload.
+
+    `prefer` is the image the page preloaded last time: it is shown if still
+    eligible, so the preload is not wasted. `exclude` holds images to leave out of
+    this answer (e.g. the one just rated, when the database is lagging).
+    """
+    chosen: list[Image] = []
+    if settings.CAPTCHA_RATE and random.random() < settings.CAPTCHA_RATE:
+        captcha = _captcha_for(rater)
+        if captcha is not None:
+            chosen.append(captcha)
+
+    queue = _unseen_by(rater, _queue(dataset)).exclude(pk__in=list(exclude)).select_related("dataset")
+    if prefer and not chosen:
+        preferred = queue.filter(public_id=prefer).first()
+        if preferred is not None:
+            chosen.append(preferred)
+
+    top = [image for image in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if image not in chosen]
+    if top:
+        best = top[0].priority
+        near = [image for image in top if image.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
+        rest = [image for image in top if image not in near]
+        random.shuffle(near)
+        chosen.extend(near + rest)
+    return chosen[:count]
+
+
+def next_image_for(rater: Rater, *, dataset: Dataset | None = None) -> Image | None:
+    """The next image this rater should rate, or None when nothing is left for them."""
+    images = next_images_for(rater, dataset=dataset, count=1)
+    return images[0] if images else None
+
+
+def images_wanting_ratings(dataset: Dataset | None = None) -> int:
+    return _queue(dataset).count()

@@ -1,0 +1,184 @@
+"""Settings for Horde Ratings, read from the environment (see README.md).
+
+A malformed value stops start-up with ImproperlyConfigured naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from ratings_site.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "insecure-development-key-only-for-debug"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if not DEBUG else ["*"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "ratings_site.horde",
+    "ratings_site.raters",
+    "ratings_site.datasets",
+    "ratings_site.ratings",
+    "ratings_site.kudos",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "ratings_site.urls"
+WSGI_APPLICATION = "ratings_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several threads (web, stand-in Horde, tests) share the file: wait for locks.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "raters.Rater"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "rate"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The site serves MEDIA_ROOT itself (with caching headers) unless a front server
+# or object storage does it in production.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
+# Security
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if SECURE_SSL_REDIRECT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Dataset images may live on any https host (LAION rows are URLs).
+        "img-src": ["'self'", "data:", "https:", "http:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# The Horde
+HORDE_API_URL = env_str("HORDE_API_URL", "https://aihorde.net/api").rstrip("/")
+HORDE_SERVICE_API_KEY = env_str("HORDE_SERVICE_API_KEY")
+HORDE_TIMEOUT = env_float("HORDE_TIMEOUT", 5.0, minimum=0.1, maximum=120)
+HORDE_CLIENT_AGENT = env_str("HORDE_CLIENT_AGENT", "HordeRatings:1.0:https://github.com/laion-ai/horde-ratings")
+FIND_USER_CACHE_SECONDS = env_int("FIND_USER_CACHE_SECONDS", 30, minimum=0)
+
+# The rating rules
+RATINGS_PER_IMAGE = env_int("RATINGS_PER_IMAGE", 5, minimum=1)
+KUDOS_PER_RATING = env_int("KUDOS_PER_RATING", 5, minimum=0)
+CAPTCHA_RATE = env_float("CAPTCHA_RATE", 0.02, minimum=0.0, maximum=1.0)
+CAPTCHA_FAILS_TIMEOUT = env_int("CAPTCHA_FAILS_TIMEOUT", 3, minimum=1)
+CAPTCHA_PAUSE_MINUTES = env_int("CAPTCHA_PAUSE_MINUTES", 60, minimum=1)
+RATINGS_PER_MINUTE_MAX = env_int("RATINGS_PER_MINUTE_MAX", 30, minimum=1)
+FLOOD_PAUSE_SECONDS = env_int("FLOOD_PAUSE_SECONDS", 60, minimum=1)
+QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)
+QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0.0)
+
+# Kudos payments
+KUDOS_BATCH_SECONDS = env_int("KUDOS_BATCH_SECONDS", 30, minimum=0)
+KUDOS_MAX_ATTEMPTS = env_int("KUDOS_MAX_ATTEMPTS", 8, minimum=1)
+KUDOS_RETRY_BASE_SECONDS = env_int("KUDOS_RETRY_BASE_SECONDS", 30, minimum=1)
+
+# The stand-in Horde may run outside DEBUG only when explicitly allowed.
+STANDIN_HORDE_ALLOWED = env_bool("STANDIN_HORDE_ALLOWED", DEBUG)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+
+from ratings_site import views
+from ratings_site.kudos.views import kudos_page
+from ratings_site.raters.views import login_view, logout_view
+from ratings_site.ratings import views as ratings
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", login_view, name="login"),
+    path("logout/", logout_view, name="logout"),
+    path("rate/", ratings.rate_page, name="rate"),
+    path("rate/<slug:slug>/", ratings.rate_page, name="rate_dataset"),
+    path("images/<uuid:image_id>/rate/", ratings.rate, name="rate_image"),
+    path("images/<uuid:image_id>/skip/", ratings.skip, name="skip_image"),
+    path("kudos/", kudos_page, name="kudos"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.+)$", views.media, name="media"))

@@ -1,0 +1,22 @@
+"""The site's settings as the test suite runs them: production-like (DEBUG off)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("STANDIN_HORDE_ALLOWED", "1")
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="horde-ratings-test-media-"))
+os.environ.setdefault("HORDE_TIMEOUT", "1.5")
+
+from ratings_site.settings import *  # noqa: E402,F403
+
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Static files are served by whitenoise from the finders in tests (no collectstatic step).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
