@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from ratings_site.datasets.services import refresh_queue
+
+
+class Command(BaseCommand):
+    help = "Recompute which images still want ratings (run after changing RATINGS_PER_IMAGE)."
+
+    def handle(self, *args, **options):
+        refresh_queue()
+        self.stdout.write("Queue flags refreshed.")

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make run`: migrate SQLite, seed the demo, start the stand-in Horde and a task worker,
+# and serve the site on http://127.0.0.1:8000. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DEBUG=1
+export HORDE_API_URL="http://127.0.0.1:7001/api"
+export HORDE_SERVICE_API_KEY="standin-service-key"
+export KUDOS_BATCH_SECONDS="${KUDOS_BATCH_SECONDS:-5}"
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT INT TERM
+
+$PY manage.py standin_horde --port 7001 &
+pids+=($!)
+$PY manage.py db_worker --no-startup-delay >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+echo
+echo "Horde Ratings is at http://127.0.0.1:8000/  (log in with a demo key above, e.g. demo-rater-0001)"
+echo
+$PY manage.py runserver 127.0.0.1:8000 --noreload
