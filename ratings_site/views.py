@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -24,7 +25,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
     """Files under MEDIA_ROOT, when SERVE_MEDIA is on. Names hold content hashes, so cache long."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    except SuspiciousFileOperation:
+        raise Http404("No such file") from None
     response["Cache-Control"] = "public, max-age=604800, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -32,3 +36,8 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("rate" if request.user.is_authenticated else "login")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form without a valid CSRF token: a clear page, 403, nothing saved."""
+    return render(request, "403_csrf.html", status=403)
