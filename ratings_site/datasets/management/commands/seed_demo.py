@@ -1,0 +1,58 @@
+"""`manage.py seed_demo [--count 36]`: a public dataset of pictures drawn with Pillow, and the captchas.
+
+For trying the site offline: nothing is downloaded. Running it again creates only what is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ratings_site.datasets.captchas import add_drawn_image, ensure_captcha_images
+from ratings_site.datasets.drawing import demo_image
+from ratings_site.datasets.models import Dataset
+
+DEMO_DATASET_SLUG = "demo"
+
+
+def ensure_demo_images(count: int) -> tuple[Dataset, int]:
+    """The demo dataset with pictures 0 to count-1; returns it and how many pictures were created."""
+    dataset, _ = Dataset.objects.get_or_create(
+        slug=DEMO_DATASET_SLUG,
+        defaults={
+            "name": "Demo images",
+            "description": (
+                "Pictures drawn with Pillow by `manage.py seed_demo`, so the site can be tried offline: "
+                "sunsets, landscapes, patterns and some deliberately ugly ones, to give raters a range."
+            ),
+            "public": True,
+        },
+    )
+    created = 0
+    for index in range(count):
+
+        def draw(index: int = index) -> tuple[bytes, dict[str, Any]]:
+            picture = demo_image(index)
+            fields = {"caption": picture.caption, "width": picture.width, "height": picture.height}
+            return picture.png, {**fields, "in_queue": True, "source": {"drawn": "demo", "index": index}}
+
+        created += add_drawn_image(dataset, f"demo/demo-{index:03d}.png", draw) is not None
+    return dataset, created
+
+
+class Command(BaseCommand):
+    help = "Create a public 'demo' dataset of pictures drawn with Pillow (no downloads), and the captcha images."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, default=36, help="How many demo pictures (default 36).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count = options["count"]
+        if count < 0:
+            raise CommandError("--count must be 0 or more")
+        dataset, created = ensure_demo_images(count)
+        self.stdout.write(f"Demo images: created {created}, {dataset.images.count()} in the dataset '{dataset.slug}'.")
+        captchas = ensure_captcha_images()
+        self.stdout.write(f"Captcha images: created {captchas}.")
+        self.stdout.write(self.style.SUCCESS("Done."))

@@ -1,0 +1,145 @@
+"""seed_demo and make_captchas: drawn pictures stored in MEDIA_ROOT, idempotent, captchas kept out of the queue."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from PIL import Image as PILImage
+
+from ratings_site.datasets.models import Dataset, Image
+
+
+@pytest.fixture
+def media(settings, tmp_path: Path) -> Path:
+    """A MEDIA_ROOT of the test's own, so that files left by other tests do not count."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def run(command: str, **options: object) -> str:
+    out = io.StringIO()
+    call_command(command, stdout=out, **options)
+    return out.getvalue()
+
+
+def stored_files(media: Path) -> list[str]:
+    return sorted(str(p.relative_to(media)) for p in media.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db
+def test_it_creates_the_demo_dataset_with_pictures_in_media_root(media: Path) -> None:
+    output = run("seed_demo", count=8)
+
+    demo = Dataset.objects.get(slug="demo")
+    assert demo.name == "Demo images"
+    assert demo.public
+    assert "Pillow" in demo.description
+    images = list(demo.images.order_by("file"))
+    assert [image.file.name for image in images] == [f"demo/demo-{i:03d}.png" for i in range(8)]
+    for image in images:
+        path = media / image.file.name
+        data = path.read_bytes()
+        assert image.dedupe_key == hashlib.sha256(data).hexdigest()
+        with PILImage.open(path) as picture:
+            assert picture.format == "PNG"
+            assert picture.size == (768, 768) == (image.width, image.height)
+        assert image.in_queue and not image.is_captcha
+        assert image.caption
+        assert image.src == f"/media/{image.file.name}"
+    assert len({image.dedupe_key for image in images}) == 8
+    assert len({image.caption for image in images}) >= 6, "the captions describe different pictures"
+    assert "created 8" in output
+
+
+@pytest.mark.django_db
+def test_it_creates_the_captchas_out_of_the_queue_with_their_answers(media: Path) -> None:
+    output = run("seed_demo", count=2)
+
+    pool = Dataset.objects.get(slug="captchas")
+    assert pool.name == "Captchas"
+    assert not pool.public
+    captchas = list(pool.images.all())
+    assert len(captchas) == 30
+    assert Counter(image.captcha_answer for image in captchas) == {answer: 3 for answer in range(1, 11)}
+    for image in captchas:
+        assert image.is_captcha
+        assert not image.in_queue
+        assert not image.queue_state(ratings_wanted=5)
+        assert image.caption == f"Captcha: rate this image a {image.captcha_answer}"
+        assert image.file.name.startswith(f"captchas/captcha-{image.captcha_answer}-")
+        data = (media / image.file.name).read_bytes()
+        assert image.dedupe_key == hashlib.sha256(data).hexdigest()
+        with PILImage.open(io.BytesIO(data)) as picture:
+            assert picture.size == (768, 768)
+    assert "Captcha images: created 30" in output
+
+
+@pytest.mark.django_db
+def test_running_it_twice_creates_nothing_new(media: Path) -> None:
+    run("seed_demo")
+    images, files = Image.objects.count(), stored_files(media)
+    assert Dataset.objects.get(slug="demo").images.count() == 36
+    assert images == 36 + 30
+    assert len(files) == images
+
+    output = run("seed_demo")
+
+    assert "created 0" in output
+    assert "Captcha images: created 0" in output
+    assert Image.objects.count() == images
+    assert stored_files(media) == files
+
+
+@pytest.mark.django_db
+def test_a_larger_count_adds_only_the_missing_pictures(media: Path) -> None:
+    run("seed_demo", count=3)
+    first = set(Dataset.objects.get(slug="demo").images.values_list("pk", flat=True))
+
+    output = run("seed_demo", count=5)
+
+    demo = Dataset.objects.get(slug="demo")
+    assert demo.images.count() == 5
+    assert first < set(demo.images.values_list("pk", flat=True))
+    assert "created 2" in output
+
+
+@pytest.mark.django_db
+def test_it_replaces_files_left_behind_by_a_reset_database(media: Path) -> None:
+    (media / "demo").mkdir(parents=True)
+    (media / "demo" / "demo-000.png").write_bytes(b"left over from an earlier database")
+
+    run("seed_demo", count=1)
+
+    image = Dataset.objects.get(slug="demo").images.get()
+    assert image.file.name == "demo/demo-000.png"
+    with PILImage.open(media / image.file.name) as picture:
+        assert picture.size == (768, 768)
+    assert stored_files(media).count("demo/demo-000.png") == 1
+    assert not [name for name in stored_files(media) if name.startswith("demo/") and name != "demo/demo-000.png"]
+
+
+@pytest.mark.django_db
+def test_make_captchas_makes_only_the_captchas(media: Path) -> None:
+    output = run("make_captchas", variants=2)
+
+    assert not Dataset.objects.filter(slug="demo").exists()
+    pool = Dataset.objects.get(slug="captchas")
+    assert pool.images.filter(is_captcha=True, in_queue=False).count() == 20
+    assert "created 20" in output
+    assert "created 0" in run("make_captchas", variants=2)
+    assert "created 10" in run("make_captchas", variants=3)
+    assert pool.images.count() == 30
+
+
+@pytest.mark.django_db
+def test_make_captchas_takes_a_captcha_pool_made_public_by_mistake_off_the_list(media: Path) -> None:
+    Dataset.objects.create(slug="captchas", name="Captchas", public=True)
+
+    run("make_captchas", variants=1)
+
+    assert not Dataset.objects.get(slug="captchas").public
