@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ratings_site.raters.middleware.HtmxRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "ratings_site.urls"

@@ -40,4 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form without a valid CSRF token: a clear page, 403, nothing saved."""
-    return render(request, "403_csrf.html", status=403)
+    response = render(request, "403_csrf.html", status=403)
+    if request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # reload the page: it carries a fresh token
+    return response

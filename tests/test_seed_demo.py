@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -71,7 +72,9 @@ def test_it_creates_the_captchas_out_of_the_queue_with_their_answers(media: Path
         assert not image.in_queue
         assert not image.queue_state(ratings_wanted=5)
         assert image.caption == f"Captcha: rate this image a {image.captcha_answer}"
-        assert image.file.name.startswith(f"captchas/captcha-{image.captcha_answer}-")
+        assert image.file.name.startswith("captchas/")
+        # The file name (which raters see in the image URL) must not give the answer away.
+        assert re.fullmatch(r"captchas/[0-9a-f]{32}\.png", image.file.name), image.file.name
         data = (media / image.file.name).read_bytes()
         assert image.dedupe_key == hashlib.sha256(data).hexdigest()
         with PILImage.open(io.BytesIO(data)) as picture:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from ratings_site.datasets.models import Dataset, Image
-from ratings_site.datasets.services import set_flags
+from ratings_site.datasets.services import refresh_queue, set_flags
 
 
 @admin.register(Dataset)
@@ -39,6 +39,10 @@ class ImageAdmin(admin.ModelAdmin):
         _flag_action("Mark NSFW", nsfw=True),
         _flag_action("Mark broken", broken=True),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        refresh_queue(Image.objects.filter(pk=obj.pk))  # flags edited in the form move it in or out
 
     @admin.display(description="Image")
     def thumbnail(self, obj: Image):

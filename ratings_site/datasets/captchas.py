@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -57,6 +58,12 @@ def captcha_dataset() -> Dataset:
     return dataset
 
 
+def captcha_file_name(answer: int, variant: int) -> str:
+    """A stable name that does not give the answer away (raters see the image's URL)."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:captcha:{answer}:{variant}".encode()).hexdigest()[:32]
+    return f"captchas/{digest}.png"
+
+
 def ensure_captcha_images(variants: int = 3) -> int:
     """Draw the captcha images (answers 1 to 10, `variants` pictures of each) that are missing.
 
@@ -79,5 +86,5 @@ def ensure_captcha_images(variants: int = 3) -> int:
                     "source": {"drawn": "captcha", "variant": variant},
                 }
 
-            created += add_drawn_image(dataset, f"captchas/captcha-{answer}-{variant}.png", draw) is not None
+            created += add_drawn_image(dataset, captcha_file_name(answer, variant), draw) is not None
     return created

@@ -24,7 +24,8 @@ def _safe_next(request: HttpRequest) -> str:
 @sensitive_post_parameters("apikey")
 @sensitive_variables("apikey")
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    # Bound on every POST, even an empty one, so a missing key gets its message.
+    form = LoginForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         status = 400
