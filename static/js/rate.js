@@ -22,7 +22,11 @@
 
   function submit(formId) {
     var form = document.getElementById(formId);
-    if (form) form.requestSubmit();
+    if (!form) return;
+    // htmx wires up a card it swapped in only when the swap settles (20 ms later): a key
+    // pressed before that would post the form natively and reload the whole page.
+    if (window.htmx) window.htmx.process(form);
+    form.requestSubmit();
   }
 
   document.addEventListener("change", function (event) {
