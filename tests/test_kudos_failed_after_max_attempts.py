@@ -56,7 +56,7 @@ def test_the_lines_fail_after_the_last_attempt(login, make_images, horde, settin
 
     for line in KudosReward.objects.all():
         assert (line.status, line.attempts, line.paid_at) == (KudosReward.Status.FAILED, 3, None)
-        assert line.last_error.startswith("Gave up after 3 tries")
+        assert line.last_error.startswith("Gave up after 3 attempts")
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
     assert horde.awards == []
     assert horde.balance("DemoRater#1001") == 1000
@@ -87,6 +87,6 @@ def test_the_kudos_page_shows_the_failed_lines(login, make_images, horde, settin
     html = client.get("/kudos/").content.decode()
 
     assert '<span class="status failed">failed</span>' in html
-    assert "Gave up after 1 tries" in html
+    assert "Gave up after 1 attempt:" in html
     assert '<dd data-testid="failed">5</dd>' in html
     assert '<dd data-testid="pending">0</dd>' in html

@@ -33,6 +33,10 @@ class HordeUnavailable(HordeError):
     """The Horde did not answer in time, could not be reached, or failed (5xx)."""
 
 
+class HordeTimeout(HordeUnavailable):
+    """The request was sent but no answer came in time: the Horde may or may not have acted on it."""
+
+
 class HordeRejected(HordeError):
     """The Horde answered 4xx: the message and rc are the Horde's own."""
 
@@ -112,7 +116,15 @@ def _request(method: str, path: str, *, apikey: str | None = None, body: dict | 
         if exc.code == 401 or rc == "InvalidAPIKey":
             raise InvalidAPIKey(exc.code, message, rc) from None
         raise HordeRejected(exc.code, message, rc) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+    except urllib.error.URLError as exc:
+        # Raised while connecting or sending: the Horde never saw the request.
+        logger.warning("Horde %s %s failed: %s", method, path, type(exc.reason).__name__)
+        raise HordeUnavailable("The Horde is not answering") from None
+    except (socket.timeout, TimeoutError, ConnectionError) as exc:
+        # Raised while waiting for the answer: the request may have been acted on.
+        logger.warning("Horde %s %s sent, but no answer: %s", method, path, type(exc).__name__)
+        raise HordeTimeout("The Horde did not answer in time") from None
+    except OSError as exc:
         logger.warning("Horde %s %s failed: %s", method, path, type(exc).__name__)
         raise HordeUnavailable("The Horde is not answering") from None
     try:

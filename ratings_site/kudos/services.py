@@ -9,9 +9,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from ratings_site.horde.client import HordeRejected, HordeUnavailable, award_kudos
+from ratings_site.horde.client import HordeRejected, HordeTimeout, HordeUnavailable, award_kudos
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
@@ -77,9 +78,11 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
 
     Lines are marked `sending` in a committed transaction before the call, so two
     workers never send the same line, and a line whose call may have gone through is
-    never sent again. On a failure the Horde reports (down, slow, 5xx) they return to
-    pending and a retry is scheduled with back-off; on a refusal (e.g. "Target user is
-    rejected") or after KUDOS_MAX_ATTEMPTS they are marked failed.
+    never sent again. When the Horde never acted on the call (unreachable, 5xx, 429)
+    they return to pending and a retry is scheduled with back-off; when it was sent but
+    no answer came in time they stay in `sending` for a moderator to check (the admin's
+    "mark paid" / "send again"); on a refusal (e.g. "Target user is rejected") or after
+    KUDOS_MAX_ATTEMPTS they are marked failed.
     """
     if not payments_enabled():
         return PaymentResult(status="payments are not configured")
@@ -95,18 +98,26 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
         KudosReward.objects.filter(pk__in=ids).update(status=KudosReward.Status.SENDING, attempts=F("attempts") + 1)
         rater = Rater.objects.get(pk=rater_id)
     total = sum(line.amount for line in lines)
-    attempts = max(line.attempts for line in lines) + 1
     sending = KudosReward.objects.filter(pk__in=ids, status=KudosReward.Status.SENDING)
     try:
         award_kudos(username=rater.username, amount=total)
+    except HordeTimeout:
+        # The award may have gone through: never send it again automatically (pay at most once).
+        sending.update(last_error="The Horde did not answer in time; it may have paid. A moderator checks it.")
+        logger.warning("Kudos payment for rater %s timed out; lines %s left for review", rater_id, ids)
+        return PaymentResult(lines=len(ids), status="unknown")
     except HordeUnavailable as exc:
-        if attempts >= settings.KUDOS_MAX_ATTEMPTS:
-            sending.update(status=KudosReward.Status.FAILED, last_error=f"Gave up after {attempts} tries: {exc}"[:300])
-            return PaymentResult(lines=len(ids), status="failed")
-        delay = retry_delay(attempts)
-        sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300])
+        # The Horde never acted on it (not reachable, or an error answer): try again later.
+        gave_up = sending.filter(attempts__gte=settings.KUDOS_MAX_ATTEMPTS).update(
+            status=KudosReward.Status.FAILED, last_error=f"Gave up after {settings.KUDOS_MAX_ATTEMPTS} attempt{pluralize(settings.KUDOS_MAX_ATTEMPTS)}: {exc}"[:300]
+        )
+        retried = sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300])
+        if not retried:
+            return PaymentResult(lines=gave_up, status="failed")
+        attempts = max(line.attempts for line in lines) + 1
+        delay = retry_delay(min(attempts, settings.KUDOS_MAX_ATTEMPTS))
         transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=delay))
-        logger.info("Kudos payment for rater %s failed (try %s); retrying in %ss", rater_id, attempts, delay)
+        logger.info("Kudos payment for rater %s failed (attempt %s); retrying in %ss", rater_id, attempts, delay)
         return PaymentResult(lines=len(ids), status="retrying", retry_in=delay)
     except HordeRejected as exc:
         sending.update(status=KudosReward.Status.FAILED, last_error=f"The Horde refused: {exc.message}"[:300])

@@ -155,7 +155,7 @@ def rate_image(
     """
     score = parse_score(rating, name="rating", low=1, high=10, required=True)
     artifacts_score = parse_score(artifacts, name="artifacts rating", low=0, high=5, required=False)
-    if image.hidden or image.broken:
+    if image.hidden or image.broken or not (image.is_captcha or image.dataset.public):
         raise ImageUnavailable("This image is no longer being rated.")
 
     existing = _existing_outcome(rater, image)
