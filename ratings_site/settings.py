@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "ratings_site.datasets",
     "ratings_site.ratings",
     "ratings_site.kudos",
+    "ratings_site.predictor",
+    "ratings_site.moderation",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +139,7 @@ if SECURE_SSL_REDIRECT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "ratings_site.views.csrf_failure"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -174,6 +177,25 @@ QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0
 KUDOS_BATCH_SECONDS = env_int("KUDOS_BATCH_SECONDS", 30, minimum=0)
 KUDOS_MAX_ATTEMPTS = env_int("KUDOS_MAX_ATTEMPTS", 8, minimum=1)
 KUDOS_RETRY_BASE_SECONDS = env_int("KUDOS_RETRY_BASE_SECONDS", 30, minimum=1)
+
+# The aesthetic predictor (ratings_site/predictor; the only code that imports torch)
+PREDICTOR_CLIP_MODEL = env_str("PREDICTOR_CLIP_MODEL", "ViT-H-14")
+PREDICTOR_PRETRAINED = env_str("PREDICTOR_PRETRAINED", "laion2b_s32b_b79k")
+PREDICTOR_HEAD = env_str("PREDICTOR_HEAD")
+PREDICTOR_DEVICE = env_str("PREDICTOR_DEVICE", "auto")
+PREDICTOR_PRECISION = env_str("PREDICTOR_PRECISION", "bf16")
+PREDICTOR_BATCH_SIZE = env_int("PREDICTOR_BATCH_SIZE", 64, minimum=1)
+PREDICTOR_WORKERS = env_int("PREDICTOR_WORKERS", 2, minimum=0)
+PREDICTOR_DIR = Path(env_str("PREDICTOR_DIR", str(BASE_DIR / "predictors")))
+PRIORITY_STRATEGY = env_str("PRIORITY_STRATEGY", "uncertainty")
+MIN_RATINGS_FOR_TRAINING = env_int("MIN_RATINGS_FOR_TRAINING", 3, minimum=1)
+for _name, _value, _allowed in [
+    ("PREDICTOR_DEVICE", PREDICTOR_DEVICE, {"auto", "cpu", "cuda"}),
+    ("PREDICTOR_PRECISION", PREDICTOR_PRECISION, {"fp32", "fp16", "bf16"}),
+    ("PRIORITY_STRATEGY", PRIORITY_STRATEGY, {"uncertainty", "stratified", "score", "random"}),
+]:
+    if _value not in _allowed:
+        raise ImproperlyConfigured(f"{_name} must be one of {sorted(_allowed)}, got {_value!r}")
 
 # The stand-in Horde may run outside DEBUG only when explicitly allowed.
 STANDIN_HORDE_ALLOWED = env_bool("STANDIN_HORDE_ALLOWED", DEBUG)

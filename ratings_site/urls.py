@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from ratings_site import views
 from ratings_site.kudos.views import kudos_page
+from ratings_site.moderation.views import stats_page
 from ratings_site.raters.views import login_view, logout_view
 from ratings_site.ratings import views as ratings
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("images/<uuid:image_id>/rate/", ratings.rate, name="rate_image"),
     path("images/<uuid:image_id>/skip/", ratings.skip, name="skip_image"),
     path("kudos/", kudos_page, name="kudos"),
+    path("stats/", stats_page, name="stats"),
     path("admin/", admin.site.urls),
 ]
 

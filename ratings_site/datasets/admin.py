@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.db.models import FloatField, OuterRef, Subquery
 from django.utils.html import format_html
 
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.datasets.services import refresh_queue, set_flags
+from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
 
 @admin.register(Dataset)
@@ -22,10 +24,22 @@ def _flag_action(description: str, **flags: bool):
     return action
 
 
+class AestheticScoreInline(admin.TabularInline):
+    model = AestheticScore
+    fields = ["version", "score", "uncertainty", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = [
-        "thumbnail", "public_id", "dataset", "ratings_count", "average", "reports_count",
+        "thumbnail", "public_id", "dataset", "ratings_count", "average", "predicted", "reports_count",
         "priority", "in_queue", "hidden", "nsfw", "broken", "is_captcha",
     ]
     list_filter = ["dataset", "in_queue", "hidden", "nsfw", "broken", "is_captcha"]
@@ -39,6 +53,19 @@ class ImageAdmin(admin.ModelAdmin):
         _flag_action("Mark NSFW", nsfw=True),
         _flag_action("Mark broken", broken=True),
     ]
+
+    inlines = [AestheticScoreInline]
+
+    def get_queryset(self, request):
+        # The current predictor's score beside the human mean, in the same query (no N+1).
+        version = PredictorVersion.current()
+        score = AestheticScore.objects.filter(version=version, image=OuterRef("pk")).values("score")[:1]
+        return super().get_queryset(request).annotate(predicted_score=Subquery(score, output_field=FloatField()))
+
+    @admin.display(description="Predicted", ordering="predicted_score")
+    def predicted(self, obj: Image):
+        value = getattr(obj, "predicted_score", None)
+        return f"{value:.2f}" if value is not None else "—"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ratings_site.datasets.models import Dataset
+from ratings_site.moderation.stats import predicted_vs_human
+
+
+@staff_member_required
+def stats_page(request: HttpRequest) -> HttpResponse:
+    datasets = Dataset.objects.annotate(image_count=Count("images")).order_by("name")
+    return render(request, "moderation/stats.html", {"scatter": predicted_vs_human(), "datasets": datasets})

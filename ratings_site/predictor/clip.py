@@ -1,0 +1,107 @@
+"""Loading an open_clip image model: random weights, a local checkpoint, or a named tag.
+
+Nothing is downloaded unless the caller named an open_clip tag (e.g. laion2b_s32b_b79k).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+logger = logging.getLogger(__name__)
+
+PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+
+
+class PredictorError(Exception):
+    """A problem with the predictor's configuration, with a message for the person running it."""
+
+
+@dataclass
+class ClipModel:
+    model: torch.nn.Module
+    preprocess: Callable[[Any], torch.Tensor]
+    embedding_dim: int
+    device: torch.device
+    dtype: torch.dtype
+    name: str
+    pretrained: str
+
+    def autocast(self):
+        enabled = self.dtype != torch.float32
+        return torch.autocast(device_type=self.device.type, dtype=self.dtype, enabled=enabled)
+
+    @torch.inference_mode()
+    def encode(self, pixels: torch.Tensor) -> torch.Tensor:
+        """L2-normalised float32 image embeddings for a batch of preprocessed images."""
+        with self.autocast():
+            features = self.model.encode_image(pixels)
+        return torch.nn.functional.normalize(features.float(), dim=-1)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise PredictorError("--device cuda was asked for, but torch sees no CUDA GPU on this machine.")
+    if device not in {"cpu", "cuda"}:
+        raise PredictorError(f"Unknown device {device!r}: use auto, cpu or cuda.")
+    return torch.device(device)
+
+
+def resolve_precision(precision: str, device: torch.device) -> torch.dtype:
+    if precision not in PRECISIONS:
+        raise PredictorError(f"Unknown precision {precision!r}: use fp32, fp16 or bf16.")
+    dtype = PRECISIONS[precision]
+    if device.type == "cpu" and dtype == torch.float16:
+        logger.warning("fp16 is not supported well on the CPU: using fp32")
+        return torch.float32
+    return dtype
+
+
+def load_clip(
+    model_name: str,
+    pretrained: str,
+    *,
+    device: torch.device,
+    dtype: torch.dtype,
+    model_config: str | None = None,
+    compile_model: bool = False,
+) -> ClipModel:
+    import open_clip
+
+    if model_config:
+        if not Path(model_config).exists():
+            raise PredictorError(f"No model config at {model_config}")
+        open_clip.add_model_config(model_config)
+    if model_name not in open_clip.list_models():
+        raise PredictorError(f"open_clip knows no model {model_name!r} (pass --model-config FILE.json for your own).")
+    weights = None if pretrained in ("", "none") else pretrained
+    if weights and ("/" in weights or weights.endswith((".bin", ".pt", ".pth", ".safetensors"))) and not Path(weights).exists():
+        raise PredictorError(f"No checkpoint file at {weights}")
+    if weights is None:
+        torch.manual_seed(0)  # random weights, but the same ones every run: embeddings stay comparable
+    previous_disable = logging.root.manager.disable
+    logging.disable(logging.INFO)  # open_clip logs its whole config at INFO on the root logger
+    try:
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            model_name, pretrained=weights, device=device, pretrained_text=False
+        )
+    except Exception as exc:  # open_clip raises many kinds for missing or unreachable weights
+        raise PredictorError(
+            f"Could not load {model_name} with weights {pretrained!r}: {exc}. Without network, pass a local "
+            "checkpoint path as --pretrained, or --pretrained none for random weights."
+        ) from None
+    finally:
+        logging.disable(previous_disable)
+    model.eval()
+    if device.type == "cuda" and dtype != torch.float32:
+        model = model.to(dtype=dtype)
+    if compile_model:
+        model.visual = torch.compile(model.visual)
+    embedding_dim = int(getattr(model.visual, "output_dim", 0) or model.text_projection.shape[1])
+    return ClipModel(model, preprocess, embedding_dim, device, dtype, model_name, pretrained or "none")

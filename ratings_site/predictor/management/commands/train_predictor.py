@@ -1,0 +1,140 @@
+"""python manage.py train_predictor: train a head on the ratings and the stored embeddings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Train an aesthetic head (and a bootstrap ensemble for uncertainty) on the stored CLIP embeddings and the "
+        "mean ratings of images rated by enough raters in good standing; report validation figures beside the "
+        "current head's; optionally save it as the current version, re-score and re-prioritise."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--clip-model", default=settings.PREDICTOR_CLIP_MODEL, help="default %(default)s")
+        parser.add_argument(
+            "--pretrained",
+            default=settings.PREDICTOR_PRETRAINED,
+            help="the weights the embeddings were made with (default %(default)s)",
+        )
+        parser.add_argument("--epochs", type=int, default=100, help="default %(default)s; the best epoch is kept")
+        parser.add_argument("--batch-size", type=int, default=2048, help="default %(default)s")
+        parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default %(default)s)")
+        parser.add_argument("--seed", type=int, default=0, help="initialisation, batches and bootstrap (default 0)")
+        parser.add_argument(
+            "--ensemble", type=int, default=5, metavar="K", help="bootstrap heads for uncertainty; 0 for none (default 5)"
+        )
+        parser.add_argument(
+            "--val-fraction", type=float, default=0.1, help="share of images held out for validation (default 0.1)"
+        )
+        parser.add_argument(
+            "--min-images", type=int, default=None, help="refuse to train on fewer images (default 20)"
+        )
+        save = parser.add_mutually_exclusive_group()
+        save.add_argument("--save", action="store_true", help="save the new head as the current version")
+        save.add_argument(
+            "--save-if-better",
+            action="store_true",
+            help="save it only when its validation MSE beats the current head's (or there is no current head)",
+        )
+        parser.add_argument("--rescore", action="store_true", help="after saving, score every stored embedding")
+        parser.add_argument("--reprioritise", action="store_true", help="then recompute the queue's priorities")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, **options) -> None:
+        from ratings_site.predictor import training
+        from ratings_site.predictor.versions import clip_key
+
+        if options["epochs"] < 1 or options["batch_size"] < 1 or options["ensemble"] < 0:
+            raise CommandError("--epochs and --batch-size must be at least 1, --ensemble at least 0")
+        if not options["lr"] > 0:
+            raise CommandError("--lr must be positive")
+        if not 0 < options["val_fraction"] <= 0.5:
+            raise CommandError("--val-fraction must be above 0 and at most 0.5")
+        if options["rescore"] and not (options["save"] or options["save_if_better"]):
+            raise CommandError("--rescore scores with the new head, so it needs --save or --save-if-better")
+        min_images = training.MIN_TRAINING_IMAGES if options["min_images"] is None else options["min_images"]
+        if min_images < 4:
+            raise CommandError("--min-images must be at least 4 (2 to train on, 2 to validate)")
+
+        clip_model, pretrained = options["clip_model"], options["pretrained"]
+        key = clip_key(clip_model, pretrained)
+        run = training.TrainingOptions(
+            epochs=options["epochs"],
+            batch_size=options["batch_size"],
+            lr=options["lr"],
+            seed=options["seed"],
+            ensemble=options["ensemble"],
+            val_fraction=options["val_fraction"],
+            min_images=min_images,
+        )
+        show_progress = options["verbosity"] > 0 and not options["no_progress"]
+        try:
+            report = training.train_predictor(key, run, show_progress=show_progress)
+        except training.NotEnoughTrainingData as exc:
+            raise CommandError(str(exc)) from None
+        self._print_table(report)
+
+        version = None
+        if options["save"] or (options["save_if_better"] and report.beats_current):
+            version = training.save_version(report, clip_model=clip_model, pretrained=pretrained)
+            self.stdout.write(self.style.SUCCESS(f"Saved {version.name} as the current version ({version.head_file})."))
+        elif options["save_if_better"]:
+            self.stdout.write(
+                f"Not saved: validation MSE {report.new['mse']:.4f} does not beat the current head's "
+                f"{report.current['mse']:.4f}."
+            )
+
+        if options["rescore"] and version is not None:
+            from tqdm import tqdm
+
+            from ratings_site.predictor.scoring import score_stored_embeddings
+
+            with tqdm(desc="rescoring", unit="emb", disable=not show_progress) as progress:
+                scored = score_stored_embeddings(version, progress=progress)
+            self.stdout.write(f"Scored {scored} stored embeddings with {version.name}.")
+        elif options["rescore"]:
+            self.stdout.write("Nothing re-scored: no new version was saved.")
+
+        if options["reprioritise"]:
+            from ratings_site.predictor.priorities import apply_priorities
+
+            result = apply_priorities()
+            self.stdout.write(f"Priorities recomputed{f': {result}' if result is not None else ''}.")
+
+    def _print_table(self, report) -> None:
+        current = report.current
+        header = "current"
+        if report.current_version is not None:
+            header = f"current ({report.current_version.name})"
+        rows = [
+            ("MSE", "mse", "{:.4f}"),
+            ("MAE", "mae", "{:.4f}"),
+            ("Pearson", "pearson", "{:.4f}"),
+            ("Spearman", "spearman", "{:.4f}"),
+            (f"Preference accuracy ({report.preference_pairs} pairs)", "preference_accuracy", "{:.1%}"),
+        ]
+
+        def cell(figures, name, fmt):
+            if figures is None:
+                return "-"
+            value = figures.get(name)
+            return "n/a" if value is None else fmt.format(value)
+
+        label_width = max(len(label) for label, _, _ in rows)
+        self.stdout.write(
+            f"{report.images} images with {report.options.min_ratings}+ ratings and a {report.key} embedding: "
+            f"{report.train_images} to train, {report.validation_images} to validate"
+            + (f" ({report.without_embedding} more lack an embedding)" if report.without_embedding else "")
+            + f"; best epoch {report.trained.best_epoch} of {report.options.epochs}"
+            + (f"; ensemble of {len(report.ensemble.heads)}" if report.ensemble is not None else "")
+            + "."
+        )
+        self.stdout.write(f"{'validation':<{label_width}}  {'new':>10}  {header}")
+        for label, name, fmt in rows:
+            self.stdout.write(f"{label:<{label_width}}  {cell(report.new, name, fmt):>10}  {cell(current, name, fmt):>10}")
+        if current is None:
+            self.stdout.write(f"(current head not measured: {report.current_note})")

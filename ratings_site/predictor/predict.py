@@ -1,0 +1,241 @@
+"""Scoring images with the predictor: the work behind `manage.py predict_aesthetics`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import close_old_connections, connections, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Mod
+
+from ratings_site.datasets.models import Image
+from ratings_site.datasets.services import refresh_queue
+from ratings_site.predictor.clip import ClipModel, PredictorError
+from ratings_site.predictor.heads import AestheticHead, HeadEnsemble
+from ratings_site.predictor.models import AestheticScore, ImageEmbedding, PredictorVersion
+from ratings_site.predictor.pipeline import ImageItem, make_loader
+from ratings_site.predictor.scoring import save_scores
+from ratings_site.predictor.versions import clip_key
+
+CHUNK = 4096  # images fetched from the database per DataLoader pass (memory stays flat)
+
+
+@dataclass
+class Shard:
+    index: int = 0
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str | None) -> Shard:
+        if not text:
+            return cls()
+        try:
+            index, count = (int(part) for part in text.split("/"))
+        except ValueError:
+            raise PredictorError(f"--shard must look like I/N (e.g. 0/4), got {text!r}") from None
+        if count < 1 or not 0 <= index < count:
+            raise PredictorError(f"--shard {text}: need 0 <= I < N")
+        return cls(index, count)
+
+
+@dataclass
+class RunSummary:
+    scored: int = 0
+    from_stored_embeddings: int = 0
+    broken: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+    broken_examples: list[str] = field(default_factory=list)
+
+    @property
+    def images_per_second(self) -> float:
+        return (self.scored + self.broken) / self.seconds if self.seconds else 0.0
+
+
+def images_to_score(
+    version: PredictorVersion, *, dataset: str | None = None, shard: Shard = Shard()
+) -> QuerySet[Image]:
+    """Images without a score of this version (not broken, not captchas), in id order, this shard only."""
+    images = Image.objects.filter(broken=False, is_captcha=False).filter(
+        ~Exists(AestheticScore.objects.filter(version=version, image=OuterRef("pk")))
+    )
+    if dataset:
+        images = images.filter(dataset__slug=dataset)
+    if shard.count > 1:
+        images = images.annotate(shard=Mod("id", shard.count)).filter(shard=shard.index)
+    return images.order_by("id")
+
+
+def _item(image_id: int, file_name: str, url: str) -> ImageItem:
+    if file_name:
+        try:
+            return ImageItem(image_id, default_storage.path(file_name), "")
+        except NotImplementedError:  # remote storage: read it over HTTP like a URL
+            return ImageItem(image_id, "", default_storage.url(file_name))
+    return ImageItem(image_id, "", url)
+
+
+class BatchWriter:
+    """Saves each batch (embeddings, scores, broken flags) in its own transaction, in a background
+    thread so that the model keeps computing while the database writes. A killed run keeps every
+    batch already written and resumes after it."""
+
+    def __init__(self, version: PredictorVersion, key: str):
+        self.version = version
+        self.key = key
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="predictor-writer")
+        self.pending: list[Future] = []
+
+    def submit(self, ids: list[int], embeddings: np.ndarray | None, scores, uncertainty, broken: list[int]) -> None:
+        while len(self.pending) >= 2:
+            self.pending.pop(0).result()
+        self.pending.append(self.pool.submit(self._write, ids, embeddings, scores, uncertainty, broken))
+
+    def _write(self, ids, embeddings, scores, uncertainty, broken) -> None:
+        close_old_connections()
+        with transaction.atomic():
+            if embeddings is not None and ids:
+                ImageEmbedding.objects.bulk_create(
+                    [
+                        ImageEmbedding(image_id=image_id, clip_model=self.key, vector=vector.tobytes())
+                        for image_id, vector in zip(ids, embeddings.astype(np.float16))
+                    ],
+                    ignore_conflicts=True,
+                )
+            if ids:
+                save_scores(self.version, ids, scores, uncertainty)
+            if broken:
+                Image.objects.filter(pk__in=broken).update(broken=True)
+                refresh_queue(Image.objects.filter(pk__in=broken))
+
+    def close(self) -> None:
+        try:
+            for future in self.pending:
+                future.result()
+        finally:
+            self.pool.submit(connections.close_all).result()
+            self.pool.shutdown()
+
+
+def _stored_embeddings(key: str, ids: list[int]) -> dict[int, np.ndarray]:
+    rows = ImageEmbedding.objects.filter(clip_model=key, image_id__in=ids).values_list("image_id", "vector")
+    return {image_id: np.frombuffer(bytes(vector), dtype=np.float16).astype(np.float32) for image_id, vector in rows}
+
+
+def _chunks(images: QuerySet[Image], limit: int | None) -> Iterator[list[tuple[int, str, str]]]:
+    last_id, taken = 0, 0
+    while limit is None or taken < limit:
+        size = CHUNK if limit is None else min(CHUNK, limit - taken)
+        rows = list(images.filter(pk__gt=last_id).values_list("id", "file", "url")[:size])
+        if not rows:
+            return
+        taken += len(rows)
+        last_id = rows[-1][0]
+        yield rows
+
+
+@torch.inference_mode()
+def _score(features: torch.Tensor, head: AestheticHead, ensemble: HeadEnsemble | None):
+    scores = head(features).float().cpu().numpy()
+    uncertainty = ensemble(features).std(dim=0).float().cpu().numpy() if ensemble is not None else None
+    return scores, uncertainty
+
+
+def run(
+    *,
+    clip: ClipModel,
+    head: AestheticHead,
+    ensemble: HeadEnsemble | None,
+    version: PredictorVersion,
+    batch_size: int,
+    workers: int,
+    dataset: str | None = None,
+    shard: Shard = Shard(),
+    limit: int | None = None,
+    max_batches: int | None = None,
+    timeout: float = 10.0,
+    progress=None,
+) -> RunSummary:
+    key = clip_key(clip.name, clip.pretrained)
+    head = head.to(clip.device).float().eval()
+    ensemble = ensemble.to(clip.device).float().eval() if ensemble is not None else None
+    summary = RunSummary()
+    started = time.perf_counter()
+    writer = BatchWriter(version, key)
+    try:
+        for rows in _chunks(images_to_score(version, dataset=dataset, shard=shard), limit):
+            # Images embedded earlier by the same CLIP model only need the head.
+            stored = _stored_embeddings(key, [row[0] for row in rows])
+            if stored:
+                ids = list(stored)
+                features = torch.from_numpy(np.stack([stored[i] for i in ids])).to(clip.device)
+                scores, uncertainty = _score(features, head, ensemble)
+                writer.submit(ids, None, scores, uncertainty, [])
+                summary.from_stored_embeddings += len(ids)
+                summary.scored += len(ids)
+                if progress is not None:
+                    progress.update(len(ids))
+            items = [_item(*row) for row in rows if row[0] not in stored]
+            if not items:
+                continue
+            connections.close_all()  # DataLoader workers fork: they must not share our connections
+            loader = make_loader(
+                items,
+                clip.preprocess,
+                batch_size=batch_size,
+                workers=workers,
+                pin_memory=clip.device.type == "cuda",
+                timeout=timeout,
+            )
+            for batch in loader:
+                embeddings = scores = uncertainty = None
+                if batch.pixels is not None:
+                    features = clip.encode(batch.pixels.to(clip.device, non_blocking=True))
+                    scores, uncertainty = _score(features, head, ensemble)
+                    embeddings = features.cpu().numpy()
+                broken_ids = [image_id for image_id, _ in batch.broken]
+                writer.submit(batch.ids, embeddings, scores, uncertainty, broken_ids)
+                summary.scored += len(batch.ids)
+                summary.broken += len(broken_ids)
+                summary.batches += 1
+                summary.broken_examples.extend(f"image {i}: {error}" for i, error in batch.broken[:5])
+                if progress is not None:
+                    progress.update(len(batch.ids) + len(broken_ids))
+                if max_batches is not None and summary.batches >= max_batches:
+                    del loader
+                    return summary
+    finally:
+        writer.close()
+        summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def resolve_head_path(head: str | None, model_name: str, pretrained: str) -> str | None:
+    """--head, else PREDICTOR_HEAD, else the current version's head when it fits this CLIP model."""
+    if head:
+        return head
+    if settings.PREDICTOR_HEAD:
+        return settings.PREDICTOR_HEAD
+    current = PredictorVersion.current()
+    if current and clip_key(current.clip_model, current.clip_pretrained) == clip_key(model_name, pretrained):
+        return current.head_file
+    return None
+
+
+def random_head_path(embedding_dim: int) -> Path:
+    """A head with random (but fixed) weights, for tests and benchmarks: --head none."""
+    from ratings_site.predictor.heads import save_head
+
+    torch.manual_seed(0)
+    path = Path(settings.PREDICTOR_DIR) / f"random-head-{embedding_dim}.safetensors"
+    if not path.exists():
+        save_head(AestheticHead(embedding_dim), path)
+    return path

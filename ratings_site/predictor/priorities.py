@@ -1,0 +1,247 @@
+"""Which images humans rate next: the predictor's scores turned into `Image.priority`.
+
+The queue (ratings.selectors) serves the highest priority first and treats priorities within
+QUEUE_PRIORITY_TOLERANCE of the best as equal, so priorities are normalised to [0, 1]
+(1 = rate first). Strategies:
+
+- `uncertainty`: the rank of the ensemble's disagreement (AestheticScore.uncertainty): the
+  images the bootstrap heads disagree on most teach the next head most. Before any ratings
+  trained an ensemble (no uncertainty, or none above zero) it falls back to `stratified`.
+- `stratified`: the predicted scores split into equal-width bands over the observed range, and
+  the bands interleaved round-robin: the k-th image of every band (in random order inside the
+  band) gets the same priority, so raters see the whole range rather than mostly mediocre images.
+- `score`: the highest predicted score first.
+- `random`: uniform.
+
+An image whose score (or, for `uncertainty`, disagreement) is not a finite number gets 0.
+
+`compute_priorities` is numpy only (no torch, no database); `apply_priorities` reads the
+current version's scores of the images still in the queue and writes the priorities in bulk:
+on PostgreSQL a temporary table filled by binary COPY, then one UPDATE ... FROM; elsewhere one
+executemany in one transaction. Images out of the queue get priority 0.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from ratings_site.datasets.models import Dataset, Image
+from ratings_site.predictor.models import AestheticScore, PredictorVersion
+
+STRATEGIES = ("uncertainty", "stratified", "score", "random")
+COPY_CHUNK_ROWS = 262_144
+
+# One row of PostgreSQL's binary COPY format for (bigint, double precision): a field count,
+# then each field's byte length and big-endian value.
+_COPY_ROW = np.dtype(
+    [("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("priority_len", ">i4"), ("priority", ">f8")]
+)
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_COPY_TRAILER = (-1).to_bytes(2, "big", signed=True)
+
+
+class PrioritisationError(Exception):
+    """Priorities cannot be computed: no current predictor version, or it scored nothing yet."""
+
+
+def rank_normalise(values: np.ndarray) -> np.ndarray:
+    """Ranks scaled to [0, 1] (the largest value gets 1); ties share their average rank; NaN gets 0."""
+    values = np.asarray(values, dtype=np.float64)
+    result = np.zeros(values.shape, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(values))
+    count = finite.size
+    if count == 0:
+        return result
+    if count == 1:
+        result[finite] = 1.0
+        return result
+    order = finite[np.argsort(values[finite], kind="stable")]
+    ordered = values[order]
+    # Each run of equal values gets the mean of the positions it spans.
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    run_start = np.flatnonzero(starts)
+    run_end = np.r_[run_start[1:], count] - 1
+    run_of = np.cumsum(starts) - 1
+    average = (run_start[run_of] + run_end[run_of]) / 2.0
+    result[order] = average / (count - 1)
+    return result
+
+
+def strategy_used(strategy: str, uncertainty: np.ndarray | None) -> str:
+    """The strategy compute_priorities applies: `uncertainty` needs some disagreement above zero."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"Unknown priority strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    if strategy == "uncertainty":
+        if uncertainty is None:
+            return "stratified"
+        values = np.asarray(uncertainty, dtype=np.float64)
+        if not np.any(np.isfinite(values) & (values > 0)):
+            return "stratified"
+    return strategy
+
+
+def stratified_priorities(scores: np.ndarray, *, rng: np.random.Generator, bands: int = 10) -> np.ndarray:
+    """Round-robin over equal-width score bands: the k-th image of each band gets 1 - k / (longest band - 1)."""
+    if bands < 1:
+        raise ValueError("bands must be at least 1")
+    scores = np.asarray(scores, dtype=np.float64)
+    result = np.zeros(scores.shape, dtype=np.float64)
+    finite = np.flatnonzero(np.isfinite(scores))
+    if finite.size == 0:
+        return result
+    values = scores[finite]
+    low, high = values.min(), values.max()
+    if high > low:
+        band = np.minimum(((values - low) / (high - low) * bands).astype(np.int64), bands - 1)
+    else:
+        band = np.zeros(values.size, dtype=np.int64)
+    # Sort by band, randomly inside each band; an image's level is its position inside its band.
+    order = np.lexsort((rng.random(values.size), band))
+    sizes = np.bincount(band, minlength=bands)
+    band_start = np.r_[0, np.cumsum(sizes)[:-1]]
+    level = np.empty(values.size, dtype=np.int64)
+    level[order] = np.arange(values.size) - band_start[band[order]]
+    longest = int(sizes.max())
+    result[finite] = 1.0 - level / (longest - 1) if longest > 1 else 1.0
+    return result
+
+
+def compute_priorities(
+    strategy: str,
+    scores: np.ndarray,
+    uncertainty: np.ndarray | None,
+    *,
+    rng: np.random.Generator,
+    bands: int = 10,
+) -> np.ndarray:
+    """Priorities in [0, 1] (1 = rate first), one per score, for the given strategy."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if uncertainty is not None and np.shape(uncertainty) != scores.shape:
+        raise ValueError("scores and uncertainty must have the same shape")
+    used = strategy_used(strategy, uncertainty)
+    if used == "uncertainty":
+        return rank_normalise(uncertainty)
+    if used == "stratified":
+        return stratified_priorities(scores, rng=rng, bands=bands)
+    if used == "score":
+        return rank_normalise(scores)
+    return rng.random(scores.shape)
+
+
+def _read_scores(version: PredictorVersion, dataset: Dataset | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(image ids, scores, uncertainties with NaN for none) of the version's scores of images in the queue."""
+    rows = AestheticScore.objects.filter(version=version, image__in_queue=True)
+    if dataset is not None:
+        rows = rows.filter(image__dataset=dataset)
+    values = rows.order_by().values_list("image_id", "score", "uncertainty")
+    # The queryset's own SQL, fetched in one go: no per-row ORM objects, no per-row converters.
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if not fetched:
+        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+    table = np.array(fetched, dtype=np.float64)  # None (no uncertainty) becomes NaN
+    ids = np.array([row[0] for row in fetched], dtype=np.int64)  # exact, whatever the id's size
+    return ids, table[:, 1], table[:, 2]
+
+
+def _write_postgresql(ids: np.ndarray, priorities: np.ndarray) -> int:
+    table = connection.ops.quote_name(Image._meta.db_table)
+    rows = np.empty(ids.size, dtype=_COPY_ROW)
+    rows["fields"] = 2
+    rows["id_len"] = 8
+    rows["id"] = ids
+    rows["priority_len"] = 8
+    rows["priority"] = priorities
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE image_priority_update (image_id bigint, priority double precision) "
+            "ON COMMIT DROP"
+        )
+        with cursor.cursor.copy("COPY image_priority_update (image_id, priority) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(_COPY_HEADER)
+            for start in range(0, rows.size, COPY_CHUNK_ROWS):
+                copy.write(rows[start : start + COPY_CHUNK_ROWS].tobytes())
+            copy.write(_COPY_TRAILER)
+        cursor.execute("ANALYZE image_priority_update")
+        cursor.execute(
+            f"UPDATE {table} AS image SET priority = new.priority FROM image_priority_update AS new "
+            "WHERE image.id = new.image_id AND image.in_queue "
+            "AND image.priority IS DISTINCT FROM new.priority"
+        )
+        updated = cursor.rowcount
+        cursor.execute("DROP TABLE image_priority_update")  # now, not at commit: the caller may be in a transaction
+        return updated
+
+
+def _write_executemany(ids: np.ndarray, priorities: np.ndarray) -> int:
+    table = connection.ops.quote_name(Image._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET priority = %s WHERE id = %s AND in_queue AND priority <> %s",
+            [(priority, image_id, priority) for priority, image_id in zip(priorities.tolist(), ids.tolist())],
+        )
+        return cursor.rowcount
+
+
+def apply_priorities(
+    strategy: str | None = None,
+    *,
+    version: PredictorVersion | None = None,
+    dataset: Dataset | None = None,
+    seed: int | None = None,
+    bands: int = 10,
+) -> dict[str, Any]:
+    """Recompute `Image.priority` from the current (or given) version's scores; returns a summary.
+
+    Images in the queue with a score of this version get a priority in [0, 1]; images in the
+    queue without one keep theirs; images out of the queue (they have all their ratings, or a
+    moderator took them out) are set to 0. With `dataset`, only that dataset's images change.
+    """
+    started = time.perf_counter()
+    strategy = strategy or settings.PRIORITY_STRATEGY
+    if strategy not in STRATEGIES:
+        raise ValueError(f"Unknown priority strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    version = version or PredictorVersion.current()
+    if version is None:
+        raise PrioritisationError("There is no current predictor version: run predict_aesthetics first.")
+    if not AestheticScore.objects.filter(version=version).exists():
+        raise PrioritisationError(f"Predictor version {version} has scored no image yet: run predict_aesthetics.")
+
+    ids, scores, uncertainty = _read_scores(version, dataset)
+    read_done = time.perf_counter()
+    used = strategy_used(strategy, uncertainty)
+    priorities = compute_priorities(used, scores, uncertainty, rng=np.random.default_rng(seed), bands=bands)
+    compute_done = time.perf_counter()
+
+    full = Image.objects.filter(in_queue=False).exclude(priority=0)
+    if dataset is not None:
+        full = full.filter(dataset=dataset)
+    with transaction.atomic():
+        if ids.size == 0:
+            updated = 0
+        elif connection.vendor == "postgresql":
+            updated = _write_postgresql(ids, priorities)
+        else:
+            updated = _write_executemany(ids, priorities)
+        reset = full.update(priority=0.0)
+    finished = time.perf_counter()
+    return {
+        "strategy": strategy,
+        "strategy_used": used,
+        "version": version.name,
+        "dataset": dataset.slug if dataset is not None else None,
+        "scored": int(ids.size),
+        "updated": int(updated),
+        "reset": int(reset),
+        "seconds": round(finished - started, 3),
+        "read_seconds": round(read_done - started, 3),
+        "compute_seconds": round(compute_done - read_done, 3),
+        "write_seconds": round(finished - compute_done, 3),
+    }

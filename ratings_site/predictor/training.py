@@ -1,0 +1,526 @@
+"""Training heads on the ratings: the work behind `manage.py train_predictor`.
+
+The training set is every image (not hidden, not a captcha) with at least
+MIN_RATINGS_FOR_TRAINING ratings from raters in good standing (active, not flagged), each
+with its mean rating computed here in SQL (not from the image's counters, which still count
+raters who were banned later) and its stored CLIP embedding. Captcha answers live in their
+own table, so they never count.
+
+A head is trained with MSE and Adam (../shared/horde-wire.md §7) and the epoch with the
+lowest validation MSE is kept; an ensemble of heads trained on bootstrap resamples gives the
+uncertainty the `uncertainty` priority strategy uses. The new head and the current version's
+head are measured on the same validation images, side by side.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from django.conf import settings
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
+from torch.nn import functional as F
+from tqdm import tqdm
+
+from ratings_site.predictor.heads import AestheticHead, HeadEnsemble, HeadFormatError, load_head, save_ensemble, save_head
+from ratings_site.predictor.models import ImageEmbedding, PredictorVersion
+from ratings_site.predictor.versions import clip_key, register_version
+from ratings_site.ratings.models import Rating
+
+MIN_TRAINING_IMAGES = 20
+SPLIT_SEED = 20240601  # fixed, so every run (and the current head's run) holds out the same images
+PAIRS_PER_RATER = 2000  # preference pairs drawn per rater at most (all pairs when fewer)
+CHUNK = 5000  # rows per database round trip
+METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy")
+
+
+class NotEnoughTrainingData(Exception):
+    def __init__(self, *, found: int, minimum: int, min_ratings: int, key: str, without_embedding: int):
+        self.found, self.minimum = found, minimum
+        missing = (
+            f" ({without_embedding} more have the ratings but no {key} embedding: run predict_aesthetics)"
+            if without_embedding
+            else ""
+        )
+        super().__init__(
+            f"Too few training images: found {found} with at least {min_ratings} ratings from raters in good "
+            f"standing and a {key} embedding{missing}; at least {minimum} are needed."
+        )
+
+
+# --- The training set ---------------------------------------------------------------------
+
+
+@dataclass
+class TrainingSet:
+    key: str
+    image_ids: np.ndarray  # int64, ascending
+    embeddings: np.ndarray  # float32 (N, d)
+    targets: np.ndarray  # float32 (N,): the mean rating from raters in good standing
+    rating_counts: np.ndarray  # int64 (N,)
+    without_embedding: int = 0  # images with enough ratings but no embedding for this key
+
+    def __len__(self) -> int:
+        return len(self.image_ids)
+
+    @property
+    def embedding_dim(self) -> int:
+        return int(self.embeddings.shape[1]) if self.embeddings.ndim == 2 else 0
+
+    def subset(self, mask: np.ndarray) -> TrainingSet:
+        return TrainingSet(
+            self.key, self.image_ids[mask], self.embeddings[mask], self.targets[mask], self.rating_counts[mask]
+        )
+
+
+def good_standing_ratings() -> QuerySet[Rating]:
+    """Ratings that count: their rater is active and not flagged (a ban switches either off)."""
+    return Rating.objects.filter(rater__is_active=True, rater__flagged=False)
+
+
+def rated_images(min_ratings: int) -> QuerySet:
+    """(image_id, ratings, mean_rating) of trainable images, one GROUP BY in the database."""
+    return (
+        good_standing_ratings()
+        .filter(image__hidden=False, image__is_captcha=False)
+        .values("image_id")
+        .annotate(ratings=Count("id"), mean_rating=Avg("rating"))
+        .filter(ratings__gte=min_ratings)
+        .order_by("image_id")
+    )
+
+
+def _decode(vectors: list) -> np.ndarray:
+    """float16 bytes (one embedding each) → float32 (n, d)."""
+    sizes = {len(vector) for vector in vectors}
+    if len(sizes) != 1:
+        raise ValueError(f"Embeddings of different sizes under one CLIP key: {sorted(sizes)} bytes")
+    joined = b"".join(bytes(vector) for vector in vectors)
+    return np.frombuffer(joined, dtype=np.float16).reshape(len(vectors), -1).astype(np.float32)
+
+
+def load_embeddings(key: str, image_ids: np.ndarray, *, chunk_size: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """The stored embeddings of these images (ascending ids) under `key`: (found ids, float32 (n, d))."""
+    found_ids: list[np.ndarray] = []
+    found_vectors: list[np.ndarray] = []
+    for start in range(0, len(image_ids), chunk_size):
+        chunk = image_ids[start : start + chunk_size]
+        rows = list(
+            ImageEmbedding.objects.filter(clip_model=key, image_id__in=chunk.tolist())
+            .order_by("image_id")
+            .values_list("image_id", "vector")
+        )
+        if rows:
+            found_ids.append(np.fromiter((image_id for image_id, _ in rows), dtype=np.int64, count=len(rows)))
+            found_vectors.append(_decode([vector for _, vector in rows]))
+    if not found_ids:
+        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+    dims = {vectors.shape[1] for vectors in found_vectors}
+    if len(dims) != 1:
+        raise ValueError(f"Embeddings of different sizes under {key}: {sorted(dims)}")
+    return np.concatenate(found_ids), np.concatenate(found_vectors)
+
+
+def load_training_set(key: str, *, min_ratings: int | None = None, chunk_size: int = CHUNK) -> TrainingSet:
+    """Every trainable image with its mean rating and its `key` embedding, streamed in chunks."""
+    min_ratings = settings.MIN_RATINGS_FOR_TRAINING if min_ratings is None else min_ratings
+    ids, counts, means = [], [], []
+    for image_id, ratings, mean_rating in (
+        rated_images(min_ratings).values_list("image_id", "ratings", "mean_rating").iterator(chunk_size=chunk_size)
+    ):
+        ids.append(image_id)
+        counts.append(ratings)
+        means.append(mean_rating)
+    rated_ids = np.asarray(ids, dtype=np.int64)
+    found_ids, embeddings = load_embeddings(key, rated_ids, chunk_size=chunk_size)
+    positions = np.searchsorted(rated_ids, found_ids)
+    return TrainingSet(
+        key=key,
+        image_ids=found_ids,
+        embeddings=embeddings,
+        targets=np.asarray(means, dtype=np.float32)[positions] if len(found_ids) else np.empty(0, np.float32),
+        rating_counts=np.asarray(counts, dtype=np.int64)[positions] if len(found_ids) else np.empty(0, np.int64),
+        without_embedding=len(rated_ids) - len(found_ids),
+    )
+
+
+def validation_mask(image_ids: np.ndarray, fraction: float, *, seed: int = SPLIT_SEED) -> np.ndarray:
+    """The held-out images: the first `fraction` of a seeded shuffle (at least 2).
+
+    The shuffle orders images by a seeded hash of their id rather than by a permutation of
+    the row list, so an image's side hardly moves as images are added: a head trained on an
+    earlier run's training split is measured on images it mostly did not see.
+    """
+    count = min(len(image_ids), max(2, round(fraction * len(image_ids))))
+    with np.errstate(over="ignore"):  # splitmix64, wrapping on purpose
+        x = image_ids.astype(np.uint64) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    mask = np.zeros(len(image_ids), dtype=bool)
+    mask[np.argsort(x, kind="stable")[:count]] = True
+    return mask
+
+
+# --- Metrics ------------------------------------------------------------------------------
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties given their average rank (as scipy.stats.rankdata does)."""
+    values = np.asarray(values)
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True])
+    average = (starts[:-1] + starts[1:] - 1) / 2.0 + 1.0
+    result = np.empty(len(values), dtype=np.float64)
+    result[order] = np.repeat(average, np.diff(starts))
+    return result
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float | None:
+    a = np.asarray(a, dtype=np.float64) - np.mean(a)
+    b = np.asarray(b, dtype=np.float64) - np.mean(b)
+    denominator = math.sqrt(float(a @ a) * float(b @ b))
+    return float(a @ b) / denominator if denominator > 0 else None
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
+    return pearson(ranks(a), ranks(b))
+
+
+@dataclass
+class PreferencePairs:
+    """Pairs of validation images (indices) that one rater rated differently."""
+
+    first: np.ndarray
+    second: np.ndarray
+    first_preferred: np.ndarray  # bool: the rater rated `first` higher
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+
+def same_rater_pairs(image_ids: np.ndarray, *, seed: int = SPLIT_SEED, per_rater: int = PAIRS_PER_RATER) -> PreferencePairs:
+    """Pairs of these images (ascending ids) rated by the same rater in good standing, with different ratings.
+
+    Stands in for best-of pairs until generation sets exist. A rater with many images gives
+    `per_rater` random pairs rather than all of them.
+    """
+    raters, images, values = [], [], []
+    for start in range(0, len(image_ids), CHUNK):
+        chunk = image_ids[start : start + CHUNK].tolist()
+        for rater_id, image_id, rating in good_standing_ratings().filter(image_id__in=chunk).values_list(
+            "rater_id", "image_id", "rating"
+        ):
+            raters.append(rater_id)
+            images.append(image_id)
+            values.append(rating)
+    empty = PreferencePairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, bool))
+    if not raters:
+        return empty
+    raters_array = np.asarray(raters, dtype=np.int64)
+    positions = np.searchsorted(image_ids, np.asarray(images, dtype=np.int64))
+    ratings_array = np.asarray(values, dtype=np.int64)
+    order = np.lexsort((positions, raters_array))
+    raters_array, positions, ratings_array = raters_array[order], positions[order], ratings_array[order]
+    bounds = np.flatnonzero(np.r_[True, raters_array[1:] != raters_array[:-1], True])
+    rng = np.random.default_rng(seed)
+    firsts, seconds = [], []
+    for start, end in zip(bounds[:-1], bounds[1:]):
+        n = int(end - start)
+        if n < 2:
+            continue
+        if n * (n - 1) // 2 <= per_rater:
+            i, j = np.triu_indices(n, k=1)
+        else:
+            i = rng.integers(0, n, per_rater)
+            j = (i + rng.integers(1, n, per_rater)) % n  # never i itself
+        firsts.append(start + i)
+        seconds.append(start + j)
+    if not firsts:
+        return empty
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    differ = ratings_array[a] != ratings_array[b]
+    a, b = a[differ], b[differ]
+    return PreferencePairs(positions[a], positions[b], ratings_array[a] > ratings_array[b])
+
+
+def preference_accuracy(predicted: np.ndarray, pairs: PreferencePairs) -> float | None:
+    """The share of pairs the predictions order as the rater did (a predicted tie counts half)."""
+    if not len(pairs):
+        return None
+    difference = predicted[pairs.first] - predicted[pairs.second]
+    right = np.where(pairs.first_preferred, difference > 0, difference < 0)
+    return float((right.sum() + 0.5 * (difference == 0).sum()) / len(pairs))
+
+
+def validation_metrics(predicted: np.ndarray, actual: np.ndarray, pairs: PreferencePairs) -> dict[str, float | None]:
+    predicted = np.asarray(predicted, dtype=np.float64)
+    actual = np.asarray(actual, dtype=np.float64)
+    error = predicted - actual
+    return {
+        "mse": float(np.mean(error**2)),
+        "mae": float(np.mean(np.abs(error))),
+        "pearson": pearson(predicted, actual),
+        "spearman": spearman(predicted, actual),
+        "preference_accuracy": preference_accuracy(predicted, pairs),
+    }
+
+
+# --- Training -----------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingOptions:
+    epochs: int = 100
+    batch_size: int = 2048
+    lr: float = 1e-3
+    seed: int = 0
+    ensemble: int = 5
+    val_fraction: float = 0.1
+    min_ratings: int | None = None  # default: settings.MIN_RATINGS_FOR_TRAINING
+    min_images: int = MIN_TRAINING_IMAGES
+
+
+@dataclass
+class TrainedHead:
+    head: AestheticHead
+    best_epoch: int
+    best_val_mse: float
+
+
+@torch.inference_mode()
+def predict(head: AestheticHead, embeddings: torch.Tensor | np.ndarray, *, batch_size: int = 65536) -> np.ndarray:
+    head.eval()
+    x = torch.as_tensor(embeddings, dtype=torch.float32)
+    return torch.cat([head(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]).numpy().astype(np.float64)
+
+
+def train_head(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    description: str = "head",
+    show_progress: bool = False,
+) -> TrainedHead:
+    """MSE + Adam; returns the head at the epoch with the lowest validation MSE."""
+    torch.manual_seed(seed)
+    shuffler = torch.Generator().manual_seed(seed)
+    x = torch.from_numpy(np.ascontiguousarray(x_train, dtype=np.float32))
+    y = torch.from_numpy(np.ascontiguousarray(y_train, dtype=np.float32))
+    x_check = torch.from_numpy(np.ascontiguousarray(x_val, dtype=np.float32))
+    y_check = np.asarray(y_val, dtype=np.float64)
+    head = AestheticHead(x.shape[1])
+    with torch.no_grad():
+        head.layers[7].bias.fill_(float(y.mean()))  # start from the mean rating, not from 0
+    optimizer = torch.optim.Adam(head.parameters(), lr=lr)
+    best = TrainedHead(head, 0, math.inf)
+    best_state: dict[str, torch.Tensor] | None = None
+    epochs_bar = tqdm(range(1, epochs + 1), desc=description, unit="epoch", disable=not show_progress, file=sys.stderr)
+    for epoch in epochs_bar:
+        head.train()
+        order = torch.randperm(len(x), generator=shuffler)
+        for start in range(0, len(x), batch_size):
+            batch = order[start : start + batch_size]
+            loss = F.mse_loss(head(x[batch]), y[batch])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        val_mse = float(np.mean((predict(head, x_check) - y_check) ** 2))
+        if val_mse < best.best_val_mse:
+            best.best_epoch, best.best_val_mse = epoch, val_mse
+            best_state = {key: value.detach().clone() for key, value in head.state_dict().items()}
+        epochs_bar.set_postfix(val_mse=f"{val_mse:.4f}", best=f"{best.best_val_mse:.4f}@{best.best_epoch}")
+    epochs_bar.close()
+    if best_state is not None:
+        head.load_state_dict(best_state)
+    return best
+
+
+def train_ensemble(
+    x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, *, size: int, options: TrainingOptions,
+    show_progress: bool = False,
+) -> HeadEnsemble:
+    """`size` heads, each trained on a bootstrap resample (with replacement) of the training split."""
+    rng = np.random.default_rng(options.seed + 1)
+    heads = []
+    for k in range(size):
+        sample = rng.integers(0, len(x_train), len(x_train))
+        trained = train_head(
+            x_train[sample],
+            y_train[sample],
+            x_val,
+            y_val,
+            epochs=options.epochs,
+            batch_size=options.batch_size,
+            lr=options.lr,
+            seed=options.seed + 1 + k,
+            description=f"ensemble {k + 1}/{size}",
+            show_progress=show_progress,
+        )
+        heads.append(trained.head)
+    return HeadEnsemble(heads).eval()
+
+
+# --- A run: train, compare with the current version, save ---------------------------------
+
+
+@dataclass
+class TrainingReport:
+    key: str
+    options: TrainingOptions
+    images: int
+    train_images: int
+    validation_images: int
+    without_embedding: int
+    preference_pairs: int
+    trained: TrainedHead
+    ensemble: HeadEnsemble | None
+    new: dict[str, float | None]
+    current_version: PredictorVersion | None = None
+    current: dict[str, float | None] | None = None
+    current_note: str = ""  # why the current head was not measured
+
+    @property
+    def embedding_dim(self) -> int:
+        return self.trained.head.embedding_dim
+
+    @property
+    def beats_current(self) -> bool:
+        """Lower validation MSE than the current head (true when there is none to compare with)."""
+        return self.current is None or self.new["mse"] < self.current["mse"]
+
+    def metrics(self) -> dict:
+        """What a saved version keeps: the new head's figures, the run's settings, the comparison."""
+        return {
+            **self.new,
+            "clip_key": self.key,
+            "images": self.images,
+            "train_images": self.train_images,
+            "validation_images": self.validation_images,
+            "preference_pairs": self.preference_pairs,
+            "preference_pairs_source": "same-rater pairs of validation images",
+            "best_epoch": self.trained.best_epoch,
+            "epochs": self.options.epochs,
+            "batch_size": self.options.batch_size,
+            "lr": self.options.lr,
+            "seed": self.options.seed,
+            "val_fraction": self.options.val_fraction,
+            "split_seed": SPLIT_SEED,
+            "min_ratings": self.options.min_ratings,
+            "ensemble_size": len(self.ensemble.heads) if self.ensemble is not None else 0,
+            "compared_with": (
+                {"version": self.current_version.name, **self.current} if self.current is not None else None
+            ),
+            "trained_at": timezone.now().isoformat(),
+        }
+
+
+def _measure_current(
+    current: PredictorVersion | None, training_set: TrainingSet, val: TrainingSet, pairs: PreferencePairs
+) -> tuple[dict | None, str]:
+    if current is None:
+        return None, "no current predictor version"
+    current_key = clip_key(current.clip_model, current.clip_pretrained)
+    if current_key == training_set.key:
+        embeddings = val.embeddings
+    else:
+        found, embeddings = load_embeddings(current_key, val.image_ids)
+        if len(found) < len(val):
+            return None, f"{len(val) - len(found)} of {len(val)} validation images have no {current_key} embedding"
+    if embeddings.shape[1] != current.embedding_dim:
+        return None, f"its embedding size is {current.embedding_dim}, the embeddings' {embeddings.shape[1]}"
+    try:
+        head = load_head(current.head_file)
+    except (HeadFormatError, OSError) as exc:
+        return None, f"its head does not load: {exc}"
+    if head.embedding_dim != embeddings.shape[1]:
+        return None, f"its head takes {head.embedding_dim}-d embeddings, not {embeddings.shape[1]}-d"
+    return validation_metrics(predict(head, embeddings), val.targets, pairs), ""
+
+
+def train_predictor(key: str, options: TrainingOptions, *, show_progress: bool = False) -> TrainingReport:
+    """Load the training set for CLIP key `key`, train a head (and an ensemble), measure both heads."""
+    if options.min_ratings is None:
+        options.min_ratings = settings.MIN_RATINGS_FOR_TRAINING
+    training_set = load_training_set(key, min_ratings=options.min_ratings)
+    if len(training_set) < options.min_images:
+        raise NotEnoughTrainingData(
+            found=len(training_set),
+            minimum=options.min_images,
+            min_ratings=options.min_ratings,
+            key=key,
+            without_embedding=training_set.without_embedding,
+        )
+    held_out = validation_mask(training_set.image_ids, options.val_fraction)
+    train, val = training_set.subset(~held_out), training_set.subset(held_out)
+    pairs = same_rater_pairs(val.image_ids)
+    trained = train_head(
+        train.embeddings,
+        train.targets,
+        val.embeddings,
+        val.targets,
+        epochs=options.epochs,
+        batch_size=options.batch_size,
+        lr=options.lr,
+        seed=options.seed,
+        show_progress=show_progress,
+    )
+    ensemble = None
+    if options.ensemble > 0:
+        ensemble = train_ensemble(
+            train.embeddings, train.targets, val.embeddings, val.targets, size=options.ensemble, options=options,
+            show_progress=show_progress,
+        )
+    new = validation_metrics(predict(trained.head, val.embeddings), val.targets, pairs)
+    current_version = PredictorVersion.current()
+    current, note = _measure_current(current_version, training_set, val, pairs)
+    return TrainingReport(
+        key=key,
+        options=options,
+        images=len(training_set),
+        train_images=len(train),
+        validation_images=len(val),
+        without_embedding=training_set.without_embedding,
+        preference_pairs=len(pairs),
+        trained=trained,
+        ensemble=ensemble,
+        new=new,
+        current_version=current_version,
+        current=current,
+        current_note=note,
+    )
+
+
+def save_version(report: TrainingReport, *, clip_model: str, pretrained: str, directory: Path | None = None) -> PredictorVersion:
+    """Write the head (and ensemble) under PREDICTOR_DIR and register them as the current version."""
+    directory = Path(settings.PREDICTOR_DIR if directory is None else directory)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    head_file = directory / f"head-{stamp}.safetensors"
+    sha256 = save_head(report.trained.head, head_file)
+    ensemble_file = None
+    if report.ensemble is not None:
+        ensemble_file = directory / f"ensemble-{stamp}.safetensors"
+        save_ensemble(report.ensemble, ensemble_file)
+    return register_version(
+        clip_model=clip_model,
+        clip_pretrained=pretrained,
+        embedding_dim=report.embedding_dim,
+        head_file=head_file,
+        head_sha256=sha256,
+        ensemble_file=ensemble_file,
+        ensemble_size=len(report.ensemble.heads) if report.ensemble is not None else 0,
+        metrics=report.metrics(),
+        make_current=True,
+    )
