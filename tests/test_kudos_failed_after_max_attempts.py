@@ -1,45 +1,20 @@
 """After KUDOS_MAX_ATTEMPTS failed awards the lines are marked failed and no more payments are tried."""
 
 import io
-import signal
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from ratings_site.kudos.models import KudosReward
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY
+from tests.helpers import (
+    rate_via_page,
+    run_due_payment,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _rate(client, image, rating: int = 7) -> None:
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
-def _run_worker() -> None:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, stdout=io.StringIO())
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-def _let_deferred_tasks_fall_due() -> None:
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now() - timedelta(seconds=1))
-
-
-def _run_due_payment() -> None:
-    _let_deferred_tasks_fall_due()
-    _run_worker()
 
 
 def test_the_lines_fail_after_the_last_attempt(login, make_images, horde, settings):
@@ -47,12 +22,12 @@ def test_the_lines_fail_after_the_last_attempt(login, make_images, horde, settin
     horde.fail("/v2/kudos/award", 10)
     client = login(DEMO_KEY)
     for image in make_images(2):
-        _rate(client, image)
+        rate_via_page(client, image)
 
-    _run_due_payment()
-    _run_due_payment()
+    run_due_payment()
+    run_due_payment()
     assert set(KudosReward.objects.values_list("status", "attempts")) == {(KudosReward.Status.PENDING, 2)}
-    _run_due_payment()
+    run_due_payment()
 
     for line in KudosReward.objects.all():
         assert (line.status, line.attempts, line.paid_at) == (KudosReward.Status.FAILED, 3, None)
@@ -66,12 +41,12 @@ def test_failed_lines_are_not_paid_when_the_horde_comes_back(login, make_images,
     settings.KUDOS_MAX_ATTEMPTS = 1
     horde.fail("/v2/kudos/award", 1)
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
-    _run_due_payment()
+    rate_via_page(client, make_images(1)[0])
+    run_due_payment()
     assert KudosReward.objects.get().status == KudosReward.Status.FAILED
 
     call_command("pay_pending_kudos", stdout=io.StringIO())
-    _run_due_payment()
+    run_due_payment()
 
     assert horde.awards == []
     assert KudosReward.objects.get().status == KudosReward.Status.FAILED
@@ -81,8 +56,8 @@ def test_the_kudos_page_shows_the_failed_lines(login, make_images, horde, settin
     settings.KUDOS_MAX_ATTEMPTS = 1
     horde.fail("/v2/kudos/award", 1)
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
-    _run_due_payment()
+    rate_via_page(client, make_images(1)[0])
+    run_due_payment()
 
     html = client.get("/kudos/").content.decode()
 

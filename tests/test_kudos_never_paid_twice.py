@@ -1,42 +1,19 @@
 """A ledger line is paid at most once, however often the worker or the task runs."""
 
 import io
-import signal
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.tasks import pay_rewards
 from ratings_site.raters.models import Rater
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY
+from tests.helpers import let_deferred_tasks_fall_due, rate_via_page, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _rate(client, image, rating: int = 7) -> None:
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
-def _run_worker() -> None:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, stdout=io.StringIO())
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-def _let_deferred_tasks_fall_due() -> None:
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -44,17 +21,17 @@ def paid_rater(login, make_images, horde):
     """DemoRater#1001 with two ratings, paid 10 kudos by the worker."""
     client = login(DEMO_KEY)
     for image in make_images(2):
-        _rate(client, image)
-    _let_deferred_tasks_fall_due()
-    _run_worker()
+        rate_via_page(client, image)
+    let_deferred_tasks_fall_due()
+    run_worker()
     assert [a["amount"] for a in horde.awards] == [10]
     return Rater.objects.get(horde_id=1001)
 
 
 def test_running_the_worker_again_pays_nothing(paid_rater, horde):
-    _let_deferred_tasks_fall_due()
-    _run_worker()
-    _run_worker()
+    let_deferred_tasks_fall_due()
+    run_worker()
+    run_worker()
 
     assert [a["amount"] for a in horde.awards] == [10]
     assert horde.balance("DemoRater#1001") == 1010
@@ -65,7 +42,7 @@ def test_running_the_task_again_pays_nothing(paid_rater, horde):
 
     pay_rewards.enqueue(paid_rater.pk)
     pay_rewards.enqueue(paid_rater.pk)
-    _run_worker()
+    run_worker()
 
     assert [a["amount"] for a in horde.awards] == [10]
     again = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).order_by("enqueued_at")[1:]
@@ -76,7 +53,7 @@ def test_running_the_task_again_pays_nothing(paid_rater, horde):
 def test_the_safety_net_command_schedules_nothing_once_all_is_paid(paid_rater, horde):
     out = io.StringIO()
     call_command("pay_pending_kudos", stdout=out)
-    _run_worker()
+    run_worker()
 
     assert "Scheduled payments for 0 raters." in out.getvalue()
     assert [a["amount"] for a in horde.awards] == [10]
@@ -85,12 +62,12 @@ def test_the_safety_net_command_schedules_nothing_once_all_is_paid(paid_rater, h
 def test_two_payments_due_at_once_pay_the_lines_once(login, make_images, horde):
     client = login(DEMO_KEY)
     for image in make_images(3):
-        _rate(client, image)
+        rate_via_page(client, image)
     rater = Rater.objects.get(horde_id=1001)
     pay_rewards.enqueue(rater.pk)  # e.g. the safety-net command ran while the batch was pending
 
-    _let_deferred_tasks_fall_due()
-    _run_worker()
+    let_deferred_tasks_fall_due()
+    run_worker()
 
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 2
     assert [a["amount"] for a in horde.awards] == [15]
@@ -100,14 +77,14 @@ def test_two_payments_due_at_once_pay_the_lines_once(login, make_images, horde):
 def test_a_line_left_sending_by_a_dead_worker_is_not_sent_again(login, make_images, horde):
     client = login(DEMO_KEY)
     first, second = make_images(2)
-    _rate(client, first)
-    _rate(client, second)
+    rate_via_page(client, first)
+    rate_via_page(client, second)
     # The worker marked the first line "sending" and died: the Horde may or may not have paid it.
     stuck = KudosReward.objects.get(rating__image=first)
     KudosReward.objects.filter(pk=stuck.pk).update(status=KudosReward.Status.SENDING, attempts=1)
 
-    _let_deferred_tasks_fall_due()
-    _run_worker()
+    let_deferred_tasks_fall_due()
+    run_worker()
 
     assert [a["amount"] for a in horde.awards] == [5]
     stuck.refresh_from_db()

@@ -1,41 +1,17 @@
 """Without HORDE_SERVICE_API_KEY the ledger is kept, but nothing is scheduled nor paid, and /kudos/ says payments are off."""
 
 import io
-import signal
-from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
-from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from ratings_site.horde.standin import SERVICE_API_KEY
 from ratings_site.kudos.models import KudosReward
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY
+from tests.helpers import rate_via_page, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _rate(client, image, rating: int = 7) -> None:
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
-def _run_worker() -> None:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, stdout=io.StringIO())
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-def _let_deferred_tasks_fall_due() -> None:
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -46,11 +22,11 @@ def payments_off(settings):
 def test_rewards_stay_pending_and_no_task_is_enqueued(payments_off, login, make_images, horde):
     client = login(DEMO_KEY)
     for image in make_images(2):
-        _rate(client, image)
+        rate_via_page(client, image)
 
     assert list(KudosReward.objects.values_list("status", "amount")) == [(KudosReward.Status.PENDING, 5)] * 2
     assert not DBTaskResult.objects.exists()
-    _run_worker()
+    run_worker()
     assert horde.awards == []
     assert [r for r in horde.requests if r["path"] == "/v2/kudos/award"] == []
     assert set(KudosReward.objects.values_list("status", "attempts")) == {(KudosReward.Status.PENDING, 0)}
@@ -58,7 +34,7 @@ def test_rewards_stay_pending_and_no_task_is_enqueued(payments_off, login, make_
 
 def test_the_kudos_page_says_payments_are_not_switched_on(payments_off, login, make_images):
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
+    rate_via_page(client, make_images(1)[0])
 
     html = client.get("/kudos/").content.decode()
 
@@ -70,7 +46,7 @@ def test_the_kudos_page_says_payments_are_not_switched_on(payments_off, login, m
 
 def test_the_page_does_not_say_so_when_payments_are_on(login, make_images):
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
+    rate_via_page(client, make_images(1)[0])
 
     html = client.get("/kudos/").content.decode()
 
@@ -80,13 +56,13 @@ def test_the_page_does_not_say_so_when_payments_are_on(login, make_images):
 def test_the_pending_lines_are_paid_once_payments_are_switched_on(payments_off, login, make_images, horde, settings):
     client = login(DEMO_KEY)
     for image in make_images(3):
-        _rate(client, image)
+        rate_via_page(client, image)
     with pytest.raises(CommandError):
         call_command("pay_pending_kudos", stdout=io.StringIO())
 
     settings.HORDE_SERVICE_API_KEY = SERVICE_API_KEY
     call_command("pay_pending_kudos", stdout=io.StringIO())
-    _run_worker()
+    run_worker()
 
     assert [(a["username"], a["amount"]) for a in horde.awards] == [("DemoRater#1001", 15)]
     assert set(KudosReward.objects.values_list("status", flat=True)) == {KudosReward.Status.PAID}

@@ -1,47 +1,23 @@
 """When the Horde fails an award, the lines stay pending and the payment is retried later, with a growing back-off."""
 
-import io
-import signal
-from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from ratings_site.kudos.models import KudosReward
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY
+from tests.helpers import let_deferred_tasks_fall_due, rate_via_page, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _rate(client, image, rating: int = 7) -> None:
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-
-
-def _run_worker() -> None:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
-    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, stdout=io.StringIO())
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-def _let_deferred_tasks_fall_due() -> None:
-    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now() - timedelta(seconds=1))
-
-
 def _run_due_payment() -> float | None:
     """Let the scheduled payment fall due and run the worker; the seconds until the retry it scheduled, if any."""
-    _let_deferred_tasks_fall_due()
+    let_deferred_tasks_fall_due()
     started = timezone.now()
-    _run_worker()
+    run_worker()
     retry = DBTaskResult.objects.filter(status=TaskResultStatus.READY).first()
     return None if retry is None else (retry.run_after - started).total_seconds()
 
@@ -51,7 +27,7 @@ def test_two_failures_then_one_payment(login, make_images, horde, settings):
     horde.fail("/v2/kudos/award", 2)
     client = login(DEMO_KEY)
     for image in make_images(2):
-        _rate(client, image)
+        rate_via_page(client, image)
 
     first_retry_in = _run_due_payment()
 
@@ -80,11 +56,11 @@ def test_two_failures_then_one_payment(login, make_images, horde, settings):
 def test_a_retry_is_not_run_before_its_time(login, make_images, horde):
     horde.fail("/v2/kudos/award", 1)
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
-    _let_deferred_tasks_fall_due()
-    _run_worker()
+    rate_via_page(client, make_images(1)[0])
+    let_deferred_tasks_fall_due()
+    run_worker()
 
-    _run_worker()  # the retry is still in the future
+    run_worker()  # the retry is still in the future
 
     assert horde.awards == []
     assert KudosReward.objects.get().attempts == 1

@@ -9,18 +9,11 @@ from django_tasks_db.models import DBTaskResult
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY
+from tests.helpers import rate_via_page
 
 # Transactional: the payment is scheduled on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _rate(client, image, rating: int = 7):
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    return response
 
 
 def test_a_rating_writes_one_pending_reward_of_kudos_per_rating(login, make_images, settings, horde):
@@ -28,7 +21,7 @@ def test_a_rating_writes_one_pending_reward_of_kudos_per_rating(login, make_imag
     [image] = make_images(1)
     client = login(DEMO_KEY)
 
-    _rate(client, image)
+    rate_via_page(client, image)
 
     rater = Rater.objects.get(horde_id=1001)
     rating = Rating.objects.get(rater=rater, image=image)
@@ -43,7 +36,7 @@ def test_a_rating_enqueues_a_deferred_pay_rewards_task(login, make_images, setti
     [image] = make_images(1)
     client = login(DEMO_KEY)
 
-    _rate(client, image)
+    rate_via_page(client, image)
 
     rater = Rater.objects.get(horde_id=1001)
     task = DBTaskResult.objects.get()
@@ -59,7 +52,7 @@ def test_the_amount_follows_the_kudos_per_rating_setting(login, make_images, set
     [image] = make_images(1)
     client = login(DEMO_KEY)
 
-    _rate(client, image)
+    rate_via_page(client, image)
 
     assert KudosReward.objects.get().amount == 3
 
@@ -68,8 +61,8 @@ def test_the_same_rating_sent_twice_writes_one_line_and_one_task(login, make_ima
     [image] = make_images(1)
     client = login(DEMO_KEY)
 
-    _rate(client, image, rating=9)
-    _rate(client, image, rating=9)  # a double click
+    rate_via_page(client, image, rating=9)
+    rate_via_page(client, image, rating=9)  # a double click
 
     assert Rating.objects.count() == 1
     assert KudosReward.objects.count() == 1

@@ -3,24 +3,19 @@
 import time
 
 import pytest
-from django.test import Client
 
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.services import pay_rewards_for
 from ratings_site.raters.models import Rater
-from tests.conftest import DEMO_KEY, csrf_token
-
-
-def _rate(client: Client, image) -> None:
-    response = client.post(f"/images/{image.public_id}/rate/", {"rating": "6", "csrfmiddlewaretoken": csrf_token(client)})
-    assert response.status_code == 302
+from tests.conftest import DEMO_KEY
+from tests.helpers import rate_via_page
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_timed_out_award_is_left_for_review_and_not_sent_again(login, make_images, horde, settings):
     settings.HORDE_TIMEOUT = 0.3
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
+    rate_via_page(client, make_images(1)[0])
     rater = Rater.objects.get(horde_id=1001)
 
     horde.delay_seconds = 0.8  # the stand-in pays, but answers after our timeout
@@ -42,7 +37,7 @@ def test_a_timed_out_award_is_left_for_review_and_not_sent_again(login, make_ima
 @pytest.mark.django_db(transaction=True)
 def test_an_unreachable_horde_is_retried_because_it_never_saw_the_award(login, make_images, horde, settings):
     client = login(DEMO_KEY)
-    _rate(client, make_images(1)[0])
+    rate_via_page(client, make_images(1)[0])
     rater = Rater.objects.get(horde_id=1001)
 
     settings.HORDE_API_URL = "http://127.0.0.1:9/api"  # nothing listens there
