@@ -14,6 +14,7 @@ head are measured on the same validation images, side by side.
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 from dataclasses import dataclass
@@ -27,7 +28,14 @@ from django.utils import timezone
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from ratings_site.predictor.heads import AestheticHead, HeadEnsemble, HeadFormatError, load_head, save_ensemble, save_head
+from ratings_site.predictor.heads import (
+    AestheticHead,
+    HeadEnsemble,
+    HeadFormatError,
+    load_head,
+    save_ensemble,
+    save_head,
+)
 from ratings_site.predictor.models import ImageEmbedding, PredictorVersion
 from ratings_site.predictor.versions import clip_key, register_version
 from ratings_site.ratings.models import Rating
@@ -95,7 +103,7 @@ def rated_images(min_ratings: int) -> QuerySet:
     )
 
 
-def _decode(vectors: list) -> np.ndarray:
+def decode_embeddings(vectors: list) -> np.ndarray:
     """float16 bytes (one embedding each) → float32 (n, d)."""
     sizes = {len(vector) for vector in vectors}
     if len(sizes) != 1:
@@ -117,7 +125,7 @@ def load_embeddings(key: str, image_ids: np.ndarray, *, chunk_size: int = CHUNK)
         )
         if rows:
             found_ids.append(np.fromiter((image_id for image_id, _ in rows), dtype=np.int64, count=len(rows)))
-            found_vectors.append(_decode([vector for _, vector in rows]))
+            found_vectors.append(decode_embeddings([vector for _, vector in rows]))
     if not found_ids:
         return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
     dims = {vectors.shape[1] for vectors in found_vectors}
@@ -205,7 +213,9 @@ class PreferencePairs:
         return len(self.first)
 
 
-def same_rater_pairs(image_ids: np.ndarray, *, seed: int = SPLIT_SEED, per_rater: int = PAIRS_PER_RATER) -> PreferencePairs:
+def same_rater_pairs(
+    image_ids: np.ndarray, *, seed: int = SPLIT_SEED, per_rater: int = PAIRS_PER_RATER
+) -> PreferencePairs:
     """Pairs of these images (ascending ids) rated by the same rater in good standing, with different ratings.
 
     Stands in for best-of pairs until generation sets exist. A rater with many images gives
@@ -214,8 +224,8 @@ def same_rater_pairs(image_ids: np.ndarray, *, seed: int = SPLIT_SEED, per_rater
     raters, images, values = [], [], []
     for start in range(0, len(image_ids), CHUNK):
         chunk = image_ids[start : start + CHUNK].tolist()
-        for rater_id, image_id, rating in good_standing_ratings().filter(image_id__in=chunk).values_list(
-            "rater_id", "image_id", "rating"
+        for rater_id, image_id, rating in (
+            good_standing_ratings().filter(image_id__in=chunk).values_list("rater_id", "image_id", "rating")
         ):
             raters.append(rater_id)
             images.append(image_id)
@@ -231,7 +241,7 @@ def same_rater_pairs(image_ids: np.ndarray, *, seed: int = SPLIT_SEED, per_rater
     bounds = np.flatnonzero(np.r_[True, raters_array[1:] != raters_array[:-1], True])
     rng = np.random.default_rng(seed)
     firsts, seconds = [], []
-    for start, end in zip(bounds[:-1], bounds[1:]):
+    for start, end in itertools.pairwise(bounds):
         n = int(end - start)
         if n < 2:
             continue
@@ -285,6 +295,7 @@ class TrainingOptions:
     val_fraction: float = 0.1
     min_ratings: int | None = None  # default: settings.MIN_RATINGS_FOR_TRAINING
     min_images: int = MIN_TRAINING_IMAGES
+    threads: int | None = None  # torch's CPU threads while training (default: torch's own choice)
 
 
 @dataclass
@@ -349,7 +360,13 @@ def train_head(
 
 
 def train_ensemble(
-    x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, *, size: int, options: TrainingOptions,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    size: int,
+    options: TrainingOptions,
     show_progress: bool = False,
 ) -> HeadEnsemble:
     """`size` heads, each trained on a bootstrap resample (with replacement) of the training split."""
@@ -452,6 +469,16 @@ def _measure_current(
 
 def train_predictor(key: str, options: TrainingOptions, *, show_progress: bool = False) -> TrainingReport:
     """Load the training set for CLIP key `key`, train a head (and an ensemble), measure both heads."""
+    threads = torch.get_num_threads()
+    if options.threads:
+        torch.set_num_threads(options.threads)
+    try:
+        return _train_predictor(key, options, show_progress=show_progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_predictor(key: str, options: TrainingOptions, *, show_progress: bool) -> TrainingReport:
     if options.min_ratings is None:
         options.min_ratings = settings.MIN_RATINGS_FOR_TRAINING
     training_set = load_training_set(key, min_ratings=options.min_ratings)
@@ -480,7 +507,12 @@ def train_predictor(key: str, options: TrainingOptions, *, show_progress: bool =
     ensemble = None
     if options.ensemble > 0:
         ensemble = train_ensemble(
-            train.embeddings, train.targets, val.embeddings, val.targets, size=options.ensemble, options=options,
+            train.embeddings,
+            train.targets,
+            val.embeddings,
+            val.targets,
+            size=options.ensemble,
+            options=options,
             show_progress=show_progress,
         )
     new = validation_metrics(predict(trained.head, val.embeddings), val.targets, pairs)
@@ -503,7 +535,9 @@ def train_predictor(key: str, options: TrainingOptions, *, show_progress: bool =
     )
 
 
-def save_version(report: TrainingReport, *, clip_model: str, pretrained: str, directory: Path | None = None) -> PredictorVersion:
+def save_version(
+    report: TrainingReport, *, clip_model: str, pretrained: str, directory: Path | None = None
+) -> PredictorVersion:
     """Write the head (and ensemble) under PREDICTOR_DIR and register them as the current version."""
     directory = Path(settings.PREDICTOR_DIR if directory is None else directory)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")

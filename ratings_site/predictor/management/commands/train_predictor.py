@@ -25,14 +25,17 @@ class Command(BaseCommand):
         parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default %(default)s)")
         parser.add_argument("--seed", type=int, default=0, help="initialisation, batches and bootstrap (default 0)")
         parser.add_argument(
-            "--ensemble", type=int, default=5, metavar="K", help="bootstrap heads for uncertainty; 0 for none (default 5)"
+            "--ensemble",
+            type=int,
+            default=5,
+            metavar="K",
+            help="bootstrap heads for uncertainty; 0 for none (default 5)",
         )
         parser.add_argument(
             "--val-fraction", type=float, default=0.1, help="share of images held out for validation (default 0.1)"
         )
-        parser.add_argument(
-            "--min-images", type=int, default=None, help="refuse to train on fewer images (default 20)"
-        )
+        parser.add_argument("--min-images", type=int, default=None, help="refuse to train on fewer images (default 20)")
+        parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
         save = parser.add_mutually_exclusive_group()
         save.add_argument("--save", action="store_true", help="save the new head as the current version")
         save.add_argument(
@@ -50,6 +53,8 @@ class Command(BaseCommand):
 
         if options["epochs"] < 1 or options["batch_size"] < 1 or options["ensemble"] < 0:
             raise CommandError("--epochs and --batch-size must be at least 1, --ensemble at least 0")
+        if options["threads"] is not None and options["threads"] < 1:
+            raise CommandError("--threads must be at least 1")
         if not options["lr"] > 0:
             raise CommandError("--lr must be positive")
         if not 0 < options["val_fraction"] <= 0.5:
@@ -70,6 +75,7 @@ class Command(BaseCommand):
             ensemble=options["ensemble"],
             val_fraction=options["val_fraction"],
             min_images=min_images,
+            threads=options["threads"],
         )
         show_progress = options["verbosity"] > 0 and not options["no_progress"]
         try:
@@ -100,10 +106,16 @@ class Command(BaseCommand):
             self.stdout.write("Nothing re-scored: no new version was saved.")
 
         if options["reprioritise"]:
-            from ratings_site.predictor.priorities import apply_priorities
+            from ratings_site.predictor.priorities import PrioritisationError, apply_priorities
 
-            result = apply_priorities()
-            self.stdout.write(f"Priorities recomputed{f': {result}' if result is not None else ''}.")
+            try:
+                summary = apply_priorities()
+            except PrioritisationError as exc:
+                raise CommandError(f"Priorities not recomputed: {exc}") from None
+            self.stdout.write(
+                f"Priorities recomputed with {summary['strategy_used']} from {summary['version']}: "
+                f"{summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed."
+            )
 
     def _print_table(self, report) -> None:
         current = report.current
@@ -135,6 +147,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{'validation':<{label_width}}  {'new':>10}  {header}")
         for label, name, fmt in rows:
-            self.stdout.write(f"{label:<{label_width}}  {cell(report.new, name, fmt):>10}  {cell(current, name, fmt):>10}")
+            self.stdout.write(
+                f"{label:<{label_width}}  {cell(report.new, name, fmt):>10}  {cell(current, name, fmt):>10}"
+            )
         if current is None:
             self.stdout.write(f"(current head not measured: {report.current_note})")

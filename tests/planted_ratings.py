@@ -1,0 +1,76 @@
+"""Synthetic training data for train_predictor's tests: embeddings, a hidden linear aesthetic, noisy raters.
+
+Imported by the train_predictor test modules (never by conftest.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ratings_site.datasets.models import Image
+from ratings_site.predictor.models import ImageEmbedding
+from ratings_site.raters.models import Rater
+from ratings_site.ratings.models import Rating
+
+KEY_MODEL, KEY_PRETRAINED = "tiny", "none"
+KEY = "tiny/none"
+_horde_ids = itertools.count(880_000)
+
+
+@dataclass
+class Planted:
+    images: list[Image]
+    embeddings: np.ndarray  # (N, d) float32, unit length
+    direction: np.ndarray  # (d,) the hidden aesthetic is a linear function of it
+    raters: list[Rater]
+
+    def truth(self, embeddings: np.ndarray) -> np.ndarray:
+        """The planted aesthetic on the 1..10 scale (standard deviation about 2 around 5.5)."""
+        dim = embeddings.shape[1]
+        return np.clip(5.5 + 2.0 * np.sqrt(dim) * (embeddings @ self.direction), 1.0, 10.0)
+
+
+def unit_vectors(rng: np.random.Generator, count: int, dim: int) -> np.ndarray:
+    x = rng.normal(size=(count, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def make_rater(name: str, **fields) -> Rater:
+    horde_id = next(_horde_ids)
+    return Rater.objects.create(username=f"{name}#{horde_id}", horde_id=horde_id, **fields)
+
+
+def store_embeddings(images: list[Image], embeddings: np.ndarray, key: str = KEY) -> None:
+    ImageEmbedding.objects.bulk_create(
+        ImageEmbedding(image=image, clip_model=key, vector=vector.astype(np.float16).tobytes())
+        for image, vector in zip(images, embeddings)
+    )
+
+
+def plant_ratings(
+    make_images,
+    *,
+    count: int = 400,
+    dim: int = 32,
+    raters: int = 5,
+    noise: float = 0.8,
+    seed: int = 0,
+    unrated: int = 0,
+) -> Planted:
+    """`count` rated images (each rated by every rater) and `unrated` more with embeddings only."""
+    rng = np.random.default_rng(seed)
+    images = make_images(count + unrated, dataset=f"planted-{seed}")
+    embeddings = unit_vectors(rng, count + unrated, dim)
+    direction = unit_vectors(rng, 1, dim)[0]
+    planted = Planted(images, embeddings, direction, [make_rater(f"planted-{seed}-{i}") for i in range(raters)])
+    store_embeddings(images, embeddings)
+    truth = planted.truth(embeddings[:count])
+    ratings = []
+    for rater in planted.raters:
+        given = np.clip(np.rint(truth + rng.normal(scale=noise, size=count)), 1, 10).astype(int)
+        ratings += [Rating(rater=rater, image=image, rating=int(r)) for image, r in zip(images[:count], given)]
+    Rating.objects.bulk_create(ratings)
+    return planted
