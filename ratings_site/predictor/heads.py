@@ -54,11 +54,17 @@ class HeadEnsemble(nn.Module):
 def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
     if not path.exists():
         raise HeadFormatError(f"No head file at {path}")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
+    try:
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
 
-        return load_file(str(path))
-    state = torch.load(path, map_location="cpu", weights_only=True)
+            return load_file(str(path))
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # e.g. an HTML page saved as .pth, a truncated download
+        reason = (str(exc).splitlines() or [""])[0][:200]
+        raise HeadFormatError(
+            f"Could not read {path} as a head (a .pth state dict or a .safetensors file): {type(exc).__name__}: {reason}"
+        ) from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict):

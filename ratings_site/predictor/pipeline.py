@@ -35,7 +35,7 @@ class Batch:
     broken: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_image(item: ImageItem, timeout: float) -> PILImage.Image:
+def read_image(item: ImageItem, timeout: float, draft_size: int = 512) -> PILImage.Image:
     if item.path:
         source: Any = item.path
     else:
@@ -46,8 +46,21 @@ def read_image(item: ImageItem, timeout: float) -> PILImage.Image:
             raise ValueError("image larger than 32 MB")
         source = io.BytesIO(data)
     with PILImage.open(source) as image:
-        image.draft("RGB", (512, 512))  # JPEG: decode at reduced size, far cheaper for big files
+        # JPEG: decode at 1/2, 1/4 or 1/8 scale while both sides stay >= draft_size: far cheaper.
+        image.draft("RGB", (draft_size, draft_size))
         return image.convert("RGB")
+
+
+def input_size(preprocess: Callable, default: int = 512) -> int:
+    """The side the preprocess resizes to (open_clip's transforms start with Resize(224)): a JPEG
+    need not be decoded larger than that."""
+    for transform in getattr(preprocess, "transforms", ()):
+        size = getattr(transform, "size", None)
+        if isinstance(size, int):
+            return size
+        if isinstance(size, (tuple, list)) and size:
+            return max(size)
+    return default
 
 
 class ImagesToScore(Dataset):
@@ -55,6 +68,7 @@ class ImagesToScore(Dataset):
         self.items = list(items)
         self.preprocess = preprocess
         self.timeout = timeout
+        self.draft_size = input_size(preprocess)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -62,7 +76,7 @@ class ImagesToScore(Dataset):
     def __getitem__(self, index: int) -> tuple[int, torch.Tensor | None, str]:
         item = self.items[index]
         try:
-            return item.image_id, self.preprocess(read_image(item, self.timeout)), ""
+            return item.image_id, self.preprocess(read_image(item, self.timeout, self.draft_size)), ""
         except Exception as exc:  # any unreadable image is reported, never fatal
             return item.image_id, None, f"{type(exc).__name__}: {exc}"[:300]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -116,6 +117,11 @@ class BatchWriter:
                 Image.objects.filter(pk__in=broken).update(broken=True)
                 refresh_queue(Image.objects.filter(pk__in=broken))
 
+    def drain(self) -> None:
+        """Wait for the writes in flight (before forking DataLoader workers: no thread mid-write at a fork)."""
+        while self.pending:
+            self.pending.pop(0).result()
+
     def close(self) -> None:
         try:
             for future in self.pending:
@@ -186,6 +192,7 @@ def run(
             items = [_item(*row) for row in rows if row[0] not in stored]
             if not items:
                 continue
+            writer.drain()
             connections.close_all()  # DataLoader workers fork: they must not share our connections
             loader = make_loader(
                 items,
@@ -237,5 +244,8 @@ def random_head_path(embedding_dim: int) -> Path:
     torch.manual_seed(0)
     path = Path(settings.PREDICTOR_DIR) / f"random-head-{embedding_dim}.safetensors"
     if not path.exists():
-        save_head(AestheticHead(embedding_dim), path)
+        # Written aside and moved into place, so that shards starting together never read half a file.
+        partial = path.with_name(f".{os.getpid()}-{path.name}")  # same suffix: same format
+        save_head(AestheticHead(embedding_dim), partial)
+        os.replace(partial, path)
     return path

@@ -17,8 +17,8 @@ An image whose score (or, for `uncertainty`, disagreement) is not a finite numbe
 
 `compute_priorities` is numpy only (no torch, no database); `apply_priorities` reads the
 current version's scores of the images still in the queue and writes the priorities in bulk:
-on PostgreSQL a temporary table filled by binary COPY, then one UPDATE ... FROM; elsewhere one
-executemany in one transaction. Images out of the queue get priority 0.
+on PostgreSQL a temporary table filled by binary COPY, then UPDATE ... FROM it in chunks of
+WRITE_CHUNK_ROWS ids, each its own transaction; elsewhere executemany in the same chunks. Images out of the queue get priority 0.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
 STRATEGIES = ("uncertainty", "stratified", "score", "random")
 COPY_CHUNK_ROWS = 262_144
+WRITE_CHUNK_ROWS = 50_000  # rows updated per transaction: ratings wait at most one chunk
 
 # One row of PostgreSQL's binary COPY format for (bigint, double precision): a field count,
 # then each field's byte length and big-endian value.
@@ -151,7 +152,18 @@ def _read_scores(version: PredictorVersion, dataset: Dataset | None) -> tuple[np
     return ids, table[:, 1], table[:, 2]
 
 
-def _write_postgresql(ids: np.ndarray, priorities: np.ndarray) -> int:
+def _chunks(ids: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """(first id, last id) of consecutive runs of `size` sorted ids."""
+    ordered = np.sort(ids)
+    return [(int(ordered[start]), int(ordered[min(start + size, ordered.size) - 1])) for start in range(0, ordered.size, size)]
+
+
+def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) -> int:
+    """COPY the new priorities into a temp table, then UPDATE ... FROM it one id range at a time.
+
+    Each range commits on its own (when no outer transaction is open), so a rating never waits
+    for the whole queue to be rewritten: rows stay locked for one chunk's update only.
+    """
     table = connection.ops.quote_name(Image._meta.db_table)
     rows = np.empty(ids.size, dtype=_COPY_ROW)
     rows["fields"] = 2
@@ -159,35 +171,45 @@ def _write_postgresql(ids: np.ndarray, priorities: np.ndarray) -> int:
     rows["id"] = ids
     rows["priority_len"] = 8
     rows["priority"] = priorities
+    updated = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE image_priority_update (image_id bigint, priority double precision) "
-            "ON COMMIT DROP"
-        )
-        with cursor.cursor.copy("COPY image_priority_update (image_id, priority) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(_COPY_HEADER)
-            for start in range(0, rows.size, COPY_CHUNK_ROWS):
-                copy.write(rows[start : start + COPY_CHUNK_ROWS].tobytes())
-            copy.write(_COPY_TRAILER)
-        cursor.execute("ANALYZE image_priority_update")
-        cursor.execute(
-            f"UPDATE {table} AS image SET priority = new.priority FROM image_priority_update AS new "
-            "WHERE image.id = new.image_id AND image.in_queue "
-            "AND image.priority IS DISTINCT FROM new.priority"
-        )
-        updated = cursor.rowcount
-        cursor.execute("DROP TABLE image_priority_update")  # now, not at commit: the caller may be in a transaction
-        return updated
+        cursor.execute("DROP TABLE IF EXISTS image_priority_update")
+        cursor.execute("CREATE TEMPORARY TABLE image_priority_update (image_id bigint, priority double precision)")
+        try:
+            with cursor.cursor.copy("COPY image_priority_update (image_id, priority) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(_COPY_HEADER)
+                for start in range(0, rows.size, COPY_CHUNK_ROWS):
+                    copy.write(rows[start : start + COPY_CHUNK_ROWS].tobytes())
+                copy.write(_COPY_TRAILER)
+            cursor.execute("CREATE INDEX ON image_priority_update (image_id)")
+            cursor.execute("ANALYZE image_priority_update")
+            for low, high in _chunks(ids, chunk_rows):
+                with transaction.atomic():
+                    cursor.execute(
+                        f"UPDATE {table} AS image SET priority = new.priority FROM image_priority_update AS new "
+                        "WHERE image.id = new.image_id AND new.image_id BETWEEN %s AND %s AND image.in_queue "
+                        "AND image.priority IS DISTINCT FROM new.priority",
+                        [low, high],
+                    )
+                    updated += cursor.rowcount
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS image_priority_update")
+    return updated
 
 
-def _write_executemany(ids: np.ndarray, priorities: np.ndarray) -> int:
+def _write_executemany(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) -> int:
     table = connection.ops.quote_name(Image._meta.db_table)
+    updated = 0
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET priority = %s WHERE id = %s AND in_queue AND priority <> %s",
-            [(priority, image_id, priority) for priority, image_id in zip(priorities.tolist(), ids.tolist())],
-        )
-        return cursor.rowcount
+        for start in range(0, ids.size, chunk_rows):
+            chunk = zip(priorities[start : start + chunk_rows].tolist(), ids[start : start + chunk_rows].tolist())
+            with transaction.atomic():
+                cursor.executemany(
+                    f"UPDATE {table} SET priority = %s WHERE id = %s AND in_queue AND priority <> %s",
+                    [(priority, image_id, priority) for priority, image_id in chunk],
+                )
+                updated += cursor.rowcount
+    return updated
 
 
 def apply_priorities(
@@ -197,6 +219,7 @@ def apply_priorities(
     dataset: Dataset | None = None,
     seed: int | None = None,
     bands: int = 10,
+    chunk_rows: int = WRITE_CHUNK_ROWS,
 ) -> dict[str, Any]:
     """Recompute `Image.priority` from the current (or given) version's scores; returns a summary.
 
@@ -223,14 +246,13 @@ def apply_priorities(
     full = Image.objects.filter(in_queue=False).exclude(priority=0)
     if dataset is not None:
         full = full.filter(dataset=dataset)
-    with transaction.atomic():
-        if ids.size == 0:
-            updated = 0
-        elif connection.vendor == "postgresql":
-            updated = _write_postgresql(ids, priorities)
-        else:
-            updated = _write_executemany(ids, priorities)
-        reset = full.update(priority=0.0)
+    if ids.size == 0:
+        updated = 0
+    elif connection.vendor == "postgresql":
+        updated = _write_postgresql(ids, priorities, chunk_rows)
+    else:
+        updated = _write_executemany(ids, priorities, chunk_rows)
+    reset = full.update(priority=0.0)
     finished = time.perf_counter()
     return {
         "strategy": strategy,

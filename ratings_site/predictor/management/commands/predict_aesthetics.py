@@ -54,6 +54,10 @@ class Command(BaseCommand):
 
         if options["batch_size"] < 1 or options["workers"] < 0:
             raise CommandError("--batch-size must be at least 1 and --workers at least 0")
+        if (options["max_batches"] is not None and options["max_batches"] < 1) or (
+            options["limit"] is not None and options["limit"] < 1
+        ):
+            raise CommandError("--max-batches and --limit must be at least 1")
         try:
             shard = predict.Shard.parse(options["shard"])
             device = resolve_device(options["device"])

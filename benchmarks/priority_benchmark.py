@@ -1,0 +1,243 @@
+"""How long recomputing every image's priority takes at 1 M images, on PostgreSQL.
+
+Not a test: run it by hand (see benchmarks/README.md). It creates its own database
+(horde_ratings_prio_bench by default) the way queue_benchmark.py does (and with its helpers),
+fills it with `INSERT ... SELECT generate_series`: 1 M images (30 % out of the queue), a
+current predictor version and one AestheticScore per image (a bell of predicted scores, an
+ensemble disagreement), then times `predictor.priorities.apply_priorities` for each strategy
+(read, compute, write; images/s), once more for `score` when nothing changed, beside a plain
+`UPDATE ... SET priority = random() WHERE in_queue` (rolled back: the floor), and compares the
+write path (a temporary table filled by binary COPY, then one UPDATE ... FROM) with the naive
+Django way (load the images, set `priority`, `bulk_update`) on a 20 k subset, extrapolated to
+all the images in the queue. It drops the database at the end unless --keep is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from queue_benchmark import bench_database  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/horde_ratings_prio_bench"
+FULL_FRACTION = 0.30  # images that have all their ratings (in_queue false)
+SECOND_DATASET_FRACTION = 0.30
+FILL_CHUNK = 250_000
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000, help="images (default: %(default)s)")
+    parser.add_argument(
+        "--subset", type=int, default=20_000, help="images for the bulk_update comparison (default: %(default)s)"
+    )
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="(default: %(default)s)")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    args = parser.parse_args(argv)
+    if args.size < 10_000 or not 1_000 <= args.subset <= args.size // 2:
+        parser.error("--size must be at least 10000, --subset between 1000 and half of --size")
+    url = urlsplit(args.database_url)
+    args.database_name = url.path.lstrip("/")
+    if url.scheme not in ("postgres", "postgresql", "pgsql") or not args.database_name:
+        parser.error("--database-url must be a postgres:// URL naming a database")
+    if "bench" not in args.database_name:
+        # The script empties and drops this database: refuse one that may hold real data.
+        parser.error(f"refusing database {args.database_name!r}: its name must contain 'bench'")
+    args.maintenance_url = urlunsplit(url._replace(path="/postgres"))
+    return args
+
+
+def fill(size: int) -> int:
+    """Empty the tables, then `size` images and one score each; returns how many are in the queue."""
+    from django.db import connection
+    from tqdm import tqdm
+
+    from ratings_site.datasets.models import Dataset
+    from ratings_site.predictor.models import PredictorVersion
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE datasets_dataset, predictor_predictorversion RESTART IDENTITY CASCADE")
+    main = Dataset.objects.create(slug="bench-main", name="Bench main", public=True)
+    second = Dataset.objects.create(slug="bench-second", name="Bench second", public=True)
+    version = PredictorVersion.objects.create(
+        name="ViT-H-14/none/head-bench",
+        clip_model="ViT-H-14",
+        clip_pretrained="none",
+        embedding_dim=1024,
+        head_file="bench.safetensors",
+        head_sha256="0" * 64,
+        ensemble_file="bench-ensemble.safetensors",
+        ensemble_size=5,
+        is_current=True,
+    )
+
+    started = time.perf_counter()
+    with tqdm(total=size, unit=" images", unit_scale=True, desc=f"Filling {size:,} images") as bar:
+        for start in range(1, size + 1, FILL_CHUNK):
+            stop = min(start + FILL_CHUNK - 1, size)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO datasets_image (
+                        public_id, dataset_id, url, file, caption, source, dedupe_key,
+                        nsfw, hidden, broken, is_captcha, priority, shuffle, in_queue,
+                        ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
+                    )
+                    SELECT gen_random_uuid(),
+                           CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
+                           'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
+                           false, false, false, false, random(), random(), NOT is_full,
+                           CASE WHEN is_full THEN 5 ELSE 0 END, CASE WHEN is_full THEN 30 ELSE 0 END,
+                           0, 0, 0, now()
+                    FROM (SELECT i, random() < %(full_fraction)s AS is_full
+                          FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
+                    """,
+                    {
+                        "second_fraction": SECOND_DATASET_FRACTION,
+                        "second": second.pk,
+                        "main": main.pk,
+                        "full_fraction": FULL_FRACTION,
+                        "start": start,
+                        "stop": stop,
+                    },
+                )
+            bar.update(stop - start + 1)
+    with connection.cursor() as cursor:
+        # Predicted scores: a bell around 5.5 (the sum of four uniforms), most of them mediocre.
+        cursor.execute(
+            """
+            INSERT INTO predictor_aestheticscore (image_id, version_id, score, uncertainty, created_at)
+            SELECT id, %s, 5.5 + 2.5 * (random() + random() + random() + random() - 2), 0.3 * random() ^ 2, now()
+            FROM datasets_image
+            """,
+            [version.pk],
+        )
+        for table in ("datasets_image", "predictor_aestheticscore"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+        cursor.execute("SELECT count(*) FROM datasets_image WHERE in_queue")
+        (in_queue,) = cursor.fetchone()
+    print(
+        f"Filled {size:,} images ({in_queue:,} in the queue), {size:,} scores "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return in_queue
+
+
+def time_strategies() -> list[dict]:
+    from ratings_site.predictor.priorities import apply_priorities
+
+    runs = []
+    for strategy in ("uncertainty", "stratified", "random", "score", "score"):
+        summary = apply_priorities(strategy, seed=1)
+        summary["label"] = strategy if len(runs) < 4 else "score again (nothing changed)"
+        runs.append(summary)
+        print(f"  {summary['label']}: {summary['seconds']:.2f} s", flush=True)
+    return runs
+
+
+def time_plain_update() -> float:
+    """The floor: one UPDATE of every image in the queue with no join and no client, rolled back."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE datasets_image SET priority = random() WHERE in_queue")
+        transaction.set_rollback(True)
+    return time.perf_counter() - started
+
+
+def compare_with_bulk_update(subset: int) -> dict[str, float]:
+    """Write `subset` priorities the naive Django way and through the COPY path, same images."""
+    import numpy as np
+    from django.db import transaction
+
+    from ratings_site.datasets.models import Image
+    from ratings_site.predictor.priorities import _write_postgresql
+
+    ids = np.array(
+        Image.objects.filter(in_queue=True).order_by("?").values_list("pk", flat=True)[:subset], dtype=np.int64
+    )
+    rng = np.random.default_rng(2)
+    results: dict[str, float] = {}
+    for batch_size in (None, 1000):
+        priorities = dict(zip(ids.tolist(), rng.random(ids.size).tolist()))
+        started = time.perf_counter()
+        with transaction.atomic():
+            images = list(Image.objects.filter(pk__in=ids.tolist()).only("pk", "priority"))
+            for image in images:
+                image.priority = priorities[image.pk]
+            loaded = time.perf_counter()
+            Image.objects.bulk_update(images, ["priority"], batch_size=batch_size)
+        finished = time.perf_counter()
+        label = f"bulk_update(batch_size={batch_size})"
+        results[f"{label}, load + update"] = finished - started
+        results[f"{label}, update only"] = finished - loaded
+        print(f"  {label}: {finished - started:.2f} s", flush=True)
+    started = time.perf_counter()
+    with transaction.atomic():
+        _write_postgresql(ids, rng.random(ids.size))
+    results["COPY + UPDATE ... FROM"] = time.perf_counter() - started
+    return results
+
+
+def report(runs: list[dict], floor: float, naive: dict[str, float], in_queue: int, subset: int) -> None:
+    print(f"\n== apply_priorities over {in_queue:,} scored images in the queue (seconds) ==")
+    width = max(len(run["label"]) for run in runs)
+    print(f"{'strategy':{width}}  {'used':>11}  {'total':>6}  {'read':>6}  {'compute':>7}  {'write':>6}"
+          f"  {'changed':>9}  {'reset':>7}  {'images/s':>10}")
+    for run in runs:
+        print(
+            f"{run['label']:{width}}  {run['strategy_used']:>11}  {run['seconds']:6.2f}  {run['read_seconds']:6.2f}"
+            f"  {run['compute_seconds']:7.2f}  {run['write_seconds']:6.2f}  {run['updated']:9,}  {run['reset']:7,}"
+            f"  {run['scored'] / run['seconds']:10,.0f}"
+        )
+    print(
+        f"The floor, a plain UPDATE ... SET priority = random() WHERE in_queue (rolled back): {floor:.2f} s, "
+        f"{in_queue / floor:,.0f} images/s"
+    )
+    print(f"\n== Writing {subset:,} priorities, then extrapolated to {in_queue:,} (seconds) ==")
+    width = max(len(name) for name in naive)
+    print(f"{'':{width}}  {subset:>9,}  {in_queue:>10,}  {'vs COPY':>8}")
+    writes = [run["write_seconds"] for run in runs[:4]]
+    copy_full = sorted(writes)[len(writes) // 2]
+    for name, seconds in naive.items():
+        extrapolated = seconds * in_queue / subset
+        print(f"{name:{width}}  {seconds:9.3f}  {extrapolated:10.1f}  {extrapolated / copy_full:7.1f}x")
+    print(
+        f"(the 'vs COPY' column divides by the measured write of apply_priorities over all {in_queue:,} images, "
+        f"median {copy_full:.2f} s)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    with bench_database(args):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            (version,) = cursor.fetchone()
+            cursor.execute(
+                "SELECT string_agg(name || '=' || current_setting(name), ', ') FROM unnest("
+                "ARRAY['shared_buffers', 'work_mem', 'max_wal_size', 'synchronous_commit']) AS name"
+            )
+            (server_settings,) = cursor.fetchone()
+        print(f"{version}\n{server_settings}")
+        in_queue = fill(args.size)
+        print("Timing apply_priorities...", flush=True)
+        runs = time_strategies()
+        floor = time_plain_update()
+        print(f"  plain UPDATE of every image in the queue (the floor): {floor:.2f} s", flush=True)
+        print(f"Timing the naive bulk_update on {args.subset:,} images...", flush=True)
+        naive = compare_with_bulk_update(args.subset)
+        report(runs, floor, naive, in_queue, args.subset)
+
+
+if __name__ == "__main__":
+    main()

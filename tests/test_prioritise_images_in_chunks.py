@@ -1,0 +1,24 @@
+"""Priorities are written in chunks of ids (each its own transaction), and every chunk lands."""
+
+import numpy as np
+import pytest
+
+from ratings_site.datasets.models import Image
+from ratings_site.predictor.models import AestheticScore, PredictorVersion
+from ratings_site.predictor.priorities import apply_priorities
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_chunk_of_priorities_is_written(make_images):
+    version = PredictorVersion.objects.create(
+        name="v", clip_model="tiny", embedding_dim=32, head_file="h", head_sha256="0" * 64, is_current=True
+    )
+    images = make_images(11, priority=0.0)
+    scores = np.linspace(1, 10, len(images))
+    AestheticScore.objects.bulk_create(
+        AestheticScore(image=image, version=version, score=float(score)) for image, score in zip(images, scores)
+    )
+    summary = apply_priorities("score", chunk_rows=3)  # 4 chunks: 3 + 3 + 3 + 2
+    assert summary["updated"] == 10  # the lowest score's priority stays 0.0
+    priorities = [Image.objects.get(pk=image.pk).priority for image in images]
+    assert priorities == pytest.approx(np.linspace(0, 1, len(images)).tolist())
