@@ -16,17 +16,22 @@ No ORDER BY RANDOM() and no full scan: the partial indexes `image_queue` and
 probes the (rater, image) unique indexes of ratings and skips for each entry, and
 stops after QUEUE_TOP_K rows. The cost grows with K plus the number of top images
 this rater has already seen, not with the size of the table. The plan on
-PostgreSQL 15 with 1 M images (benchmarks/queue_benchmark.py prints it):
+PostgreSQL 15 at 1 M images, for a rater who already rated the top 2,000
+(benchmarks/queue_benchmark.py prints it; 7 ms here, 0.1 ms for a new rater):
 
-    Limit
-      ->  Nested Loop Anti Join
+    Limit (rows=32)
+      ->  Nested Loop                                    (+ the dataset row)
             ->  Nested Loop Anti Join
-                  ->  Index Scan using image_queue_by_dataset on datasets_image
-                        Index Cond: (dataset_id = $1)
-                  ->  Index Only Scan using rating_once_per_rater on ratings_rating
-                        Index Cond: ((rater_id = $2) AND (image_id = datasets_image.id))
-            ->  Index Only Scan using skip_once_per_rater on ratings_skip
-                  Index Cond: ((rater_id = $2) AND (image_id = datasets_image.id))
+                  ->  Nested Loop Anti Join
+                        ->  Index Scan using image_queue_by_dataset on datasets_image
+                              Index Cond: (dataset_id = 1)                 rows=1545
+                        ->  Index Only Scan using rating_once_per_rater on ratings_rating u0
+                              Index Cond: ((rater_id = 2) AND (image_id = datasets_image.id))
+                  ->  Index Only Scan using skip_once_per_rater on ratings_skip u0_1
+                        Index Cond: ((rater_id = 2) AND (image_id = datasets_image.id))
+            ->  Seq Scan on datasets_dataset  (3 rows)
+
+Median next_images_for: 2.0 ms at 10 k images, 2.2 ms at 1 M (ORDER BY random(): 335 ms).
 """
 
 from __future__ import annotations
