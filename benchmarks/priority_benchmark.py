@@ -158,7 +158,7 @@ def compare_with_bulk_update(subset: int) -> dict[str, float]:
     from django.db import transaction
 
     from ratings_site.datasets.models import Image
-    from ratings_site.predictor.priorities import _write_postgresql
+    from ratings_site.predictor.priorities import WRITE_CHUNK_ROWS, _write_postgresql
 
     ids = np.array(
         Image.objects.filter(in_queue=True).order_by("?").values_list("pk", flat=True)[:subset], dtype=np.int64
@@ -181,7 +181,7 @@ def compare_with_bulk_update(subset: int) -> dict[str, float]:
         print(f"  {label}: {finished - started:.2f} s", flush=True)
     started = time.perf_counter()
     with transaction.atomic():
-        _write_postgresql(ids, rng.random(ids.size))
+        _write_postgresql(ids, rng.random(ids.size), WRITE_CHUNK_ROWS)
     results["COPY + UPDATE ... FROM"] = time.perf_counter() - started
     return results
 
