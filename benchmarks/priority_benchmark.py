@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queue_benchmark import bench_database  # noqa: E402
+from queue_benchmark import bench_database, fill_images  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/horde_ratings_prio_bench"
 FULL_FRACTION = 0.30  # images that have all their ratings (in_queue false)
@@ -56,7 +56,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def fill(size: int) -> int:
     """Empty the tables, then `size` images and one score each; returns how many are in the queue."""
     from django.db import connection
-    from tqdm import tqdm
 
     from ratings_site.datasets.models import Dataset
     from ratings_site.predictor.models import PredictorVersion
@@ -78,36 +77,7 @@ def fill(size: int) -> int:
     )
 
     started = time.perf_counter()
-    with tqdm(total=size, unit=" images", unit_scale=True, desc=f"Filling {size:,} images") as bar:
-        for start in range(1, size + 1, FILL_CHUNK):
-            stop = min(start + FILL_CHUNK - 1, size)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    """
-                    INSERT INTO datasets_image (
-                        public_id, dataset_id, url, file, caption, source, dedupe_key,
-                        nsfw, hidden, broken, is_captcha, priority, shuffle, in_queue,
-                        ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
-                    )
-                    SELECT gen_random_uuid(),
-                           CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
-                           'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
-                           false, false, false, false, random(), random(), NOT is_full,
-                           CASE WHEN is_full THEN 5 ELSE 0 END, CASE WHEN is_full THEN 30 ELSE 0 END,
-                           0, 0, 0, now()
-                    FROM (SELECT i, random() < %(full_fraction)s AS is_full
-                          FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
-                    """,
-                    {
-                        "second_fraction": SECOND_DATASET_FRACTION,
-                        "second": second.pk,
-                        "main": main.pk,
-                        "full_fraction": FULL_FRACTION,
-                        "start": start,
-                        "stop": stop,
-                    },
-                )
-            bar.update(stop - start + 1)
+    fill_images(size, main_id=main.pk, second_id=second.pk, full_fraction=FULL_FRACTION)
     with connection.cursor() as cursor:
         # Predicted scores: a bell around 5.5 (the sum of four uniforms), most of them mediocre.
         cursor.execute(

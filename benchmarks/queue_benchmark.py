@@ -37,6 +37,45 @@ CAPTCHA_IMAGES = 50
 FILL_CHUNK = 100_000
 
 
+def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, full_fraction: float = FULL_FRACTION) -> None:
+    """Insert `size` URL images with random priorities into two datasets, `full_fraction` of them
+    with all their ratings (out of the queue), fast: INSERT ... SELECT generate_series per chunk."""
+    from django.db import connection
+    from tqdm import tqdm
+
+    with tqdm(total=size, unit=" images", unit_scale=True, desc=f"Filling {size:,} images") as bar:
+        for start in range(1, size + 1, FILL_CHUNK):
+            stop = min(start + FILL_CHUNK - 1, size)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO datasets_image (
+                        public_id, dataset_id, url, file, caption, source, dedupe_key,
+                        nsfw, hidden, broken, is_captcha, priority, shuffle, in_queue,
+                        ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
+                    )
+                    SELECT gen_random_uuid(),
+                           CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
+                           'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
+                           false, false, false, false, random(), random(), NOT is_full,
+                           CASE WHEN is_full THEN %(wanted)s ELSE 0 END, CASE WHEN is_full THEN 6 * %(wanted)s ELSE 0 END,
+                           0, 0, 0, now()
+                    FROM (SELECT i, random() < %(full_fraction)s AS is_full
+                          FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
+                    """,
+                    {
+                        "second_fraction": SECOND_DATASET_FRACTION,
+                        "second": second_id,
+                        "main": main_id,
+                        "wanted": wanted,
+                        "full_fraction": full_fraction,
+                        "start": start,
+                        "stop": stop,
+                    },
+                )
+            bar.update(stop - start + 1)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,1000000", help="image counts, comma-separated (default: %(default)s)")
@@ -130,7 +169,6 @@ class World:
 def fill(size: int, heavy_rated: int) -> World:
     """Empty the tables and fill them with `size` images, ratings and raters, fast."""
     from django.db import connection
-    from tqdm import tqdm
 
     from ratings_site.datasets.models import Dataset
     from ratings_site.raters.models import Rater
@@ -145,37 +183,7 @@ def fill(size: int, heavy_rated: int) -> World:
     others = [Rater.objects.create(username=f"other#{n}", horde_id=n) for n in range(3, 3 + OTHER_RATERS)]
 
     started = time.perf_counter()
-    with tqdm(total=size, unit=" images", unit_scale=True, desc=f"Filling {size:,} images") as bar:
-        for start in range(1, size + 1, FILL_CHUNK):
-            stop = min(start + FILL_CHUNK - 1, size)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    """
-                    INSERT INTO datasets_image (
-                        public_id, dataset_id, url, file, caption, source, dedupe_key,
-                        nsfw, hidden, broken, is_captcha, priority, shuffle, in_queue,
-                        ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
-                    )
-                    SELECT gen_random_uuid(),
-                           CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
-                           'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
-                           false, false, false, false, random(), random(), NOT is_full,
-                           CASE WHEN is_full THEN %(wanted)s ELSE 0 END, CASE WHEN is_full THEN 6 * %(wanted)s ELSE 0 END,
-                           0, 0, 0, now()
-                    FROM (SELECT i, random() < %(full_fraction)s AS is_full
-                          FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
-                    """,
-                    {
-                        "second_fraction": SECOND_DATASET_FRACTION,
-                        "second": second.pk,
-                        "main": main.pk,
-                        "wanted": 5,
-                        "full_fraction": FULL_FRACTION,
-                        "start": start,
-                        "stop": stop,
-                    },
-                )
-            bar.update(stop - start + 1)
+    fill_images(size, main_id=main.pk, second_id=second.pk)
 
     print("Filling captcha images, ratings and skips...", flush=True)
     with connection.cursor() as cursor:
