@@ -10,7 +10,7 @@ Rules
 - Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater.
 
 Cost
-No ORDER BY RANDOM() and no full scan: the partial indexes `image_queue` and
+No random ordering in SQL and no full scan: the partial indexes `image_queue` and
 `image_queue_by_dataset` hold only images still wanting ratings, in
 (priority DESC, shuffle) order, so PostgreSQL walks the index from the top,
 probes the (rater, image) unique indexes of ratings and skips for each entry, and
