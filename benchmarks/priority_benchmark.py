@@ -19,11 +19,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from queue_benchmark import bench_database, fill_images  # noqa: E402
+from queue_benchmark import bench_database, check_bench_database_url, fill_images  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/horde_ratings_prio_bench"
 FULL_FRACTION = 0.30  # images that have all their ratings (in_queue false)
@@ -42,14 +41,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.size < 10_000 or not 1_000 <= args.subset <= args.size // 2:
         parser.error("--size must be at least 10000, --subset between 1000 and half of --size")
-    url = urlsplit(args.database_url)
-    args.database_name = url.path.lstrip("/")
-    if url.scheme not in ("postgres", "postgresql", "pgsql") or not args.database_name:
-        parser.error("--database-url must be a postgres:// URL naming a database")
-    if "bench" not in args.database_name:
-        # The script empties and drops this database: refuse one that may hold real data.
-        parser.error(f"refusing database {args.database_name!r}: its name must contain 'bench'")
-    args.maintenance_url = urlunsplit(url._replace(path="/postgres"))
+    check_bench_database_url(parser, args)
     return args
 
 

@@ -103,6 +103,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("the heavy rater must leave most of the queue unseen: raise --sizes or lower --heavy-rated")
     if args.calls < 1 or args.warmup < 0 or args.naive_calls < 1:
         parser.error("--calls and --naive-calls must be positive, --warmup not negative")
+    check_bench_database_url(parser, args)
+    return args
+
+
+def check_bench_database_url(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Set args.database_name and args.maintenance_url from --database-url, refusing unsafe ones."""
     url = urlsplit(args.database_url)
     args.database_name = url.path.lstrip("/")
     if url.scheme not in ("postgres", "postgresql", "pgsql") or not args.database_name:
@@ -111,7 +117,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         # The script empties and drops this database: refuse one that may hold real data.
         parser.error(f"refusing database {args.database_name!r}: its name must contain 'bench'")
     args.maintenance_url = urlunsplit(url._replace(path="/postgres"))
-    return args
 
 
 def conninfo(url: str) -> str:

@@ -38,7 +38,7 @@ def rater_counts(rater) -> dict[str, int]:
     return {"ratings_today": ratings.filter(created_at__gte=start_of_day).count(), "ratings_total": ratings.count()}
 
 
-def _dataset_from(request: HttpRequest, slug: str | None) -> Dataset | None:
+def _dataset_from(slug: str | None) -> Dataset | None:
     if not slug:
         return None
     return get_object_or_404(Dataset, slug=slug, public=True)
@@ -92,7 +92,7 @@ def _render_card(
 @require_GET
 @login_required
 def rate_page(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    dataset = _dataset_from(request, slug)
+    dataset = _dataset_from(slug)
     return _render_card(request, dataset=dataset, prefer=_parse_uuid(request.GET.get("next")))
 
 
@@ -123,7 +123,7 @@ def _image_or_404(request: HttpRequest, image_id: uuid.UUID, dataset: Dataset | 
 @require_POST
 @login_required
 def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
-    dataset = _dataset_from(request, request.POST.get("dataset"))
+    dataset = _dataset_from(request.POST.get("dataset"))
     image = _image_or_404(request, image_id, dataset)
     if isinstance(image, HttpResponse):
         return image
@@ -149,7 +149,7 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @login_required
 def skip(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
-    dataset = _dataset_from(request, request.POST.get("dataset"))
+    dataset = _dataset_from(request.POST.get("dataset"))
     image = _image_or_404(request, image_id, dataset)
     if isinstance(image, HttpResponse):
         return image
