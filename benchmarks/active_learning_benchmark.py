@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 RATINGS_PER_IMAGE = 5
+UNCERTAINTY_POOL_FRACTION = 0.5  # predictor.priorities.UNCERTAINTY_POOL_FRACTION (not imported before Django is set up)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -60,6 +61,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed-images", type=int, default=40, help="images rated at random first (default %(default)s)")
     parser.add_argument("--batch", type=int, default=20, help="images rated per round (default %(default)s)")
     parser.add_argument("--max-ratings", type=int, default=6_000, help="ratings budget per run (default %(default)s)")
+    parser.add_argument(
+        "--pool-fraction",
+        type=float,
+        default=UNCERTAINTY_POOL_FRACTION,
+        help="`uncertainty`: share of the unrated images, the most disputed, the design step picks from (default %(default)s)",
+    )
     parser.add_argument("--ensemble", type=int, default=5, help="bootstrap heads (default %(default)s)")
     parser.add_argument("--epochs", type=int, default=100, help="(default %(default)s)")
     parser.add_argument("--train-batch", type=int, default=64, help="training batch size (default %(default)s)")
@@ -139,7 +146,7 @@ class Curve:
 def run_loop(world: World, strategy: str, args: argparse.Namespace, seed: int, stop_at: float) -> Curve:
     import torch
 
-    from ratings_site.predictor.priorities import compute_priorities
+    from ratings_site.predictor.priorities import compute_priorities, design_gram
     from ratings_site.predictor.training import TrainingOptions, spearman, train_ensemble, validation_mask
 
     rng = np.random.default_rng(seed + 1000)  # the same seed set for every strategy
@@ -171,7 +178,17 @@ def run_loop(world: World, strategy: str, args: argparse.Namespace, seed: int, s
         if curve.spearman[-1] >= stop_at or curve.ratings[-1] + args.batch * RATINGS_PER_IMAGE > args.max_ratings:
             return curve
         candidates = np.flatnonzero(unrated_mask)
-        priorities = compute_priorities(strategy, scores[candidates], uncertainty[candidates], rng=priority_rng)
+        priorities = compute_priorities(
+            strategy,
+            scores[candidates],
+            uncertainty[candidates],
+            rng=priority_rng,
+            # What apply_priorities hands over: the candidates' embeddings and the ensemble's design.
+            embeddings_for=lambda rows, candidates=candidates: world.embeddings[candidates[rows]],
+            gram=design_gram(world.embeddings[rated_ids[~held]]),
+            picks=args.batch,  # greedy picks are prefix-consistent: the first `batch` of any longer run
+            pool_fraction=args.pool_fraction,
+        )
         # The queue serves the highest priority first (ties in random order).
         order = np.lexsort((priority_rng.random(len(candidates)), -priorities))
         chosen = candidates[order[: args.batch]]

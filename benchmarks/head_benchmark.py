@@ -4,7 +4,7 @@ Not a test: run it by hand (see benchmarks/README.md). It makes synthetic L2-nor
 embeddings (200 k of ViT-H-14's 1024 dimensions by default) and times, with the project's
 own code and no database:
 
-- decoding: float16 bytes as stored in ImageEmbedding → float32 (training.load_embeddings' step);
+- decoding: float16 bytes as stored in ImageEmbedding → float32 (embeddings.load_embeddings' step);
 - scoring: scoring.score_embeddings with one head, then with the head and an ensemble of K heads
   (what score_stored_embeddings does per chunk);
 - training: training.train_head for --epochs epochs (MSE, Adam, the per-epoch validation pass
@@ -53,9 +53,10 @@ def main() -> None:
     django.setup()
     import torch
 
+    from ratings_site.predictor.embeddings import decode_embeddings
     from ratings_site.predictor.heads import AestheticHead, HeadEnsemble
     from ratings_site.predictor.scoring import score_embeddings
-    from ratings_site.predictor.training import decode_embeddings, train_head
+    from ratings_site.predictor.training import train_head
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -187,6 +187,8 @@ PREDICTOR_BATCH_SIZE = env_int("PREDICTOR_BATCH_SIZE", 64, minimum=1)
 PREDICTOR_WORKERS = env_int("PREDICTOR_WORKERS", 2, minimum=0)
 PREDICTOR_DIR = Path(env_str("PREDICTOR_DIR", str(BASE_DIR / "predictors")))
 PRIORITY_STRATEGY = env_str("PRIORITY_STRATEGY", "uncertainty")
+# `uncertainty`: how many of the most disputed images are ordered by the design step (see predictor.priorities).
+PRIORITY_UNCERTAINTY_PICKS = env_int("PRIORITY_UNCERTAINTY_PICKS", 500, minimum=0)
 MIN_RATINGS_FOR_TRAINING = env_int("MIN_RATINGS_FOR_TRAINING", 3, minimum=1)
 for _name, _value, _allowed in [
     ("PREDICTOR_DEVICE", PREDICTOR_DEVICE, {"auto", "cpu", "cuda"}),

@@ -14,6 +14,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ratings_site.predictor.priorities import DESIGN_GRAM_KEY
+
 HEAD_KEYS = ("layers.0", "layers.2", "layers.4", "layers.6", "layers.7")
 
 
@@ -43,9 +45,12 @@ class AestheticHead(nn.Module):
 class HeadEnsemble(nn.Module):
     """K heads trained on bootstrap resamples: the mean is a score, the spread an uncertainty."""
 
-    def __init__(self, heads: list[AestheticHead]):
+    def __init__(self, heads: list[AestheticHead], design_gram: torch.Tensor | None = None):
         super().__init__()
         self.heads = nn.ModuleList(heads)
+        # X'X (bias feature appended) of the embeddings the heads were trained on: the design
+        # the `uncertainty` priority strategy conditions on (priorities.design_order).
+        self.design_gram = design_gram
 
     def forward(self, embeddings: torch.Tensor) -> torch.Tensor:
         return torch.stack([head(embeddings) for head in self.heads], dim=0)  # (K, N)
@@ -118,6 +123,8 @@ def save_ensemble(ensemble: HeadEnsemble, path: str | Path) -> None:
         for index, head in enumerate(ensemble.heads)
         for key, value in head.state_dict().items()
     }
+    if ensemble.design_gram is not None:
+        state[DESIGN_GRAM_KEY] = ensemble.design_gram.detach().cpu().double().contiguous()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(path))
 
@@ -126,12 +133,12 @@ def load_ensemble(path: str | Path) -> HeadEnsemble:
     from safetensors.torch import load_file
 
     state = load_file(str(path))
-    indices = sorted({int(key.split(".", 1)[0]) for key in state})
+    indices = sorted({int(key.split(".", 1)[0]) for key in state if key.split(".", 1)[0].isdigit()})
     heads = [
         _head_from_state({k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(f"{i}.")}, f"{path}[{i}]")
         for i in indices
     ]
-    return HeadEnsemble(heads).eval()
+    return HeadEnsemble(heads, state.get(DESIGN_GRAM_KEY)).eval()
 
 
 def file_sha256(path: str | Path) -> str:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from ratings_site.predictor.embeddings import CHUNK, load_embeddings
 from ratings_site.predictor.heads import (
     AestheticHead,
     HeadEnsemble,
@@ -36,14 +37,14 @@ from ratings_site.predictor.heads import (
     save_ensemble,
     save_head,
 )
-from ratings_site.predictor.models import ImageEmbedding, PredictorVersion
+from ratings_site.predictor.models import PredictorVersion
+from ratings_site.predictor.priorities import design_gram
 from ratings_site.predictor.versions import clip_key, register_version
 from ratings_site.ratings.models import Rating
 
 MIN_TRAINING_IMAGES = 20
 SPLIT_SEED = 20240601  # fixed, so every run (and the current head's run) holds out the same images
 PAIRS_PER_RATER = 2000  # preference pairs drawn per rater at most (all pairs when fewer)
-CHUNK = 5000  # rows per database round trip
 METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy")
 
 
@@ -101,37 +102,6 @@ def rated_images(min_ratings: int) -> QuerySet:
         .filter(ratings__gte=min_ratings)
         .order_by("image_id")
     )
-
-
-def decode_embeddings(vectors: list) -> np.ndarray:
-    """float16 bytes (one embedding each) → float32 (n, d)."""
-    sizes = {len(vector) for vector in vectors}
-    if len(sizes) != 1:
-        raise ValueError(f"Embeddings of different sizes under one CLIP key: {sorted(sizes)} bytes")
-    joined = b"".join(bytes(vector) for vector in vectors)
-    return np.frombuffer(joined, dtype=np.float16).reshape(len(vectors), -1).astype(np.float32)
-
-
-def load_embeddings(key: str, image_ids: np.ndarray, *, chunk_size: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
-    """The stored embeddings of these images (ascending ids) under `key`: (found ids, float32 (n, d))."""
-    found_ids: list[np.ndarray] = []
-    found_vectors: list[np.ndarray] = []
-    for start in range(0, len(image_ids), chunk_size):
-        chunk = image_ids[start : start + chunk_size]
-        rows = list(
-            ImageEmbedding.objects.filter(clip_model=key, image_id__in=chunk.tolist())
-            .order_by("image_id")
-            .values_list("image_id", "vector")
-        )
-        if rows:
-            found_ids.append(np.fromiter((image_id for image_id, _ in rows), dtype=np.int64, count=len(rows)))
-            found_vectors.append(decode_embeddings([vector for _, vector in rows]))
-    if not found_ids:
-        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
-    dims = {vectors.shape[1] for vectors in found_vectors}
-    if len(dims) != 1:
-        raise ValueError(f"Embeddings of different sizes under {key}: {sorted(dims)}")
-    return np.concatenate(found_ids), np.concatenate(found_vectors)
 
 
 def load_training_set(key: str, *, min_ratings: int | None = None, chunk_size: int = CHUNK) -> TrainingSet:
@@ -387,7 +357,7 @@ def train_ensemble(
             show_progress=show_progress,
         )
         heads.append(trained.head)
-    return HeadEnsemble(heads).eval()
+    return HeadEnsemble(heads, torch.from_numpy(design_gram(x_train))).eval()
 
 
 # --- A run: train, compare with the current version, save ---------------------------------

@@ -35,11 +35,17 @@ class Command(BaseCommand):
             if summary["strategy_used"] != summary["strategy"]
             else ""
         )
+        design = (
+            f" The design step ordered the first {summary['design_picks']:,} of the {summary['design_pool']:,} "
+            "most disputed images."
+            if summary["design_picks"]
+            else ""
+        )
         self.stdout.write(
             f"Strategy {summary['strategy_used']}{fallback}, predictor version {summary['version']}"
             + (f", dataset {summary['dataset']}" if summary["dataset"] else "")
             + f": {summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed, "
             f"{summary['reset']:,} images out of the queue reset to 0, in {summary['seconds']:.2f} s "
             f"(read {summary['read_seconds']:.2f} s, compute {summary['compute_seconds']:.2f} s, "
-            f"write {summary['write_seconds']:.2f} s)."
+            f"write {summary['write_seconds']:.2f} s)." + design
         )
