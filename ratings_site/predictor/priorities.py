@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -158,7 +159,8 @@ def design_order(
             raise ValueError(f"the design's Gram matrix must be {(d + 1, d + 1)} for {d}-d embeddings")
         a += gram
     # Whiten once: z_i . z_j = x_i' A^-1 x_j, then every step is a pass over the rows.
-    z = np.linalg.solve(np.linalg.cholesky(a), features.T).T.astype(np.float32)
+    whiten = np.linalg.inv(np.linalg.cholesky(a)).T.astype(np.float32)  # (L^-1)' for A = L L'
+    z = features.astype(np.float32) @ whiten
     variance = np.einsum("ij,ij->i", z, z).astype(np.float64)
     updates = np.empty((picks, m), dtype=np.float32)
     chosen = np.empty(picks, dtype=np.int64)
@@ -269,7 +271,7 @@ def _ensemble_gram(version: PredictorVersion) -> np.ndarray | None:
     """The design stored with the version's ensemble (None for ensembles saved without one)."""
     from safetensors import safe_open  # numpy only: no torch in this module
 
-    if not version.ensemble_file:
+    if not version.ensemble_file or not Path(version.ensemble_file).is_file():
         return None
     with safe_open(version.ensemble_file, framework="np") as stored:
         return stored.get_tensor(DESIGN_GRAM_KEY) if DESIGN_GRAM_KEY in stored.keys() else None  # noqa: SIM118 (not a dict)
