@@ -143,7 +143,7 @@ def design_order(
     image of highest variance; picking it conditions every other image on it (a Kalman update:
     var_i -= cov_ij^2 / (var_j + 1)), so the next pick is not a near-copy of this one.
 
-    Numpy only; cost O(M d picks + M picks^2 / 2) for M embeddings of size d, ~1.5 s for
+    Numpy only; cost O(M d picks + M picks^2 / 2) for M embeddings of size d: about 2 s for
     10 k x 1024 with 500 picks on one core.
     """
     x = np.asarray(embeddings, dtype=np.float64)
