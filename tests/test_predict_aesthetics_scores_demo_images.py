@@ -56,6 +56,9 @@ def test_it_scores_and_embeds_every_demo_image_once(predictor_dirs, capsys):
     assert (figures["scored"], figures["stored"], figures["broken"]) == (12, 0, 0)
     assert figures["rate"] > 0
     assert "12 images to score" in output
+    # Then the queue follows the new scores (no ensemble yet: stratified), said in words.
+    assert "Priorities: Strategy stratified (fell back from uncertainty: no ensemble disagreement yet)" in output
+    assert "12 scored images in the queue" in output
     progress = capsys.readouterr().err
     assert "Scoring" in progress and "12/12" in progress and "img/s" in progress
 

@@ -424,3 +424,26 @@ def apply_priorities(
         "design_pool": pool["size"],  # `uncertainty`: images the design step chose among (0: none)
         "design_picks": min(picks, pool["size"]),
     }
+
+
+def describe(summary: dict[str, Any]) -> str:
+    """apply_priorities' summary as the commands print it."""
+    fallback = (
+        f" (fell back from {summary['strategy']}: no ensemble disagreement yet)"
+        if summary["strategy_used"] != summary["strategy"]
+        else ""
+    )
+    design = (
+        f" The design step ordered the first {summary['design_picks']:,} of the {summary['design_pool']:,} "
+        "most disputed images."
+        if summary["design_picks"]
+        else ""
+    )
+    return (
+        f"Strategy {summary['strategy_used']}{fallback}, predictor version {summary['version']}"
+        + (f", dataset {summary['dataset']}" if summary["dataset"] else "")
+        + f": {summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed, "
+        f"{summary['reset']:,} images out of the queue reset to 0, in {summary['seconds']:.2f} s "
+        f"(read {summary['read_seconds']:.2f} s, compute {summary['compute_seconds']:.2f} s, "
+        f"write {summary['write_seconds']:.2f} s)." + design
+    )

@@ -135,7 +135,6 @@ class Command(BaseCommand):
         for example in summary.broken_examples[:10]:
             self.stdout.write(f"  broken: {example}")
         if not options["no_prioritise"]:
-            from ratings_site.predictor.priorities import apply_priorities
+            from ratings_site.predictor.priorities import apply_priorities, describe
 
-            result = apply_priorities(options["strategy"], version=version)
-            self.stdout.write(f"Priorities: {result}")
+            self.stdout.write("Priorities: " + describe(apply_priorities(options["strategy"], version=version)))

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ratings_site.datasets.models import Dataset
-from ratings_site.predictor.priorities import STRATEGIES, PrioritisationError, apply_priorities
+from ratings_site.predictor.priorities import STRATEGIES, PrioritisationError, apply_priorities, describe
 
 
 class Command(BaseCommand):
@@ -30,22 +30,4 @@ class Command(BaseCommand):
             summary = apply_priorities(strategy or settings.PRIORITY_STRATEGY, dataset=chosen, seed=seed)
         except PrioritisationError as error:
             raise CommandError(str(error)) from error
-        fallback = (
-            f" (fell back from {summary['strategy']}: no ensemble disagreement yet)"
-            if summary["strategy_used"] != summary["strategy"]
-            else ""
-        )
-        design = (
-            f" The design step ordered the first {summary['design_picks']:,} of the {summary['design_pool']:,} "
-            "most disputed images."
-            if summary["design_picks"]
-            else ""
-        )
-        self.stdout.write(
-            f"Strategy {summary['strategy_used']}{fallback}, predictor version {summary['version']}"
-            + (f", dataset {summary['dataset']}" if summary["dataset"] else "")
-            + f": {summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed, "
-            f"{summary['reset']:,} images out of the queue reset to 0, in {summary['seconds']:.2f} s "
-            f"(read {summary['read_seconds']:.2f} s, compute {summary['compute_seconds']:.2f} s, "
-            f"write {summary['write_seconds']:.2f} s)." + design
-        )
+        self.stdout.write(describe(summary))

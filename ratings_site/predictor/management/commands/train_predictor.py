@@ -106,15 +106,14 @@ class Command(BaseCommand):
             self.stdout.write("Nothing re-scored: no new version was saved.")
 
         if options["reprioritise"]:
-            from ratings_site.predictor.priorities import PrioritisationError, apply_priorities
+            from ratings_site.predictor.priorities import PrioritisationError, apply_priorities, describe
 
             try:
                 summary = apply_priorities()
             except PrioritisationError as exc:
                 raise CommandError(f"Priorities not recomputed: {exc}") from None
             self.stdout.write(
-                f"Priorities recomputed with {summary['strategy_used']} from {summary['version']}: "
-                f"{summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed."
+                f"Priorities recomputed with {summary['strategy_used']} from {summary['version']}. {describe(summary)}"
             )
 
     def _print_table(self, report) -> None:
