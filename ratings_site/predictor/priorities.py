@@ -151,8 +151,7 @@ def design_order(
         raise ValueError("embeddings must be a 2-d array")
     m, d = x.shape
     picks = max(0, min(int(picks), m))
-    features = np.empty((m, d + 1))
-    features[:, :d], features[:, d] = x, 1.0
+    features = _with_bias(x)
     a = ridge * np.eye(d + 1)
     if gram is not None:
         if np.shape(gram) != (d + 1, d + 1):
@@ -178,10 +177,15 @@ def design_order(
 
 def design_gram(embeddings: np.ndarray) -> np.ndarray:
     """X'X of the embeddings with a bias feature appended: what design_order conditions on."""
-    x = np.asarray(embeddings, dtype=np.float64)
+    features = _with_bias(np.asarray(embeddings, dtype=np.float64))
+    return features.T @ features
+
+
+def _with_bias(x: np.ndarray) -> np.ndarray:
+    """The embeddings (float64, 2-d) with a constant 1 appended to each: the head's bias as a feature."""
     features = np.empty((x.shape[0], x.shape[1] + 1))
     features[:, :-1], features[:, -1] = x, 1.0
-    return features.T @ features
+    return features
 
 
 def uncertainty_priorities(
