@@ -191,6 +191,7 @@ def run(
                     progress.update(len(ids))
             items = [_item(*row) for row in rows if row[0] not in stored]
             if not items:
+                writer.drain()  # before the next chunk's query, as below
                 continue
             writer.drain()
             connections.close_all()  # DataLoader workers fork: they must not share our connections
@@ -219,6 +220,9 @@ def run(
                 if max_batches is not None and summary.batches >= max_batches:
                     del loader
                     return summary
+            # The next chunk's query reads the tables the writer is writing: let it finish first
+            # (SQLite's shared-cache test database answers "table is locked" instead of waiting).
+            writer.drain()
     finally:
         writer.close()
         summary.seconds = time.perf_counter() - started
