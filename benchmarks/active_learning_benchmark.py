@@ -38,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 RATINGS_PER_IMAGE = 5
-UNCERTAINTY_POOL_FRACTION = 0.5  # predictor.priorities.UNCERTAINTY_POOL_FRACTION (not imported before Django is set up)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -64,8 +63,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--pool-fraction",
         type=float,
-        default=UNCERTAINTY_POOL_FRACTION,
-        help="`uncertainty`: share of the unrated images, the most disputed, the design step picks from (default %(default)s)",
+        help="`uncertainty`: share of the unrated images, the most disputed, the design step picks from "
+        "(default: the product's, priorities.UNCERTAINTY_POOL_FRACTION)",
     )
     parser.add_argument("--ensemble", type=int, default=5, help="bootstrap heads (default %(default)s)")
     parser.add_argument("--epochs", type=int, default=100, help="(default %(default)s)")
@@ -187,7 +186,7 @@ def run_loop(world: World, strategy: str, args: argparse.Namespace, seed: int, s
             embeddings_for=lambda rows, candidates=candidates: world.embeddings[candidates[rows]],
             gram=design_gram(world.embeddings[rated_ids[~held]]),
             picks=args.batch,  # greedy picks are prefix-consistent: the first `batch` of any longer run
-            pool_fraction=args.pool_fraction,
+            **({} if args.pool_fraction is None else {"pool_fraction": args.pool_fraction}),
         )
         # The queue serves the highest priority first (ties in random order).
         order = np.lexsort((priority_rng.random(len(candidates)), -priorities))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,9 +136,12 @@ def _stored_embeddings(key: str, ids: list[int]) -> dict[int, np.ndarray]:
     return {image_id: np.frombuffer(bytes(vector), dtype=np.float16).astype(np.float32) for image_id, vector in rows}
 
 
-def _chunks(images: QuerySet[Image], limit: int | None) -> Iterator[list[tuple[int, str, str]]]:
+def _chunks(
+    images: QuerySet[Image], limit: int | None, *, before_query: Callable[[], None] = lambda: None
+) -> Iterator[list[tuple[int, str, str]]]:
     last_id, taken = 0, 0
     while limit is None or taken < limit:
+        before_query()
         size = CHUNK if limit is None else min(CHUNK, limit - taken)
         rows = list(images.filter(pk__gt=last_id).values_list("id", "file", "url")[:size])
         if not rows:
@@ -177,7 +180,9 @@ def run(
     started = time.perf_counter()
     writer = BatchWriter(version, key)
     try:
-        for rows in _chunks(images_to_score(version, dataset=dataset, shard=shard), limit):
+        # Each next chunk's query reads the tables the writer is writing: it waits for the writes first
+        # (SQLite's shared-cache test database answers "table is locked" instead of waiting).
+        for rows in _chunks(images_to_score(version, dataset=dataset, shard=shard), limit, before_query=writer.drain):
             # Images embedded earlier by the same CLIP model only need the head.
             stored = _stored_embeddings(key, [row[0] for row in rows])
             if stored:
@@ -191,7 +196,6 @@ def run(
                     progress.update(len(ids))
             items = [_item(*row) for row in rows if row[0] not in stored]
             if not items:
-                writer.drain()  # before the next chunk's query, as below
                 continue
             writer.drain()
             connections.close_all()  # DataLoader workers fork: they must not share our connections
@@ -220,9 +224,6 @@ def run(
                 if max_batches is not None and summary.batches >= max_batches:
                     del loader
                     return summary
-            # The next chunk's query reads the tables the writer is writing: let it finish first
-            # (SQLite's shared-cache test database answers "table is locked" instead of waiting).
-            writer.drain()
     finally:
         writer.close()
         summary.seconds = time.perf_counter() - started
