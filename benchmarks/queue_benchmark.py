@@ -27,7 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/horde_ratings_bench"
 
-FULL_FRACTION = 0.30  # images that have all their ratings (in_queue false)
+FULL_FRACTION = 0.30  # images that have all their ratings (no queue entry)
 SECOND_DATASET_FRACTION = 0.30  # images in the second public dataset
 HEAVY_RATED = 2_000  # the heavy rater rated the 2,000 highest-priority images... (--heavy-rated)
 HEAVY_SKIPPED = 200  # ...and skipped the 200 after them
@@ -38,8 +38,8 @@ FILL_CHUNK = 100_000
 
 
 def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, full_fraction: float = FULL_FRACTION) -> None:
-    """Insert `size` URL images with random priorities into two datasets, `full_fraction` of them
-    with all their ratings (out of the queue), fast: INSERT ... SELECT generate_series per chunk."""
+    """Insert `size` URL images into two datasets, `full_fraction` of them with all their ratings,
+    the others in the queue with random priorities, fast: INSERT ... SELECT generate_series per chunk."""
     from django.db import connection
     from tqdm import tqdm
 
@@ -49,19 +49,25 @@ def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, ful
             with connection.cursor() as cursor:
                 cursor.execute(
                     """
-                    INSERT INTO datasets_image (
-                        public_id, dataset_id, url, file, caption, source, dedupe_key,
-                        nsfw, hidden, broken, is_captcha, priority, shuffle, in_queue,
-                        ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
+                    WITH inserted AS (
+                        INSERT INTO datasets_image (
+                            public_id, dataset_id, url, file, caption, source, dedupe_key,
+                            nsfw, hidden, broken, is_captcha, shuffle,
+                            ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
+                        )
+                        SELECT gen_random_uuid(),
+                               CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
+                               'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
+                               false, false, false, false, random(),
+                               CASE WHEN is_full THEN %(wanted)s ELSE 0 END,
+                               CASE WHEN is_full THEN 6 * %(wanted)s ELSE 0 END,
+                               0, 0, 0, now()
+                        FROM (SELECT i, random() < %(full_fraction)s AS is_full
+                              FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
+                        RETURNING id, dataset_id, shuffle, ratings_count
                     )
-                    SELECT gen_random_uuid(),
-                           CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
-                           'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
-                           false, false, false, false, random(), random(), NOT is_full,
-                           CASE WHEN is_full THEN %(wanted)s ELSE 0 END, CASE WHEN is_full THEN 6 * %(wanted)s ELSE 0 END,
-                           0, 0, 0, now()
-                    FROM (SELECT i, random() < %(full_fraction)s AS is_full
-                          FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
+                    INSERT INTO datasets_queueentry (image_id, dataset_id, priority, shuffle)
+                    SELECT id, dataset_id, random(), shuffle FROM inserted WHERE ratings_count < %(wanted)s
                     """,
                     {
                         "second_fraction": SECOND_DATASET_FRACTION,
@@ -196,11 +202,11 @@ def fill(size: int, heavy_rated: int) -> World:
             """
             INSERT INTO datasets_image (
                 public_id, dataset_id, url, file, caption, source, dedupe_key,
-                nsfw, hidden, broken, is_captcha, captcha_answer, priority, shuffle, in_queue,
+                nsfw, hidden, broken, is_captcha, captcha_answer, shuffle,
                 ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
             )
             SELECT gen_random_uuid(), %s, '', 'captchas/' || i || '.png', '', '{}', md5('captcha' || i),
-                   false, false, false, true, 1 + i %% 10, 0, random(), false, 0, 0, 0, 0, 0, now()
+                   false, false, false, true, 1 + i %% 10, random(), 0, 0, 0, 0, 0, now()
             FROM generate_series(1, %s) AS i
             """,
             [captchas.pk, CAPTCHA_IMAGES],
@@ -209,34 +215,34 @@ def fill(size: int, heavy_rated: int) -> World:
         cursor.execute(
             """
             INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, created_at)
-            SELECT %s, id, 1 + floor(random() * 10)::int, NULL, '', now()
-            FROM datasets_image WHERE in_queue ORDER BY priority DESC, shuffle LIMIT %s
+            SELECT %s, image_id, 1 + floor(random() * 10)::int, NULL, '', now()
+            FROM datasets_queueentry ORDER BY priority DESC, shuffle LIMIT %s
             """,
             [heavy.pk, heavy_rated],
         )
         cursor.execute(
             """
             INSERT INTO ratings_skip (rater_id, image_id, reason, note, created_at)
-            SELECT %s, id, 'skipped', '', now()
-            FROM datasets_image WHERE in_queue ORDER BY priority DESC, shuffle OFFSET %s LIMIT %s
+            SELECT %s, image_id, 'skipped', '', now()
+            FROM datasets_queueentry ORDER BY priority DESC, shuffle OFFSET %s LIMIT %s
             """,
             [heavy.pk, heavy_rated, HEAVY_SKIPPED],
         )
         # Twenty other raters, each with ratings scattered over the queue.
-        cursor.execute("SELECT count(*) FROM datasets_image WHERE in_queue")
+        cursor.execute("SELECT count(*) FROM datasets_queueentry")
         (in_queue,) = cursor.fetchone()
         each = min(OTHER_RATINGS_EACH, size // 10)
         cursor.execute(
             """
             INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, created_at)
-            SELECT rater_id, id, 1 + floor(random() * 10)::int, floor(random() * 6)::int, '', now()
-            FROM datasets_image CROSS JOIN unnest(%s::bigint[]) AS raters(rater_id)
-            WHERE in_queue AND random() < %s
+            SELECT rater_id, image_id, 1 + floor(random() * 10)::int, floor(random() * 6)::int, '', now()
+            FROM datasets_queueentry CROSS JOIN unnest(%s::bigint[]) AS raters(rater_id)
+            WHERE random() < %s
             """,
             [[rater.pk for rater in others], each / max(in_queue, 1)],
         )
         print("VACUUM ANALYZE...", flush=True)
-        for table in ("datasets_dataset", "datasets_image", "ratings_rating", "ratings_skip", "raters_rater"):
+        for table in ("datasets_dataset", "datasets_image", "datasets_queueentry", "ratings_rating", "ratings_skip", "raters_rater"):
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("SELECT count(*) FROM ratings_rating")
         (ratings,) = cursor.fetchone()
@@ -274,7 +280,7 @@ def queue_queryset(rater: Any, dataset: Any) -> Any:
 
     return (
         _unseen_by(rater, _queue(dataset))
-        .select_related("dataset")
+        .select_related("image__dataset")
         .order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K]
     )
 
@@ -283,7 +289,7 @@ def naive_queryset(rater: Any, dataset: Any, count: int = 2) -> Any:
     """What the queue would be without the indexes' order: ORDER BY random()."""
     from ratings_site.ratings.selectors import _queue, _unseen_by
 
-    return _unseen_by(rater, _queue(dataset)).select_related("dataset").order_by("?")[:count]
+    return _unseen_by(rater, _queue(dataset)).select_related("image__dataset").order_by("?")[:count]
 
 
 def scenarios(world: World) -> Iterator[tuple[str, Any, Any]]:

@@ -111,6 +111,7 @@ def _png(size: tuple[int, int] = (640, 480)) -> bytes:
 def make_picture_images(db) -> Callable[..., list]:
     """Create `count` images whose files are real PNGs under MEDIA_ROOT (served at /media/)."""
     from ratings_site.datasets.models import Dataset, Image
+    from ratings_site.datasets.services import refresh_queue
 
     def _make(count: int, *, dataset: str = "browser-set") -> list[Image]:
         ds, _ = Dataset.objects.get_or_create(slug=dataset, defaults={"name": dataset.replace("-", " ").title()})
@@ -128,6 +129,7 @@ def make_picture_images(db) -> Callable[..., list]:
                     height=480,
                 )
             )
+        refresh_queue(Image.objects.filter(pk__in=[image.pk for image in images]))  # as an import would
         return images
 
     return _make

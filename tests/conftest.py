@@ -66,8 +66,13 @@ _counter = itertools.count()
 
 @pytest.fixture
 def make_images(db) -> Callable[..., list]:
-    """Create `count` URL images in a dataset (created when missing)."""
-    from ratings_site.datasets.models import Dataset, Image
+    """Create `count` URL images in a dataset (created when missing).
+
+    They enter the queue as imported images do (when the queue rule lets them, e.g. not hidden),
+    with the given priority.
+    """
+    from ratings_site.datasets.models import Dataset, Image, QueueEntry
+    from ratings_site.datasets.services import refresh_queue
 
     def _make(count: int, *, dataset: str = "test-set", priority: float = 0.0, **fields) -> list[Image]:
         ds, _ = Dataset.objects.get_or_create(slug=dataset, defaults={"name": dataset.title()})
@@ -75,9 +80,11 @@ def make_images(db) -> Callable[..., list]:
         for _ in range(count):
             n = next(_counter)
             url = f"https://images.example.org/{dataset}/{n}-{uuid.uuid4().hex[:8]}.jpg"
-            images.append(
-                Image(dataset=ds, url=url, caption=f"test image {n}", dedupe_key=uuid.uuid4().hex, priority=priority, **fields)
-            )
-        return Image.objects.bulk_create(images)
+            images.append(Image(dataset=ds, url=url, caption=f"test image {n}", dedupe_key=uuid.uuid4().hex, **fields))
+        images = Image.objects.bulk_create(images)
+        ids = [image.pk for image in images]
+        refresh_queue(Image.objects.filter(pk__in=ids))
+        QueueEntry.objects.filter(image_id__in=ids).update(priority=priority)
+        return images
 
     return _make

@@ -1,4 +1,4 @@
-"""Small helpers the tests share: rating through the real page, and running the real task worker."""
+"""Small helpers the tests share: rating through the real page, running the real task worker, reading the queue."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ratings_site.datasets.models import QueueEntry
 from tests.conftest import csrf_token
 
 
@@ -41,3 +42,13 @@ def let_deferred_tasks_fall_due() -> None:
 def run_due_payment() -> None:
     let_deferred_tasks_fall_due()
     run_worker()
+
+
+def in_queue(image) -> bool:
+    """Whether the image is in the queue now (has a queue entry), read from the database."""
+    return QueueEntry.objects.filter(image_id=image.pk).exists()
+
+
+def priority_of(image) -> float | None:
+    """The image's queue priority now; None when it is out of the queue."""
+    return QueueEntry.objects.filter(image_id=image.pk).values_list("priority", flat=True).first()

@@ -16,6 +16,7 @@ from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating
 from tests.conftest import DEMO_KEY, csrf_token
+from tests.helpers import in_queue
 
 CHECK_MESSAGE = "That image was a check: it asked you to rate it a 7."
 
@@ -32,7 +33,6 @@ def make_captchas(db):
                 dedupe_key=uuid.uuid4().hex,
                 is_captcha=True,
                 captcha_answer=7,
-                in_queue=False,
             )
             for _ in range(count)
         ]
@@ -95,7 +95,7 @@ def test_a_right_answer_passes_and_is_not_a_rating(login, make_images, make_capt
     assert Rating.objects.count() == 0
     assert KudosReward.objects.count() == 0
     captcha.refresh_from_db()
-    assert (captcha.ratings_count, captcha.in_queue) == (0, False)
+    assert (captcha.ratings_count, in_queue(captcha)) == (0, False)
     assert Rater.objects.get(horde_id=1001).paused_until is None
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from ratings_site.datasets.models import Dataset, Image
+from tests.helpers import in_queue
 
 
 def run_import(*args: str) -> tuple[str, str]:
@@ -52,7 +53,7 @@ def test_it_imports_a_csv_with_caption_size_and_source_columns(tmp_path: Path) -
     assert (first.caption, first.width, first.height) == ("a red fox", 640, 480)
     assert first.source == {"license": "cc-by", "author": "Ann"}
     assert first.file.name == ""
-    assert first.in_queue and not first.nsfw
+    assert in_queue(first) and not first.nsfw
     assert second.caption == 'a "quoted",\nmulti-line caption'
     assert (second.width, second.height) == (None, None)
     assert Dataset.objects.get().slug == "foxes"

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from ratings_site.datasets.models import Image
+from tests.helpers import in_queue
 
 
 def run_import(*args: str) -> tuple[str, str]:
@@ -90,7 +91,7 @@ def test_it_keeps_prompt_size_and_json_safe_source_columns(metadata: Path) -> No
 def test_it_marks_images_nsfw_by_image_nsfw_not_prompt_nsfw(metadata: Path) -> None:
     run_import("DiffusionDB", str(metadata))
 
-    flags = {image.source["image_name"]: (image.nsfw, image.in_queue) for image in Image.objects.all()}
+    flags = {image.source["image_name"]: (image.nsfw, in_queue(image)) for image in Image.objects.all()}
     assert flags == {
         "f3501e05-aef7.png": (False, True),
         "a1b2c3d4.png": (True, False),

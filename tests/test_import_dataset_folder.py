@@ -11,6 +11,7 @@ from django.core.management import call_command
 from PIL import Image as PILImage
 
 from ratings_site.datasets.models import Dataset, Image
+from tests.helpers import in_queue
 
 
 def run_import(*args: str) -> tuple[str, str]:
@@ -82,7 +83,7 @@ def test_it_reads_size_and_sidecar_caption_and_queues_the_images(folder: Path, m
     assert (by_path["d.gif"].width, by_path["d.gif"].height) == (5, 7)
     assert by_path["sub/b.JPG"].caption == "a green field"
     assert by_path["a.png"].caption == ""
-    assert all(image.in_queue and not image.nsfw for image in by_path.values())
+    assert all(in_queue(image) and not image.nsfw for image in by_path.values())
 
 
 @pytest.mark.django_db

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from ratings_site.datasets.services import refresh_queue
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.predictor.models import AestheticScore, ImageEmbedding
 from tests.predictor_fixtures import predict, predictor_dirs, seed_demo, summary  # noqa: F401 (fixtures)
+from tests.helpers import in_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +54,9 @@ def file_server(predictor_dirs: Path) -> Iterator[str]:
 
 def _image(dataset: Dataset, *, file: str = "", url: str = "") -> Image:
     key = hashlib.sha256((file or url).encode()).hexdigest()
-    return Image.objects.create(dataset=dataset, file=file, url=url, dedupe_key=key, caption=file or url)
+    image = Image.objects.create(dataset=dataset, file=file, url=url, dedupe_key=key, caption=file or url)
+    refresh_queue(Image.objects.filter(pk=image.pk))  # as an import would
+    return image
 
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["in process", "2 workers"])
@@ -72,7 +76,7 @@ def test_unreadable_images_are_marked_broken_and_the_rest_scored(
     ]
     by_url = _image(demo, url=f"{file_server}/{good[0].file.name}")
     good.append(by_url)
-    assert all(image.in_queue and not image.broken for image in broken)
+    assert all(in_queue(image) and not image.broken for image in broken)
 
     output = predict("--timeout", "1", batch_size=4, workers=workers)
 
@@ -80,7 +84,7 @@ def test_unreadable_images_are_marked_broken_and_the_rest_scored(
     assert (figures["scored"], figures["broken"]) == (5, 5)
     for image in broken:
         image.refresh_from_db()
-        assert image.broken and not image.in_queue
+        assert image.broken and not in_queue(image)
         assert f"broken: image {image.pk}: " in output
     assert not AestheticScore.objects.filter(image__in=broken).exists()
     assert not ImageEmbedding.objects.filter(image__in=broken).exists()

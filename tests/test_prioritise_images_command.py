@@ -9,6 +9,7 @@ from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.selectors import next_image_for
+from tests.helpers import priority_of
 
 
 def _version(name: str = "test/none/head-000000000000", *, current: bool = True) -> PredictorVersion:
@@ -37,10 +38,6 @@ def _prioritise(*args: str) -> str:
     return out.getvalue()
 
 
-def _priority(image: Image) -> float:
-    return Image.objects.get(pk=image.pk).priority
-
-
 def _fresh_rater() -> Rater:
     return Rater.objects.create(username="Fresh#6000", horde_id=6000)
 
@@ -52,26 +49,26 @@ def test_it_sets_priorities_of_scored_images_in_the_queue(make_images):
 
     output = _prioritise("--strategy", "score")
 
-    priorities = [_priority(image) for image in images]
+    priorities = [priority_of(image) for image in images]
     assert priorities == [0.0, 1.0, 0.5, 0.25, 0.75]
     assert "Strategy score" in output and "5 scored images in the queue" in output
 
 
-def test_it_resets_images_that_have_all_their_ratings_to_0(make_images, settings):
+def test_images_out_of_the_queue_get_no_priority_and_do_not_shift_the_others(make_images, settings):
     version = _version()
     in_queue = make_images(3, priority=0.0)
-    full = make_images(2, priority=0.8, in_queue=False, ratings_count=settings.RATINGS_PER_IMAGE)
-    hidden = make_images(1, priority=0.6, in_queue=False, hidden=True)
-    _score(version, in_queue + full, [1.0, 2.0, 3.0, 9.0, 9.5])
+    full = make_images(2, ratings_count=settings.RATINGS_PER_IMAGE)
+    hidden = make_images(1, hidden=True)
+    _score(version, in_queue + full + hidden, [1.0, 2.0, 3.0, 9.0, 9.5, 10.0])
 
     output = _prioritise("--strategy", "score")
 
-    assert [_priority(image) for image in full + hidden] == [0.0, 0.0, 0.0]
-    assert _priority(in_queue[2]) == 1.0
-    assert "3 images out of the queue reset to 0" in output
+    assert [priority_of(image) for image in full + hidden] == [None, None, None]
+    assert [priority_of(image) for image in in_queue] == [0.0, 0.5, 1.0]
+    assert "3 scored images in the queue" in output
 
 
-def test_an_image_in_the_queue_without_a_score_keeps_its_priority(make_images):
+def test_an_image_in_the_queue_without_a_score_keeps_itspriority_of(make_images):
     version = _version()
     scored = make_images(3, priority=0.0)
     [unscored] = make_images(1, priority=0.37)
@@ -79,7 +76,7 @@ def test_an_image_in_the_queue_without_a_score_keeps_its_priority(make_images):
 
     _prioritise("--strategy", "random", "--seed", "1")
 
-    assert _priority(unscored) == 0.37
+    assert priority_of(unscored) == 0.37
 
 
 def test_only_the_current_versions_scores_count(make_images):
@@ -91,7 +88,7 @@ def test_only_the_current_versions_scores_count(make_images):
 
     _prioritise("--strategy", "score")
 
-    assert [_priority(image) for image in images] == [0.0, 0.5, 1.0]
+    assert [priority_of(image) for image in images] == [0.0, 0.5, 1.0]
 
 
 def test_the_queue_then_serves_the_highest_priority_image(make_images):
@@ -119,7 +116,7 @@ def test_uncertainty_serves_the_image_the_ensemble_disagrees_on_most(make_images
     output = _prioritise("--strategy", "uncertainty")
 
     assert "Strategy uncertainty" in output
-    assert _priority(images[7]) == 1.0
+    assert priority_of(images[7]) == 1.0
     assert next_image_for(_fresh_rater()) == images[7]
 
 
@@ -131,7 +128,7 @@ def test_uncertainty_falls_back_to_stratified_without_an_ensemble(make_images):
     output = _prioritise("--strategy", "uncertainty", "--seed", "3")
 
     assert "Strategy stratified (fell back from uncertainty" in output
-    top = sorted(images, key=_priority, reverse=True)[:10]
+    top = sorted(images, key=priority_of, reverse=True)[:10]
     bands = {int(min((AestheticScore.objects.get(image=image).score - 1.0) / 8.7 * 10, 9)) for image in top}
     assert bands == set(range(10))  # the top ten cover the whole range of scores
 
@@ -145,7 +142,7 @@ def test_the_default_strategy_comes_from_the_settings(make_images, settings):
     output = _prioritise()
 
     assert output.startswith("Strategy score,")
-    assert _priority(images[1]) == 1.0
+    assert priority_of(images[1]) == 1.0
 
 
 def test_the_same_seed_gives_the_same_random_priorities(make_images):
@@ -154,11 +151,11 @@ def test_the_same_seed_gives_the_same_random_priorities(make_images):
     _score(version, images, [5.0] * 20)
 
     _prioritise("--strategy", "random", "--seed", "42")
-    first = [_priority(image) for image in images]
+    first = [priority_of(image) for image in images]
     _prioritise("--strategy", "random", "--seed", "42")
-    again = [_priority(image) for image in images]
+    again = [priority_of(image) for image in images]
     _prioritise("--strategy", "random", "--seed", "43")
-    other = [_priority(image) for image in images]
+    other = [priority_of(image) for image in images]
 
     assert first == again
     assert first != other
@@ -168,13 +165,12 @@ def test_dataset_limits_the_update_to_that_dataset(make_images, settings):
     version = _version()
     chosen = make_images(3, dataset="chosen", priority=0.0)
     untouched = make_images(3, dataset="untouched", priority=0.2)
-    [untouched_full] = make_images(1, dataset="untouched", priority=0.8, in_queue=False)
-    _score(version, chosen + untouched + [untouched_full], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])
+    _score(version, chosen + untouched, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
 
     output = _prioritise("--strategy", "score", "--dataset", "chosen")
 
-    assert [_priority(image) for image in chosen] == [0.0, 0.5, 1.0]
-    assert [_priority(image) for image in untouched + [untouched_full]] == [0.2, 0.2, 0.2, 0.8]
+    assert [priority_of(image) for image in chosen] == [0.0, 0.5, 1.0]
+    assert [priority_of(image) for image in untouched] == [0.2, 0.2, 0.2]
     assert "dataset chosen" in output
 
 
@@ -191,7 +187,7 @@ def test_without_a_current_predictor_version_it_refuses(make_images):
 
     with pytest.raises(CommandError, match="no current predictor version"):
         _prioritise()
-    assert _priority(image) == 0.4
+    assert priority_of(image) == 0.4
 
 
 def test_without_scores_it_refuses(make_images):

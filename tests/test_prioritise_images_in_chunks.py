@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from ratings_site.predictor.priorities import apply_priorities
+from tests.helpers import priority_of
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,5 +20,5 @@ def test_every_chunk_of_priorities_is_written(make_images):
     )
     summary = apply_priorities("score", chunk_rows=3)  # 4 chunks: 3 + 3 + 3 + 2
     assert summary["updated"] == 10  # the lowest score's priority stays 0.0
-    priorities = [Image.objects.get(pk=image.pk).priority for image in images]
+    priorities = [priority_of(image) for image in images]
     assert priorities == pytest.approx(np.linspace(0, 1, len(images)).tolist())

@@ -8,7 +8,7 @@ import numpy as np
 from django.core.management import call_command
 from safetensors.numpy import load_file
 
-from ratings_site.datasets.models import Image
+from ratings_site.datasets.models import QueueEntry
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from tests.planted_ratings import KEY_MODEL, KEY_PRETRAINED, plant_ratings
 
@@ -42,7 +42,7 @@ def test_the_first_image_is_the_disputed_one_the_training_set_covers_least(make_
     x = planted.embeddings[[position[i] for i in pool]].astype(np.float16).astype(np.float64)  # stored as float16
     features = np.c_[x, np.ones(len(x))]
     variance = np.einsum("ij,jk,ik->i", features, np.linalg.inv(gram + np.eye(17)), features)
-    first = Image.objects.order_by("-priority", "pk").first()
-    assert first.pk == pool[np.argmax(variance)]
-    assert first.pk != ids[np.argmax(spread)]  # not merely the largest disagreement
+    first = QueueEntry.objects.order_by("-priority", "pk").first()
+    assert first.image_id == pool[np.argmax(variance)]
+    assert first.image_id != ids[np.argmax(spread)]  # not merely the largest disagreement
     assert first.priority == 1.0

@@ -9,6 +9,7 @@ from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
 from ratings_site.ratings.services import ImageFull, rate_image
 from tests.conftest import DEMO_KEY, SECOND_KEY, THIRD_KEY, csrf_token
+from tests.helpers import in_queue
 
 SHOWN = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]{36})"')
 FULL_MESSAGE = "already has all the ratings it needs"
@@ -24,7 +25,7 @@ def full_image(login, make_images, settings):
     for horde_id, score in ((1001, 4), (1006, 9)):
         rate_image(rater=Rater.objects.get(horde_id=horde_id), image=image, rating=score, artifacts=2)
     image.refresh_from_db()
-    assert (image.ratings_count, image.in_queue) == (2, False)
+    assert (image.ratings_count, in_queue(image)) == (2, False)
     return image
 
 

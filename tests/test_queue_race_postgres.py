@@ -13,6 +13,7 @@ from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
 from ratings_site.ratings.services import ImageFull, rate_image
+from tests.helpers import in_queue
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -62,7 +63,7 @@ def _assert_outcome(image: Image, outcomes: list[object], *, wanted: int, alread
     assert Rating.objects.filter(image=image).count() == wanted
     assert image.ratings_count == wanted
     assert image.rating_sum == sum(Rating.objects.filter(image=image).values_list("rating", flat=True))
-    assert image.in_queue is False
+    assert in_queue(image) is False
     assert KudosReward.objects.filter(rating__image=image).count() == wanted
 
 

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from PIL import Image as PILImage
 
 from ratings_site.datasets.models import Dataset, Image
+from tests.helpers import in_queue
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_it_creates_the_demo_dataset_with_pictures_in_media_root(media: Path) ->
         with PILImage.open(path) as picture:
             assert picture.format == "PNG"
             assert picture.size == (768, 768) == (image.width, image.height)
-        assert image.in_queue and not image.is_captcha
+        assert in_queue(image) and not image.is_captcha
         assert image.caption
         assert image.src == f"/media/{image.file.name}"
     assert len({image.dedupe_key for image in images}) == 8
@@ -69,8 +70,7 @@ def test_it_creates_the_captchas_out_of_the_queue_with_their_answers(media: Path
     assert Counter(image.captcha_answer for image in captchas) == {answer: 3 for answer in range(1, 11)}
     for image in captchas:
         assert image.is_captcha
-        assert not image.in_queue
-        assert not image.queue_state(ratings_wanted=5)
+        assert not in_queue(image)
         assert image.caption == f"Captcha: rate this image a {image.captcha_answer}"
         assert image.file.name.startswith("captchas/")
         # The file name (which raters see in the image URL) must not give the answer away.
@@ -132,7 +132,7 @@ def test_make_captchas_makes_only_the_captchas(media: Path) -> None:
 
     assert not Dataset.objects.filter(slug="demo").exists()
     pool = Dataset.objects.get(slug="captchas")
-    assert pool.images.filter(is_captcha=True, in_queue=False).count() == 20
+    assert pool.images.filter(is_captcha=True, queue_entry__isnull=True).count() == 20
     assert "created 20" in output
     assert "created 0" in run("make_captchas", variants=2)
     assert "created 10" in run("make_captchas", variants=3)

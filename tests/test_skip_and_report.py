@@ -10,6 +10,7 @@ from django.test import Client
 from ratings_site.datasets.models import Image
 from ratings_site.ratings.models import Rating, Skip
 from tests.conftest import DEMO_KEY, SECOND_KEY, csrf_token
+from tests.helpers import in_queue
 
 PATHS = pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 SUCCESS = {True: 200, False: 302}
@@ -50,7 +51,7 @@ def test_a_skip_leaves_this_raters_queue_but_not_others(login, make_images, htmx
     assert skip.reason == Skip.Reason.SKIPPED
     image.refresh_from_db()
     assert image.reports_count == 0
-    assert image.in_queue is True
+    assert in_queue(image) is True
     assert Rating.objects.count() == 0
 
 

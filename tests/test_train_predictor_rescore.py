@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import AestheticScore, ImageEmbedding, PredictorVersion
+from tests.helpers import priority_of
 from tests.planted_ratings import KEY, KEY_MODEL, KEY_PRETRAINED, plant_ratings, store_embeddings, unit_vectors
 
 TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--epochs", "3", "--batch-size", "64"]
@@ -50,5 +50,5 @@ def test_reprioritise_sets_the_queue_from_the_new_versions_scores(make_images, s
 
     version = PredictorVersion.current()
     assert f"Priorities recomputed with uncertainty from {version.name}" in out.getvalue()
-    priorities = [image.priority for image in Image.objects.filter(pk__in=[i.pk for i in planted.images])]
+    priorities = [priority_of(image) for image in planted.images]
     assert min(priorities) >= 0 and max(priorities) <= 1 and len(set(priorities)) > 100

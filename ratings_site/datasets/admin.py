@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import FloatField, OuterRef, Subquery
 from django.utils.html import format_html
 
-from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.datasets.services import refresh_queue, set_flags
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
@@ -36,16 +36,32 @@ class AestheticScoreInline(admin.TabularInline):
         return False
 
 
+class InQueueFilter(admin.SimpleListFilter):
+    title = "in the queue"
+    parameter_name = "in_queue"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Yes"), ("0", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(queue_entry__isnull=self.value() == "0")
+        return queryset
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail", "public_id", "dataset", "ratings_count", "average", "predicted", "reports_count",
         "priority", "in_queue", "hidden", "nsfw", "broken", "is_captcha",
     ]
-    list_filter = ["dataset", "in_queue", "hidden", "nsfw", "broken", "is_captcha"]
+    list_filter = ["dataset", InQueueFilter, "hidden", "nsfw", "broken", "is_captcha"]
     search_fields = ["=public_id", "caption", "url"]
-    list_select_related = ["dataset"]
-    readonly_fields = ["public_id", "ratings_count", "rating_sum", "artifacts_count", "artifacts_sum", "reports_count", "in_queue", "dedupe_key", "created_at"]
+    list_select_related = ["dataset", "queue_entry"]
+    readonly_fields = [
+        "public_id", "ratings_count", "rating_sum", "artifacts_count", "artifacts_sum", "reports_count",
+        "in_queue", "priority", "dedupe_key", "created_at",
+    ]
     show_full_result_count = False  # no COUNT(*) over millions of rows
     actions = [
         _flag_action("Hide from raters and the export", hidden=True),
@@ -78,3 +94,19 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="Mean rating")
     def average(self, obj: Image):
         return f"{obj.average_rating:.2f}" if obj.average_rating is not None else "—"
+
+    @admin.display(description="In the queue", boolean=True)
+    def in_queue(self, obj: Image):
+        return _queue_entry(obj) is not None
+
+    @admin.display(description="Priority", ordering="queue_entry__priority")
+    def priority(self, obj: Image):
+        entry = _queue_entry(obj)
+        return f"{entry.priority:.3f}" if entry is not None else "—"
+
+
+def _queue_entry(image: Image) -> QueueEntry | None:
+    try:
+        return image.queue_entry
+    except QueueEntry.DoesNotExist:
+        return None

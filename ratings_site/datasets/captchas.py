@@ -1,6 +1,6 @@
 """The captcha pool: drawn images that say "RATE THIS IMAGE A 7", kept in a non-public dataset.
 
-Captcha images never enter the queue (`in_queue=False`, and `Image.queue_state` keeps them out);
+Captcha images never enter the queue (the queue rule, `datasets.services.queue_condition`, keeps them out);
 the rating flow shows one now and then and compares the rating with `captcha_answer`.
 """
 
@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 
 from ratings_site.datasets.drawing import DEFAULT_SIZE, draw_captcha_image
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.services import refresh_queue
 
 CAPTCHA_DATASET_SLUG = "captchas"
 CAPTCHA_ANSWERS = range(1, 11)
@@ -39,7 +40,9 @@ def add_drawn_image(dataset: Dataset, name: str, draw: Callable[[], tuple[bytes,
     if default_storage.exists(name) and not Image.objects.filter(file=name).exists():
         default_storage.delete(name)
     stored = default_storage.save(name, ContentFile(data))
-    return Image.objects.create(dataset=dataset, file=stored, dedupe_key=dedupe_key, **fields)
+    image = Image.objects.create(dataset=dataset, file=stored, dedupe_key=dedupe_key, **fields)
+    refresh_queue(Image.objects.filter(pk=image.pk))
+    return image
 
 
 def captcha_dataset() -> Dataset:
@@ -80,7 +83,6 @@ def ensure_captcha_images(variants: int = 3) -> int:
                     "caption": f"Captcha: rate this image a {answer}",
                     "is_captcha": True,
                     "captcha_answer": answer,
-                    "in_queue": False,
                     "width": width,
                     "height": height,
                     "source": {"drawn": "captcha", "variant": variant},

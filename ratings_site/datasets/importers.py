@@ -27,7 +27,6 @@ from urllib.parse import quote, urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -36,6 +35,7 @@ from PIL import Image as PILImage
 from tqdm import tqdm
 
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.services import refresh_queue
 
 FORMATS = ("auto", "folder", "csv", "jsonl", "laion", "diffusiondb")
 DIFFUSIONDB_IMAGE_ROOT = "https://huggingface.co/datasets/poloclub/diffusiondb/resolve/main/images"
@@ -484,7 +484,6 @@ class DatasetWriter:
         self.batch_size = batch_size
         self.pending: list[Row] = []
         self.stored_files: list[str] = []
-        self.ratings_wanted: int = settings.RATINGS_PER_IMAGE
 
     def add(self, item: Row | BadRow) -> None:
         if isinstance(item, BadRow):
@@ -511,7 +510,9 @@ class DatasetWriter:
                 continue
             seen.add(row.dedupe_key)
             images.append(self.image(row))
-        Image.objects.bulk_create(images)
+        if images:
+            Image.objects.bulk_create(images)
+            refresh_queue(Image.objects.filter(pk__in=[image.pk for image in images]))
         self.report.imported += len(images)
 
     def image(self, row: Row) -> Image:
@@ -527,7 +528,6 @@ class DatasetWriter:
         )
         if row.file is not None:
             image.file.name = self.store(row.file, row.dedupe_key)
-        image.in_queue = image.queue_state(self.ratings_wanted)
         return image
 
     def store(self, path: Path, digest: str) -> str:

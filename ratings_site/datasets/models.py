@@ -29,9 +29,10 @@ def _shuffle() -> float:
 class Image(models.Model):
     """An image to rate: a URL or a file under MEDIA_ROOT.
 
-    The rating counters live on the row (no COUNT(*) at scale), and `in_queue`
-    says whether the image still wants ratings: it is what the queue's partial
-    indexes are built on (see ratings.selectors).
+    The rating counters live on the row (no COUNT(*) at scale). Whether the image
+    still wants ratings, and its place in the queue, live in its `QueueEntry`:
+    this wide row carries no queue index, so rating it and reprioritising the
+    queue never rewrite each other's indexes.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -50,9 +51,7 @@ class Image(models.Model):
     is_captcha = models.BooleanField(default=False)
     captcha_answer = models.PositiveSmallIntegerField(null=True, blank=True)
 
-    priority = models.FloatField(default=0.0)
-    shuffle = models.FloatField(default=_shuffle, help_text="A random tie-breaker among equal priorities.")
-    in_queue = models.BooleanField(default=True)
+    shuffle = models.FloatField(default=_shuffle, help_text="A random order among captcha images.")
 
     ratings_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
@@ -66,19 +65,6 @@ class Image(models.Model):
             models.UniqueConstraint(fields=["dataset", "dedupe_key"], name="image_unique_per_dataset"),
         ]
         indexes = [
-            models.Index(
-                "dataset",
-                models.F("priority").desc(),
-                "shuffle",
-                name="image_queue_by_dataset",
-                condition=Q(in_queue=True),
-            ),
-            models.Index(
-                models.F("priority").desc(),
-                "shuffle",
-                name="image_queue",
-                condition=Q(in_queue=True),
-            ),
             models.Index(fields=["is_captcha"], name="image_captcha", condition=Q(is_captcha=True)),
         ]
 
@@ -93,6 +79,30 @@ class Image(models.Model):
     def average_rating(self) -> float | None:
         return self.rating_sum / self.ratings_count if self.ratings_count else None
 
-    def queue_state(self, ratings_wanted: int) -> bool:
-        """Whether this image belongs in the queue: the one rule, used wherever flags change."""
-        return not (self.hidden or self.broken or self.nsfw or self.is_captcha) and self.ratings_count < ratings_wanted
+
+class QueueEntry(models.Model):
+    """An image that still wants ratings, and its place in the queue.
+
+    A row exists exactly while its image satisfies the queue rule
+    (`datasets.services.queue_condition`: `refresh_queue` keeps it so, and the
+    rating rule removes it when the last wanted rating arrives). The table is
+    narrow and carries only the queue's indexes, so that the predictor can rewrite
+    every priority in seconds (one short row and three small index entries per
+    image, not the wide image row and its six indexes) and so that rating an image
+    touches no queue index until the image leaves.
+    """
+
+    image = models.OneToOneField(Image, on_delete=models.CASCADE, primary_key=True, related_name="queue_entry")
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+", db_index=False)
+    priority = models.FloatField(default=0.0, help_text="Higher is rated sooner; set by the predictor.")
+    shuffle = models.FloatField(default=_shuffle, help_text="A random tie-breaker among equal priorities.")
+
+    class Meta:
+        verbose_name_plural = "queue entries"
+        indexes = [
+            models.Index("dataset", models.F("priority").desc(), "shuffle", name="queue_by_dataset"),
+            models.Index(models.F("priority").desc(), "shuffle", name="queue_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image_id} at {self.priority:.3f}"

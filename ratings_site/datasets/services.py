@@ -1,23 +1,46 @@
-"""Changes to images that move them in or out of the queue."""
+"""Changes to images that move them in or out of the queue (their `QueueEntry`)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 
-from ratings_site.datasets.models import Image
+from ratings_site.datasets.models import Image, QueueEntry
 
 
 def queue_condition(ratings_wanted: int) -> Q:
-    """The queue rule in SQL form; `Image.queue_state` is the same rule for one unsaved row."""
+    """The queue rule: the images that want ratings. The one place it is written."""
     return Q(hidden=False, broken=False, nsfw=False, is_captcha=False, ratings_count__lt=ratings_wanted)
 
 
-def refresh_queue(images: QuerySet[Image] | None = None) -> int:
-    """Recompute `in_queue` (after moderation, or after RATINGS_PER_IMAGE changed)."""
+def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
+    """Give these images (all by default) a queue entry exactly when they satisfy the queue rule.
+
+    Called after images are created, after moderation, and after RATINGS_PER_IMAGE changed.
+    Two statements whatever the number of images: entries of images that no longer belong are
+    deleted; images that belong and have none get one (priority 0 until the predictor sets it).
+    Returns (entries added, entries removed).
+    """
     images = Image.objects.all() if images is None else images
     wanted = settings.RATINGS_PER_IMAGE
-    return images.update(in_queue=Case(When(queue_condition(wanted), then=Value(True)), default=Value(False)))
+    with transaction.atomic():
+        removed, _ = QueueEntry.objects.filter(image__in=images.exclude(queue_condition(wanted)).values("pk")).delete()
+        joining = images.filter(queue_condition(wanted), queue_entry__isnull=True).values_list("pk", "dataset_id", "shuffle")
+        try:
+            sql, params = joining.query.sql_with_params()
+        except EmptyResultSet:  # e.g. pk__in=[]
+            return 0, removed
+        table = connection.ops.quote_name(QueueEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (image_id, dataset_id, shuffle, priority) "
+                f"SELECT joining.*, 0.0 FROM ({sql}) AS joining",
+                params,
+            )
+            added = cursor.rowcount
+    return added, removed
 
 
 def set_flags(images: QuerySet[Image], **flags: bool) -> int:

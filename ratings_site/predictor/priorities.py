@@ -1,4 +1,4 @@
-"""Which images humans rate next: the predictor's scores turned into `Image.priority`.
+"""Which images humans rate next: the predictor's scores turned into `QueueEntry.priority`.
 
 The queue (ratings.selectors) serves the highest priority first and treats priorities within
 QUEUE_PRIORITY_TOLERANCE of the best as equal, so priorities are normalised to [0, 1]
@@ -27,7 +27,9 @@ An image whose score (or, for `uncertainty`, disagreement) is not a finite numbe
 `compute_priorities` is numpy only (no torch, no database); `apply_priorities` reads the
 current version's scores of the images still in the queue and writes the priorities in bulk:
 on PostgreSQL a temporary table filled by binary COPY, then UPDATE ... FROM it in chunks of
-WRITE_CHUNK_ROWS ids, each its own transaction; elsewhere executemany in the same chunks. Images out of the queue get priority 0.
+WRITE_CHUNK_ROWS ids, each its own transaction; elsewhere executemany in the same chunks. Only
+queue entries are written (a narrow table with the queue's indexes alone): images that have
+all their ratings have no entry, hence no priority.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
-from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.models import Dataset, QueueEntry
 from ratings_site.predictor.embeddings import load_embeddings
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from ratings_site.predictor.versions import clip_key
@@ -255,9 +258,10 @@ def compute_priorities(
 
 def _read_scores(version: PredictorVersion, dataset: Dataset | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(image ids, scores, uncertainties with NaN for none) of the version's scores of images in the queue."""
-    rows = AestheticScore.objects.filter(version=version, image__in_queue=True)
+    entries = QueueEntry.objects.filter(image_id=OuterRef("image_id"))
     if dataset is not None:
-        rows = rows.filter(image__dataset=dataset)
+        entries = entries.filter(dataset=dataset)
+    rows = AestheticScore.objects.filter(Exists(entries), version=version)
     values = rows.order_by().values_list("image_id", "score", "uncertainty")
     # The queryset's own SQL, fetched in one go: no per-row ORM objects, no per-row converters.
     sql, params = values.query.sql_with_params()
@@ -316,7 +320,7 @@ def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) 
     Each range commits on its own (when no outer transaction is open), so a rating never waits
     for the whole queue to be rewritten: rows stay locked for one chunk's update only.
     """
-    table = connection.ops.quote_name(Image._meta.db_table)
+    table = connection.ops.quote_name(QueueEntry._meta.db_table)
     rows = np.empty(ids.size, dtype=_COPY_ROW)
     rows["fields"] = 2
     rows["id_len"] = 8
@@ -338,9 +342,9 @@ def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) 
             for low, high in _chunks(ids, chunk_rows):
                 with transaction.atomic():
                     cursor.execute(
-                        f"UPDATE {table} AS image SET priority = new.priority FROM image_priority_update AS new "
-                        "WHERE image.id = new.image_id AND new.image_id BETWEEN %s AND %s AND image.in_queue "
-                        "AND image.priority IS DISTINCT FROM new.priority",
+                        f"UPDATE {table} AS entry SET priority = new.priority FROM image_priority_update AS new "
+                        "WHERE entry.image_id = new.image_id AND new.image_id BETWEEN %s AND %s "
+                        "AND entry.priority IS DISTINCT FROM new.priority",
                         [low, high],
                     )
                     updated += cursor.rowcount
@@ -350,14 +354,14 @@ def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) 
 
 
 def _write_executemany(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) -> int:
-    table = connection.ops.quote_name(Image._meta.db_table)
+    table = connection.ops.quote_name(QueueEntry._meta.db_table)
     updated = 0
     with connection.cursor() as cursor:
         for start in range(0, ids.size, chunk_rows):
             chunk = zip(priorities[start : start + chunk_rows].tolist(), ids[start : start + chunk_rows].tolist())
             with transaction.atomic():
                 cursor.executemany(
-                    f"UPDATE {table} SET priority = %s WHERE id = %s AND in_queue AND priority <> %s",
+                    f"UPDATE {table} SET priority = %s WHERE image_id = %s AND priority <> %s",
                     [(priority, image_id, priority) for priority, image_id in chunk],
                 )
                 updated += cursor.rowcount
@@ -374,11 +378,12 @@ def apply_priorities(
     chunk_rows: int = WRITE_CHUNK_ROWS,
     picks: int | None = None,
 ) -> dict[str, Any]:
-    """Recompute `Image.priority` from the current (or given) version's scores; returns a summary.
+    """Recompute the queue's priorities from the current (or given) version's scores; returns a summary.
 
     Images in the queue with a score of this version get a priority in [0, 1]; images in the
     queue without one keep theirs; images out of the queue (they have all their ratings, or a
-    moderator took them out) are set to 0. With `dataset`, only that dataset's images change.
+    moderator took them out) have no queue entry and no priority. With `dataset`, only that
+    dataset's images change.
     """
     started = time.perf_counter()
     picks = settings.PRIORITY_UNCERTAINTY_PICKS if picks is None else picks
@@ -402,16 +407,12 @@ def apply_priorities(
     priorities = compute_priorities(used, scores, uncertainty, rng=np.random.default_rng(seed), bands=bands, **extra)
     compute_done = time.perf_counter()
 
-    full = Image.objects.filter(in_queue=False).exclude(priority=0)
-    if dataset is not None:
-        full = full.filter(dataset=dataset)
     if ids.size == 0:
         updated = 0
     elif connection.vendor == "postgresql":
         updated = _write_postgresql(ids, priorities, chunk_rows)
     else:
         updated = _write_executemany(ids, priorities, chunk_rows)
-    reset = full.update(priority=0.0)
     finished = time.perf_counter()
     return {
         "strategy": strategy,
@@ -420,7 +421,6 @@ def apply_priorities(
         "dataset": dataset.slug if dataset is not None else None,
         "scored": int(ids.size),
         "updated": int(updated),
-        "reset": int(reset),
         "seconds": round(finished - started, 3),
         "read_seconds": round(read_done - started, 3),
         "compute_seconds": round(compute_done - read_done, 3),
@@ -447,7 +447,7 @@ def describe(summary: dict[str, Any]) -> str:
         f"Strategy {summary['strategy_used']}{fallback}, predictor version {summary['version']}"
         + (f", dataset {summary['dataset']}" if summary["dataset"] else "")
         + f": {summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed, "
-        f"{summary['reset']:,} images out of the queue reset to 0, in {summary['seconds']:.2f} s "
+        f"in {summary['seconds']:.2f} s "
         f"(read {summary['read_seconds']:.2f} s, compute {summary['compute_seconds']:.2f} s, "
         f"write {summary['write_seconds']:.2f} s)." + design
     )

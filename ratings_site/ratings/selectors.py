@@ -43,23 +43,22 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
-from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
 
 
-def _unseen_by(rater: Rater, images: QuerySet[Image]) -> QuerySet[Image]:
-    return images.filter(
-        ~Exists(Rating.objects.filter(rater=rater, image=OuterRef("pk"))),
-        ~Exists(Skip.objects.filter(rater=rater, image=OuterRef("pk"))),
+def _unseen_by(rater: Rater, entries: QuerySet[QueueEntry]) -> QuerySet[QueueEntry]:
+    return entries.filter(
+        ~Exists(Rating.objects.filter(rater=rater, image=OuterRef("image_id"))),
+        ~Exists(Skip.objects.filter(rater=rater, image=OuterRef("image_id"))),
     )
 
 
-def _queue(dataset: Dataset | None) -> QuerySet[Image]:
-    images = Image.objects.filter(in_queue=True)
+def _queue(dataset: Dataset | None) -> QuerySet[QueueEntry]:
     if dataset is not None:
-        return images.filter(dataset=dataset)
-    return images.filter(dataset__public=True)
+        return QueueEntry.objects.filter(dataset=dataset)
+    return QueueEntry.objects.filter(dataset__public=True)
 
 
 def _captcha_for(rater: Rater) -> Image | None:
@@ -93,17 +92,17 @@ def next_images_for(
         if captcha is not None:
             chosen.append(captcha)
 
-    queue = _unseen_by(rater, _queue(dataset)).exclude(pk__in=list(exclude)).select_related("dataset")
+    queue = _unseen_by(rater, _queue(dataset)).exclude(image_id__in=list(exclude)).select_related("image__dataset")
     if prefer and not chosen:
-        preferred = queue.filter(public_id=prefer).first()
+        preferred = queue.filter(image__public_id=prefer).first()
         if preferred is not None:
-            chosen.append(preferred)
+            chosen.append(preferred.image)
 
-    top = [image for image in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if image not in chosen]
+    top = [entry for entry in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if entry.image not in chosen]
     if top:
         best = top[0].priority
-        near = [image for image in top if image.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
-        rest = [image for image in top if image not in near]
+        near = [entry.image for entry in top if entry.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
+        rest = [entry.image for entry in top if entry.priority < best - settings.QUEUE_PRIORITY_TOLERANCE]
         random.shuffle(near)
         chosen.extend(near + rest)
     return chosen[:count]

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ratings_site.datasets.models import Image
+from ratings_site.datasets.models import Image, QueueEntry
+from ratings_site.datasets.services import queue_condition
 from ratings_site.kudos.services import record_reward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
@@ -171,15 +172,17 @@ def rate_image(
         with transaction.atomic():
             # A conditional UPDATE claims a slot atomically: two raters racing for
             # the last slot can't both pass, on SQLite or PostgreSQL.
-            claimed = Image.objects.filter(pk=image.pk, in_queue=True, ratings_count__lt=wanted).update(
+            claimed = Image.objects.filter(queue_condition(wanted), pk=image.pk).update(
                 ratings_count=F("ratings_count") + 1,
                 rating_sum=F("rating_sum") + score,
                 artifacts_count=F("artifacts_count") + (0 if artifacts_score is None else 1),
                 artifacts_sum=F("artifacts_sum") + (artifacts_score or 0),
-                in_queue=Case(When(ratings_count__gte=wanted - 1, then=Value(False)), default=Value(True)),
             )
             if not claimed:
                 raise ImageFull("This image already has all the ratings it needs. Here is another one.")
+            # The last wanted rating takes the image out of the queue (the row lock the claim
+            # holds orders this after any other claim of the same image).
+            QueueEntry.objects.filter(image_id=image.pk, image__ratings_count__gte=wanted).delete()
             stored = Rating.objects.create(
                 rater=rater, image=image, rating=score, artifacts=artifacts_score, client_agent=client_agent[:200]
             )

@@ -7,5 +7,5 @@ class Command(BaseCommand):
     help = "Recompute which images still want ratings (run after changing RATINGS_PER_IMAGE)."
 
     def handle(self, *args, **options):
-        refresh_queue()
-        self.stdout.write("Queue flags refreshed.")
+        added, removed = refresh_queue()
+        self.stdout.write(f"Queue refreshed: {added} images entered it, {removed} left it.")

@@ -35,7 +35,7 @@ def ensure_demo_images(count: int) -> tuple[Dataset, int]:
         def draw(index: int = index) -> tuple[bytes, dict[str, Any]]:
             picture = demo_image(index)
             fields = {"caption": picture.caption, "width": picture.width, "height": picture.height}
-            return picture.png, {**fields, "in_queue": True, "source": {"drawn": "demo", "index": index}}
+            return picture.png, {**fields, "source": {"drawn": "demo", "index": index}}
 
         created += add_drawn_image(dataset, f"demo/demo-{index:03d}.png", draw) is not None
     return dataset, created
