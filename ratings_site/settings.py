@@ -189,6 +189,8 @@ PREDICTOR_DIR = Path(env_str("PREDICTOR_DIR", str(BASE_DIR / "predictors")))
 PRIORITY_STRATEGY = env_str("PRIORITY_STRATEGY", "uncertainty")
 # `uncertainty`: how many of the most disputed images are ordered by the design step (see predictor.priorities).
 PRIORITY_UNCERTAINTY_PICKS = env_int("PRIORITY_UNCERTAINTY_PICKS", 500, minimum=0)
+# PostgreSQL connections that rewrite the queue's priorities at once (about the database server's cores).
+PRIORITY_WRITE_CONNECTIONS = env_int("PRIORITY_WRITE_CONNECTIONS", 2, minimum=1)
 MIN_RATINGS_FOR_TRAINING = env_int("MIN_RATINGS_FOR_TRAINING", 3, minimum=1)
 for _name, _value, _allowed in [
     ("PREDICTOR_DEVICE", PREDICTOR_DEVICE, {"auto", "cpu", "cuda"}),

@@ -161,6 +161,21 @@ def test_the_same_seed_gives_the_same_random_priorities(make_images):
     assert first != other
 
 
+def test_the_same_seed_gives_the_same_priorities_whatever_order_the_rows_come_back_in(make_images):
+    version = _version()
+    images = make_images(30)
+    scores = [1.0 + 0.25 * i for i in range(30)]
+    _score(version, images, scores)
+    _prioritise("--strategy", "stratified", "--seed", "7")
+    first = [priority_of(image) for image in images]
+
+    AestheticScore.objects.all().delete()  # the same scores, stored in the opposite order
+    _score(version, images[::-1], scores[::-1])
+    _prioritise("--strategy", "stratified", "--seed", "7")
+
+    assert [priority_of(image) for image in images] == first
+
+
 def test_dataset_limits_the_update_to_that_dataset(make_images, settings):
     version = _version()
     chosen = make_images(3, dataset="chosen", priority=0.0)

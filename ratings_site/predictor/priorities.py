@@ -26,15 +26,19 @@ An image whose score (or, for `uncertainty`, disagreement) is not a finite numbe
 
 `compute_priorities` is numpy only (no torch, no database); `apply_priorities` reads the
 current version's scores of the images still in the queue and writes the priorities in bulk:
-on PostgreSQL a temporary table filled by binary COPY, then UPDATE ... FROM it in chunks of
-WRITE_CHUNK_ROWS ids, each its own transaction; elsewhere executemany in the same chunks. Only
-queue entries are written (a narrow table with the queue's indexes alone): images that have
-all their ratings have no entry, hence no priority.
+on PostgreSQL an unlogged work table filled by binary COPY, then UPDATE ... FROM it in chunks
+of WRITE_CHUNK_ROWS ids, each its own transaction, shared among PRIORITY_WRITE_CONNECTIONS
+connections; elsewhere executemany in the same chunks. Only queue entries are written (a narrow
+table with the queue's indexes alone): images that have all their ratings have no entry, hence
+no priority.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -272,7 +276,11 @@ def _read_scores(version: PredictorVersion, dataset: Dataset | None) -> tuple[np
         return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
     table = np.array(fetched, dtype=np.float64)  # None (no uncertainty) becomes NaN
     ids = np.array([row[0] for row in fetched], dtype=np.int64)  # exact, whatever the id's size
-    return ids, table[:, 1], table[:, 2]
+    # In id order (sorted here, not by the database): the rows come back in whatever order the
+    # table's pages hold them, which every rewrite changes, and a seeded strategy must give each
+    # image the same priority again.
+    order = np.argsort(ids, kind="stable")
+    return ids[order], table[order, 1], table[order, 2]
 
 
 def _ensemble_gram(version: PredictorVersion) -> np.ndarray | None:
@@ -314,42 +322,63 @@ def _chunks(ids: np.ndarray, size: int) -> list[tuple[int, int]]:
     return [(int(ordered[start]), int(ordered[min(start + size, ordered.size) - 1])) for start in range(0, ordered.size, size)]
 
 
-def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int) -> int:
-    """COPY the new priorities into a temp table, then UPDATE ... FROM it one id range at a time.
+def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int, connections: int = 1) -> int:
+    """COPY the new priorities into a work table, then UPDATE ... FROM it one id range at a time.
 
     Each range commits on its own (when no outer transaction is open), so a rating never waits
-    for the whole queue to be rewritten: rows stay locked for one chunk's update only.
+    for the whole queue to be rewritten: rows stay locked for one chunk's update only. With
+    `connections` > 1 (and no outer transaction, whose rows other connections could not see) the
+    ranges are shared out among that many connections working at once: the rewrite is bound by
+    the server's CPU (a new row version and three index entries per image), so it scales with
+    the server's cores. The work table is UNLOGGED (no WAL) rather than TEMPORARY so that those
+    connections can read it; it is dropped at the end.
     """
-    table = connection.ops.quote_name(QueueEntry._meta.db_table)
     rows = np.empty(ids.size, dtype=_COPY_ROW)
     rows["fields"] = 2
     rows["id_len"] = 8
     rows["id"] = ids
     rows["priority_len"] = 8
     rows["priority"] = priorities
-    updated = 0
+    work = f"priority_update_{uuid.uuid4().hex[:16]}"
+    ranges = _chunks(ids, chunk_rows)
+    connections = 1 if connection.in_atomic_block else max(1, min(connections, len(ranges)))
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS image_priority_update")
-        cursor.execute("CREATE TEMPORARY TABLE image_priority_update (image_id bigint, priority double precision)")
+        cursor.execute(f"CREATE UNLOGGED TABLE {work} (image_id bigint, priority double precision)")
         try:
-            with cursor.cursor.copy("COPY image_priority_update (image_id, priority) FROM STDIN (FORMAT BINARY)") as copy:
+            with cursor.cursor.copy(f"COPY {work} (image_id, priority) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.write(_COPY_HEADER)
                 for start in range(0, rows.size, COPY_CHUNK_ROWS):
                     copy.write(rows[start : start + COPY_CHUNK_ROWS].tobytes())
                 copy.write(_COPY_TRAILER)
-            cursor.execute("CREATE INDEX ON image_priority_update (image_id)")
-            cursor.execute("ANALYZE image_priority_update")
-            for low, high in _chunks(ids, chunk_rows):
+            cursor.execute(f"CREATE INDEX ON {work} (image_id)")
+            cursor.execute(f"ANALYZE {work}")
+            if connections == 1:
+                return _update_ranges(work, ranges)
+            with ThreadPoolExecutor(connections, thread_name_prefix="priorities") as pool:
+                shares = [ranges[i::connections] for i in range(connections)]
+                return sum(pool.map(partial(_update_ranges, work, own_connection=True), shares))
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {work}")
+
+
+def _update_ranges(work: str, ranges: list[tuple[int, int]], *, own_connection: bool = False) -> int:
+    """UPDATE the queue entries of each id range from the work table, a transaction per range."""
+    table = connection.ops.quote_name(QueueEntry._meta.db_table)
+    updated = 0
+    try:
+        with connection.cursor() as cursor:
+            for low, high in ranges:
                 with transaction.atomic():
                     cursor.execute(
-                        f"UPDATE {table} AS entry SET priority = new.priority FROM image_priority_update AS new "
+                        f"UPDATE {table} AS entry SET priority = new.priority FROM {work} AS new "
                         "WHERE entry.image_id = new.image_id AND new.image_id BETWEEN %s AND %s "
                         "AND entry.priority IS DISTINCT FROM new.priority",
                         [low, high],
                     )
                     updated += cursor.rowcount
-        finally:
-            cursor.execute("DROP TABLE IF EXISTS image_priority_update")
+    finally:
+        if own_connection:  # a worker thread's connection is its own: close it
+            connection.close()
     return updated
 
 
@@ -377,6 +406,7 @@ def apply_priorities(
     bands: int = 10,
     chunk_rows: int = WRITE_CHUNK_ROWS,
     picks: int | None = None,
+    write_connections: int | None = None,
 ) -> dict[str, Any]:
     """Recompute the queue's priorities from the current (or given) version's scores; returns a summary.
 
@@ -410,7 +440,8 @@ def apply_priorities(
     if ids.size == 0:
         updated = 0
     elif connection.vendor == "postgresql":
-        updated = _write_postgresql(ids, priorities, chunk_rows)
+        connections = settings.PRIORITY_WRITE_CONNECTIONS if write_connections is None else write_connections
+        updated = _write_postgresql(ids, priorities, chunk_rows, connections)
     else:
         updated = _write_executemany(ids, priorities, chunk_rows)
     finished = time.perf_counter()

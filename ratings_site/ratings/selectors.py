@@ -2,7 +2,8 @@
 
 Rules
 - An image wants RATINGS_PER_IMAGE ratings; once it has them it leaves the queue
-  (`Image.in_queue`, kept by ratings.services, is what the indexes are built on).
+  (its `QueueEntry` row goes: the queue is that narrow table, kept by
+  datasets.services.refresh_queue and by the rating rule in ratings.services).
 - A rater never sees an image they rated, skipped or reported.
 - Higher `priority` first (the predictor fills it); among near-equals (within
   QUEUE_PRIORITY_TOLERANCE of the best) the choice is random, so that concurrent
@@ -10,28 +11,31 @@ Rules
 - Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater.
 
 Cost
-No random ordering in SQL and no full scan: the partial indexes `image_queue` and
-`image_queue_by_dataset` hold only images still wanting ratings, in
+No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and
+`queue_order` of the queue table hold only images still wanting ratings, in
 (priority DESC, shuffle) order, so PostgreSQL walks the index from the top,
-probes the (rater, image) unique indexes of ratings and skips for each entry, and
-stops after QUEUE_TOP_K rows. The cost grows with K plus the number of top images
-this rater has already seen, not with the size of the table. The plan on
-PostgreSQL 15 at 1 M images, for a rater who already rated the top 2,000
-(benchmarks/queue_benchmark.py prints it; 7 ms here, 0.1 ms for a new rater):
+probes the (rater, image) unique indexes of ratings and skips for each entry,
+stops after QUEUE_TOP_K rows, and only then reads those K image rows by primary
+key. The cost grows with K plus the number of top images this rater has already
+seen, not with the size of the table. The plan on PostgreSQL 15 at 1 M images,
+for a rater who already rated the top 2,000 (benchmarks/queue_benchmark.py prints
+it; 12 ms cold here, 1 ms for a new rater):
 
     Limit (rows=32)
       ->  Nested Loop                                    (+ the dataset row)
-            ->  Nested Loop Anti Join
+            ->  Nested Loop
                   ->  Nested Loop Anti Join
-                        ->  Index Scan using image_queue_by_dataset on datasets_image
-                              Index Cond: (dataset_id = 1)                 rows=1545
-                        ->  Index Only Scan using rating_once_per_rater on ratings_rating u0
-                              Index Cond: ((rater_id = 2) AND (image_id = datasets_image.id))
-                  ->  Index Only Scan using skip_once_per_rater on ratings_skip u0_1
-                        Index Cond: ((rater_id = 2) AND (image_id = datasets_image.id))
+                        ->  Nested Loop Anti Join
+                              ->  Index Scan using queue_by_dataset on datasets_queueentry
+                                    Index Cond: (dataset_id = 1)           rows=1570
+                              ->  Index Only Scan using rating_once_per_rater on ratings_rating u0
+                                    Index Cond: ((rater_id = 2) AND (image_id = datasets_queueentry.image_id))
+                        ->  Index Only Scan using skip_once_per_rater on ratings_skip u0_1
+                              Index Cond: ((rater_id = 2) AND (image_id = datasets_queueentry.image_id))
+                  ->  Index Scan using datasets_image_pkey on datasets_image      loops=32
             ->  Seq Scan on datasets_dataset  (3 rows)
 
-Median next_images_for: 2.0 ms at 10 k images, 2.2 ms at 1 M (ORDER BY random(): 335 ms).
+Median next_images_for: 4.8 ms at 10 k images, 5.0 ms at 1 M (ORDER BY random(): 877 ms).
 """
 
 from __future__ import annotations
