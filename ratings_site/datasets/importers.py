@@ -512,7 +512,10 @@ class DatasetWriter:
             images.append(self.image(row))
         if images:
             Image.objects.bulk_create(images)
-            refresh_queue(Image.objects.filter(pk__in=[image.pk for image in images]))
+            # The new ids are one ascending run (a range, not a list: no limit on query parameters);
+            # refresh_queue applies the queue rule, so any other image in the range is left as it should be.
+            ids = [image.pk for image in images]
+            refresh_queue(Image.objects.filter(dataset=self.dataset, pk__range=(min(ids), max(ids))))
         self.report.imported += len(images)
 
     def image(self, row: Row) -> Image:
