@@ -34,9 +34,11 @@ def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
             return 0, removed
         table = connection.ops.quote_name(QueueEntry._meta.db_table)
         with connection.cursor() as cursor:
+            # ON CONFLICT: a concurrent refresh may have just added the same image (WHERE true lets
+            # SQLite parse ON CONFLICT after a SELECT).
             cursor.execute(
                 f"INSERT INTO {table} (image_id, dataset_id, shuffle, priority) "
-                f"SELECT joining.*, 0.0 FROM ({sql}) AS joining",
+                f"SELECT joining.*, 0.0 FROM ({sql}) AS joining WHERE true ON CONFLICT DO NOTHING",
                 params,
             )
             added = cursor.rowcount

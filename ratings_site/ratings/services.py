@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from ratings_site.datasets.models import Image, QueueEntry
-from ratings_site.datasets.services import queue_condition
+from ratings_site.datasets.services import queue_condition, refresh_queue
 from ratings_site.kudos.services import record_reward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
@@ -187,6 +187,11 @@ def rate_image(
                 rater=rater, image=image, rating=score, artifacts=artifacts_score, client_agent=client_agent[:200]
             )
             reward = record_reward(stored)
+    except ImageFull:
+        # Its queue entry may be stale (a refresh_queue that read the image before its last rating
+        # committed can put it back): take it out now, so that nobody else is served it.
+        refresh_queue(Image.objects.filter(pk=image.pk))
+        raise
     except IntegrityError:
         # The same rater's concurrent duplicate won; answer as it did.
         existing = _existing_outcome(rater, image)
