@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from ratings_site.datasets.services import refresh_queue
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.services import refresh_queue
 from ratings_site.predictor.models import AestheticScore, ImageEmbedding
-from tests.predictor_fixtures import predict, predictor_dirs, seed_demo, summary  # noqa: F401 (fixtures)
 from tests.helpers import in_queue
+from tests.predictor_fixtures import predict, predictor_dirs, seed_demo, summary  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
