@@ -93,6 +93,8 @@ class QueueEntry(models.Model):
     """
 
     image = models.OneToOneField(Image, on_delete=models.CASCADE, primary_key=True, related_name="queue_entry")
+    # The image's dataset, copied (an image never moves) so that `queue_by_dataset` needs no join;
+    # the composite index serves the foreign key too.
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+", db_index=False)
     priority = models.FloatField(default=0.0, help_text="Higher is rated sooner; set by the predictor.")
     shuffle = models.FloatField(default=_shuffle, help_text="A random tie-breaker among equal priorities.")
