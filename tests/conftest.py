@@ -65,6 +65,16 @@ _counter = itertools.count()
 
 
 @pytest.fixture
+def moderator_client(db) -> Client:
+    """A client logged in to the admin as a superuser moderator."""
+    from ratings_site.raters.models import Rater
+
+    client = Client()
+    client.force_login(Rater.objects.create_superuser("mod", "mod@example.org", "pw"))
+    return client
+
+
+@pytest.fixture
 def make_images(db) -> Callable[..., list]:
     """Create `count` URL images in a dataset (created when missing).
 

@@ -1,19 +1,8 @@
 """Moderators see the current predictor's score beside the human mean in the image list, without N+1 queries."""
 
-import pytest
-from django.test import Client
 
 from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
-from ratings_site.raters.models import Rater
-
-
-@pytest.fixture
-def moderator_client(db) -> Client:
-    moderator = Rater.objects.create_superuser("mod", "mod@example.org", "pw")
-    client = Client()
-    client.force_login(moderator)
-    return client
 
 
 def _version(name: str, current: bool) -> PredictorVersion:

@@ -2,7 +2,6 @@
 
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -10,13 +9,6 @@ from ratings_site.datasets.models import Image
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.selectors import images_wanting_ratings, next_image_for
 from tests.helpers import in_queue, priority_of
-
-
-@pytest.fixture
-def moderator_client(db) -> Client:
-    client = Client()
-    client.force_login(Rater.objects.create_superuser("mod", "mod@example.org", "pw"))
-    return client
 
 
 def _admin_action(client: Client, action: str, images: list[Image]) -> None:
