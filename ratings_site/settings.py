@@ -192,10 +192,13 @@ PRIORITY_UNCERTAINTY_PICKS = env_int("PRIORITY_UNCERTAINTY_PICKS", 500, minimum=
 # PostgreSQL connections that rewrite the queue's priorities at once (about the database server's cores).
 PRIORITY_WRITE_CONNECTIONS = env_int("PRIORITY_WRITE_CONNECTIONS", 2, minimum=1)
 MIN_RATINGS_FOR_TRAINING = env_int("MIN_RATINGS_FOR_TRAINING", 3, minimum=1)
+# How train_predictor fits heads: `ridge` (closed-form least squares, penalty by leave-one-out) or `adam` (epochs).
+PREDICTOR_TRAINING_METHOD = env_str("PREDICTOR_TRAINING_METHOD", "ridge")
 for _name, _value, _allowed in [
     ("PREDICTOR_DEVICE", PREDICTOR_DEVICE, {"auto", "cpu", "cuda"}),
     ("PREDICTOR_PRECISION", PREDICTOR_PRECISION, {"fp32", "fp16", "bf16"}),
     ("PRIORITY_STRATEGY", PRIORITY_STRATEGY, {"uncertainty", "stratified", "score", "random"}),
+    ("PREDICTOR_TRAINING_METHOD", PREDICTOR_TRAINING_METHOD, {"ridge", "adam"}),
 ]:
     if _value not in _allowed:
         raise ImproperlyConfigured(f"{_name} must be one of {sorted(_allowed)}, got {_value!r}")

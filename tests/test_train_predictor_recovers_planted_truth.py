@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import numpy as np
+import pytest
 import torch
 from django.core.management import call_command
 from safetensors import safe_open
@@ -28,14 +29,17 @@ TRAIN = [
 ]
 
 
-def test_it_recovers_the_planted_aesthetic(make_images, settings, tmp_path):
+@pytest.mark.parametrize("method", ["ridge", "adam"])
+def test_it_recovers_the_planted_aesthetic(make_images, settings, tmp_path, method):
     settings.PREDICTOR_DIR = tmp_path
     planted = plant_ratings(make_images, count=400, dim=32)
     out = StringIO()
-    call_command("train_predictor", *TRAIN, "--ensemble", "0", "--save", stdout=out)
+    call_command("train_predictor", *TRAIN, "--method", method, "--ensemble", "0", "--save", stdout=out)
 
     version = PredictorVersion.current()
     assert version is not None, out.getvalue()
+    assert version.metrics["method"] == method
+    assert (version.metrics["penalty"] is not None) == (method == "ridge")
     assert version.metrics["spearman"] > 0.9, out.getvalue()
     assert version.metrics["validation_images"] == 40
     assert version.metrics["preference_pairs"] > 0

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from ratings_site.predictor.models import PredictorVersion
 from tests.planted_ratings import KEY_MODEL, KEY_PRETRAINED, plant_ratings
 
-TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--batch-size", "64", "--ensemble", "0"]
+TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--method", "adam", "--batch-size", "64", "--ensemble", "0"]
 TRAIN += ["--threads", "1", "--no-progress"]
 GOOD = ["--epochs", "20"]
 BAD = ["--epochs", "1", "--lr", "1e-6"]

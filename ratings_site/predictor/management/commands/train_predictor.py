@@ -20,9 +20,18 @@ class Command(BaseCommand):
             default=settings.PREDICTOR_PRETRAINED,
             help="the weights the embeddings were made with (default %(default)s)",
         )
-        parser.add_argument("--epochs", type=int, default=100, help="default %(default)s; the best epoch is kept")
-        parser.add_argument("--batch-size", type=int, default=2048, help="default %(default)s")
-        parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default %(default)s)")
+        parser.add_argument(
+            "--method",
+            choices=("ridge", "adam"),
+            default=settings.PREDICTOR_TRAINING_METHOD,
+            help="ridge: the head's least-squares solution in closed form, its penalty chosen by leave-one-out; "
+            "adam: MSE and Adam over epochs, the published recipe (default %(default)s)",
+        )
+        parser.add_argument(
+            "--epochs", type=int, default=100, help="adam: default %(default)s; the best validation epoch is kept"
+        )
+        parser.add_argument("--batch-size", type=int, default=2048, help="adam: default %(default)s")
+        parser.add_argument("--lr", type=float, default=1e-3, help="adam: the learning rate (default %(default)s)")
         parser.add_argument("--seed", type=int, default=0, help="initialisation, batches and bootstrap (default 0)")
         parser.add_argument(
             "--ensemble",
@@ -68,6 +77,7 @@ class Command(BaseCommand):
         clip_model, pretrained = options["clip_model"], options["pretrained"]
         key = clip_key(clip_model, pretrained)
         run = training.TrainingOptions(
+            method=options["method"],
             epochs=options["epochs"],
             batch_size=options["batch_size"],
             lr=options["lr"],
@@ -140,7 +150,11 @@ class Command(BaseCommand):
             f"{report.images} images with {report.options.min_ratings}+ ratings and a {report.key} embedding: "
             f"{report.train_images} to train, {report.validation_images} to validate"
             + (f" ({report.without_embedding} more lack an embedding)" if report.without_embedding else "")
-            + f"; best epoch {report.trained.best_epoch} of {report.options.epochs}"
+            + (
+                f"; ridge penalty {report.trained.penalty:g} (by leave-one-out)"
+                if report.trained.penalty is not None
+                else f"; best epoch {report.trained.best_epoch} of {report.options.epochs}"
+            )
             + (f"; ensemble of {len(report.ensemble.heads)}" if report.ensemble is not None else "")
             + "."
         )
