@@ -66,6 +66,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="`uncertainty`: share of the unrated images, the most disputed, the design step picks from "
         "(default: the product's, priorities.UNCERTAINTY_POOL_FRACTION)",
     )
+    parser.add_argument(
+        "--learners",
+        default="ridge",
+        help="how heads are trained, train_predictor's --method: ridge and/or adam, comma-separated (default %(default)s)",
+    )
     parser.add_argument("--ensemble", type=int, default=5, help="bootstrap heads (default %(default)s)")
     parser.add_argument("--epochs", type=int, default=100, help="(default %(default)s)")
     parser.add_argument("--train-batch", type=int, default=64, help="training batch size (default %(default)s)")
@@ -76,6 +81,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.targets = sorted(float(value) for value in args.targets.split(","))
     args.strategies = [value.strip() for value in args.strategies.split(",") if value.strip()]
+    args.learners = [value.strip() for value in args.learners.split(",") if value.strip()]
+    if not args.learners or any(name not in ("ridge", "adam") for name in args.learners):
+        parser.error("--learners takes ridge and/or adam")
     worlds = {"clustered": args.clusters, "isotropic": 0}
     names = [value.strip() for value in args.worlds.split(",") if value.strip()]
     if not names or any(name not in worlds for name in names):
@@ -142,11 +150,18 @@ class Curve:
         return None
 
 
-def run_loop(world: World, strategy: str, args: argparse.Namespace, seed: int, stop_at: float) -> Curve:
+def run_loop(world: World, learner: str, strategy: str, args: argparse.Namespace, seed: int, stop_at: float) -> Curve:
     import torch
 
     from ratings_site.predictor.priorities import compute_priorities, design_gram
-    from ratings_site.predictor.training import TrainingOptions, spearman, train_ensemble, validation_mask
+    from ratings_site.predictor.training import (
+        TrainingOptions,
+        predict,
+        spearman,
+        train_ensemble,
+        train_ridge_head,
+        validation_mask,
+    )
 
     rng = np.random.default_rng(seed + 1000)  # the same seed set for every strategy
     rated = rng.choice(world.pool, size=args.seed_images, replace=False)
@@ -154,24 +169,28 @@ def run_loop(world: World, strategy: str, args: argparse.Namespace, seed: int, s
     unrated_mask[world.held_out] = False
     unrated_mask[rated] = False
     priority_rng = np.random.default_rng(seed + 2000)
-    options = TrainingOptions(epochs=args.epochs, batch_size=args.train_batch, lr=1e-3, seed=seed, ensemble=args.ensemble)
+    options = TrainingOptions(
+        method=learner, epochs=args.epochs, batch_size=args.train_batch, lr=1e-3, seed=seed, ensemble=args.ensemble
+    )
     x_all = torch.from_numpy(world.embeddings)
     curve = Curve()
     while True:
         rated_ids = np.sort(rated)
         targets = world.ratings[rated_ids].mean(axis=1).astype(np.float32)
         held = validation_mask(rated_ids, 0.1)
-        ensemble = train_ensemble(
-            world.embeddings[rated_ids[~held]],
-            targets[~held],
-            world.embeddings[rated_ids[held]],
-            targets[held],
-            size=args.ensemble,
-            options=options,
-        )
+        x_train, y_train = world.embeddings[rated_ids[~held]], targets[~held]
+        x_val, y_val = world.embeddings[rated_ids[held]], targets[held]
+        penalty = None
+        if learner == "ridge":
+            # The product scores with the head trained on the whole split, the ensemble gives the disagreement.
+            main = train_ridge_head(x_train, y_train, x_val, y_val)
+            penalty = main.penalty
+        ensemble = train_ensemble(x_train, y_train, x_val, y_val, size=args.ensemble, options=options, penalty=penalty)
         with torch.inference_mode():
             predictions = ensemble(x_all).double().numpy()  # (K, N)
         scores, uncertainty = predictions.mean(axis=0), predictions.std(axis=0, ddof=1)
+        if learner == "ridge":
+            scores = predict(main.head, x_all)
         curve.ratings.append(len(rated) * RATINGS_PER_IMAGE)
         curve.spearman.append(spearman(scores[world.held_out], world.truth[world.held_out]))
         if curve.spearman[-1] >= stop_at or curve.ratings[-1] + args.batch * RATINGS_PER_IMAGE > args.max_ratings:
@@ -203,14 +222,30 @@ def fmt(value: float | None, budget: int) -> str:
     return f"{value:8.0f}" if value is not None else f"  >{budget:<6d}"
 
 
-def report(args: argparse.Namespace, world_name: str, clusters: int) -> dict[float, float | None]:
-    """Run every strategy on `args.seeds` worlds of this kind, print the tables; returns target -> ratio."""
+def comparisons(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(run, baseline) pairs to print as ratios: each learner's uncertainty against its own random order (the
+    goal), and, when Adam runs too, ridge's runs against Adam rated at random (the previous default)."""
+    pairs = []
+    for learner in args.learners:
+        if "uncertainty" in args.strategies and "random" in args.strategies:
+            pairs.append((f"{learner}:uncertainty", f"{learner}:random"))
+    if "adam" in args.learners and "ridge" in args.learners and "random" in args.strategies:
+        pairs += [(f"ridge:{strategy}", "adam:random") for strategy in args.strategies]
+    return pairs
+
+
+def report(args: argparse.Namespace, world_name: str, clusters: int) -> dict[tuple[str, str, float], float | None]:
+    """Run every learner and strategy on `args.seeds` worlds of this kind, print the tables;
+    returns (run, baseline, target) -> ratio of the mean ratings needed."""
     from ratings_site.predictor.training import spearman
 
     args.clusters = clusters
     print()
     print(f"== World: {world_name} ({f'{clusters} clusters' if clusters else 'isotropic'}) ==")
-    curves: dict[str, list[Curve]] = {strategy: [] for strategy in args.strategies}
+    runs = [(learner, strategy) for learner in args.learners for strategy in args.strategies]
+    labels = [f"{learner}:{strategy}" for learner, strategy in runs]
+    curves: dict[str, list[Curve]] = {label: [] for label in labels}
+    width = max(12, *(len(label) for label in labels))
     ceilings = []
     for seed in range(args.seeds):
         world = make_world(args, seed)
@@ -218,12 +253,12 @@ def report(args: argparse.Namespace, world_name: str, clusters: int) -> dict[flo
         x = np.c_[world.embeddings.astype(np.float64), np.ones(len(world.truth))]
         fit = x @ np.linalg.lstsq(x[world.pool], world.truth[world.pool], rcond=None)[0]
         ceilings.append(spearman(fit[world.held_out], world.truth[world.held_out]))
-        for strategy in args.strategies:
+        for (learner, strategy), label in zip(runs, labels):
             seed_started = time.perf_counter()
-            curve = run_loop(world, strategy, args, seed, stop_at=max(args.targets) + 0.01)
-            curves[strategy].append(curve)
+            curve = run_loop(world, learner, strategy, args, seed, stop_at=max(args.targets) + 0.01)
+            curves[label].append(curve)
             print(
-                f"  seed {seed} {strategy:>11}: {len(curve.ratings)} rounds, last Spearman {curve.spearman[-1]:.3f} "
+                f"  seed {seed} {label:>{width}}: {len(curve.ratings)} rounds, last Spearman {curve.spearman[-1]:.3f} "
                 f"at {curve.ratings[-1]} ratings ({time.perf_counter() - seed_started:.0f} s)",
                 flush=True,
             )
@@ -234,47 +269,46 @@ def report(args: argparse.Namespace, world_name: str, clusters: int) -> dict[flo
 
     print()
     print("Mean held-out Spearman by ratings (in brackets: seeds still running at that point):")
-    steps = sorted({r for strategy_curves in curves.values() for curve in strategy_curves for r in curve.ratings})
-    print(f"{'ratings':>8} " + " ".join(f"{strategy:>12}" for strategy in args.strategies))
+    steps = sorted({r for label_curves in curves.values() for curve in label_curves for r in curve.ratings})
+    print(f"{'ratings':>8} " + " ".join(f"{label:>{width}}" for label in labels))
     for step in steps:
         cells = []
-        for strategy in args.strategies:
-            values = [c.spearman[c.ratings.index(step)] for c in curves[strategy] if step in c.ratings]
-            cells.append(f"{np.mean(values):8.3f} ({len(values)})" if values else " " * 12)
+        for label in labels:
+            values = [c.spearman[c.ratings.index(step)] for c in curves[label] if step in c.ratings]
+            cells.append(f"{np.mean(values):>{width - 5}.3f} ({len(values)})" if values else " " * width)
         print(f"{step:>8} " + " ".join(cells))
 
     print()
     print("Ratings needed to reach the target Spearman (per seed; mean):")
-    header = f"{'target':>6} {'strategy':>11} " + " ".join(f"{'seed ' + str(s):>8}" for s in range(args.seeds))
+    header = f"{'target':>6} {'run':>{width}} " + " ".join(f"{'seed ' + str(s):>8}" for s in range(args.seeds))
     print(header + f" {'mean':>8}")
     means: dict[tuple[float, str], float | None] = {}
     for target in args.targets:
-        for strategy in args.strategies:
-            needed = [curve.ratings_to_reach(target) for curve in curves[strategy]]
+        for label in labels:
+            needed = [curve.ratings_to_reach(target) for curve in curves[label]]
             mean = float(np.mean(needed)) if all(value is not None for value in needed) else None
-            means[(target, strategy)] = mean
+            means[(target, label)] = mean
             print(
-                f"{target:>6.2f} {strategy:>11} "
+                f"{target:>6.2f} {label:>{width}} "
                 + " ".join(fmt(value, args.max_ratings) for value in needed)
                 + f" {fmt(mean, args.max_ratings)}"
             )
-    ratios: dict[float, float | None] = {}
-    if "uncertainty" in args.strategies and "random" in args.strategies:
+    ratios: dict[tuple[str, str, float], float | None] = {}
+    for run, baseline in comparisons(args):
         print()
         for target in args.targets:
-            a, b = means[(target, "uncertainty")], means[(target, "random")]
-            ratios[target] = a / b if a is not None and b is not None else None
-            if ratios[target] is not None:
-                per_seed = [
-                    u.ratings_to_reach(target) / r.ratings_to_reach(target)
-                    for u, r in zip(curves["uncertainty"], curves["random"])
-                ]
-                print(
-                    f"Spearman {target:.2f}: uncertainty / random = {a:.0f} / {b:.0f} = {a / b:.2f}x "
-                    f"(per seed: {', '.join(f'{value:.2f}' for value in per_seed)}). Goal <= 0.7x."
-                )
-            else:
-                print(f"Spearman {target:.2f}: not reached by every seed within {args.max_ratings} ratings: no ratio.")
+            a, b = means[(target, run)], means[(target, baseline)]
+            ratio = ratios[(run, baseline, target)] = a / b if a is not None and b is not None else None
+            if ratio is None:
+                print(f"Spearman {target:.2f}: {run} or {baseline} did not reach it in every seed: no ratio.")
+                continue
+            per_seed = [
+                u.ratings_to_reach(target) / r.ratings_to_reach(target) for u, r in zip(curves[run], curves[baseline])
+            ]
+            print(
+                f"Spearman {target:.2f}: {run} / {baseline} = {a:.0f} / {b:.0f} = {ratio:.2f}x "
+                f"(per seed: {', '.join(f'{value:.2f}' for value in per_seed)})."
+            )
     return ratios
 
 
@@ -292,18 +326,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Active learning, simulated: {args.images} embeddings (d={args.dim}), quadratic weight {args.quadratic}, "
         f"rater sigma {args.noise}, {RATINGS_PER_IMAGE} ratings per image, held-out {args.held_out}; "
         f"seed set {args.seed_images} images, {args.batch} images ({args.batch * RATINGS_PER_IMAGE} ratings) per round, "
-        f"budget {args.max_ratings} ratings; ensemble of {args.ensemble} bootstrap heads, {args.epochs} epochs, "
-        f"batch {args.train_batch}; {args.seeds} seeds per world; torch threads {args.threads}."
+        f"budget {args.max_ratings} ratings; heads by {' and '.join(args.learners)}, ensemble of {args.ensemble} "
+        f"bootstrap heads (adam: {args.epochs} epochs, batch {args.train_batch}); {args.seeds} seeds per world; "
+        f"torch threads {args.threads}."
     )
     started = time.perf_counter()
     summary = {name: report(args, name, clusters) for name, clusters in args.worlds}
-    if "uncertainty" in args.strategies and "random" in args.strategies:
+    if comparisons(args):
         print()
-        print("Summary, uncertainty / random ratings to reach the target (goal <= 0.7x):")
-        print(f"{'world':>10} " + " ".join(f"{'Spearman ' + format(t, '.2f'):>14}" for t in args.targets))
+        print("Summary, ratings needed to reach the target, run / baseline (goal: uncertainty / random <= 0.7x):")
+        print(f"{'world':>10} {'run / baseline':>36} " + " ".join(f"{'Spearman ' + format(t, '.2f'):>14}" for t in args.targets))
         for name, ratios in summary.items():
-            cells = [f"{ratios[t]:>13.2f}x" if ratios.get(t) is not None else f"{'n/a':>14}" for t in args.targets]
-            print(f"{name:>10} " + " ".join(cells))
+            for run, baseline in comparisons(args):
+                cells = [
+                    f"{ratios[(run, baseline, t)]:>13.2f}x" if ratios.get((run, baseline, t)) is not None else f"{'n/a':>14}"
+                    for t in args.targets
+                ]
+                print(f"{name:>10} {run + ' / ' + baseline:>36} " + " ".join(cells))
     print(f"\nTook {time.perf_counter() - started:.0f} s.")
     return 0
 

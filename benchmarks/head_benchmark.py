@@ -8,7 +8,10 @@ own code and no database:
 - scoring: scoring.score_embeddings with one head, then with the head and an ensemble of K heads
   (what score_stored_embeddings does per chunk);
 - training: training.train_head for --epochs epochs (MSE, Adam, the per-epoch validation pass
-  included), and the plain optimiser steps alone.
+  included), and the plain optimiser steps alone; training.train_ridge_head (`--method ridge`:
+  X'X, its eigendecomposition and the leave-one-out pass over every penalty), and with the
+  penalty given (what each bootstrap head of the ensemble costs). An Adam epoch and a ridge
+  fit are not the same amount of work: Adam needs tens of epochs, the ridge fit is the answer.
 
 It prints each figure with the batch size and the number of torch threads.
 """
@@ -56,7 +59,7 @@ def main() -> None:
     from ratings_site.predictor.embeddings import decode_embeddings
     from ratings_site.predictor.heads import AestheticHead, HeadEnsemble
     from ratings_site.predictor.scoring import score_embeddings
-    from ratings_site.predictor.training import train_head
+    from ratings_site.predictor.training import train_head, train_ridge_head
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -116,6 +119,13 @@ def main() -> None:
         seconds,
     )
     print(f"    (validation MSE after {trained.best_epoch} epoch(s): {trained.best_val_mse:.4f})")
+
+    # Ridge: the closed form, the penalty by leave-one-out, then with the penalty given.
+    for label, penalty in (("train_ridge_head, penalty by leave-one-out", None), ("train_ridge_head, penalty given", 0.1)):
+        started = time.perf_counter()
+        fitted = train_ridge_head(x_train, y_train, x_val, y_val, penalty=penalty)
+        record(label, "-", len(x_train), time.perf_counter() - started)
+    print(f"    (validation MSE: {fitted.best_val_mse:.4f})")
 
     # ...and the optimiser steps alone (forward, backward, Adam), steady state.
     model = AestheticHead(args.dim).train()
