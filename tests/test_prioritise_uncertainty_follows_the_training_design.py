@@ -12,7 +12,7 @@ from ratings_site.datasets.models import QueueEntry
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from tests.planted_ratings import KEY_MODEL, KEY_PRETRAINED, plant_ratings
 
-TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--epochs", "3", "--batch-size", "64"]
+TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED]
 TRAIN += ["--threads", "1", "--no-progress", "--ensemble", "3", "--save", "--rescore"]
 
 

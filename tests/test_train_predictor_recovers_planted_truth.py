@@ -40,6 +40,7 @@ def test_it_recovers_the_planted_aesthetic(make_images, settings, tmp_path, meth
     assert version is not None, out.getvalue()
     assert version.metrics["method"] == method
     assert (version.metrics["penalty"] is not None) == (method == "ridge")
+    assert ("epochs" in version.metrics) == (method == "adam")  # Adam's settings are kept only when they were used
     assert version.metrics["spearman"] > 0.9, out.getvalue()
     assert version.metrics["validation_images"] == 40
     assert version.metrics["preference_pairs"] > 0

@@ -12,7 +12,7 @@ from ratings_site.predictor.models import AestheticScore, ImageEmbedding, Predic
 from tests.helpers import priority_of
 from tests.planted_ratings import KEY, KEY_MODEL, KEY_PRETRAINED, plant_ratings, store_embeddings, unit_vectors
 
-TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--epochs", "3", "--batch-size", "64"]
+TRAIN = ["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED]
 TRAIN += ["--threads", "1", "--no-progress"]
 
 

@@ -77,11 +77,13 @@ def test_the_fit_is_a_head_in_the_published_layout(tmp_path):
 def test_the_command_reports_the_penalty_it_chose(make_images, settings, tmp_path):
     settings.PREDICTOR_DIR = tmp_path
     plant_ratings(make_images, count=200, dim=16, seed=2)
-    out = StringIO()
+    out, err = StringIO(), StringIO()
     call_command(
         "train_predictor",
         *["--clip-model", KEY_MODEL, "--pretrained", KEY_PRETRAINED, "--method", "ridge", "--ensemble", "2"],
-        *["--no-progress", "--save"],
+        *["--epochs", "5", "--no-progress", "--save"],
         stdout=out,
+        stderr=err,
     )
     assert "ridge penalty" in out.getvalue() and "best epoch" not in out.getvalue()
+    assert "ridge ignores them" in err.getvalue()  # --epochs was given, and told it does nothing here

@@ -552,11 +552,17 @@ class TrainingReport:
             "preference_pairs": self.preference_pairs,
             "preference_pairs_source": "same-rater pairs of validation images",
             "method": self.options.method,
-            "penalty": self.trained.penalty,
-            "best_epoch": self.trained.best_epoch,
-            "epochs": self.options.epochs,
-            "batch_size": self.options.batch_size,
-            "lr": self.options.lr,
+            **(
+                {"penalty": self.trained.penalty}
+                if self.trained.penalty is not None
+                else {
+                    "penalty": None,
+                    "best_epoch": self.trained.best_epoch,
+                    "epochs": self.options.epochs,
+                    "batch_size": self.options.batch_size,
+                    "lr": self.options.lr,
+                }
+            ),
             "seed": self.options.seed,
             "val_fraction": self.options.val_fraction,
             "split_seed": SPLIT_SEED,

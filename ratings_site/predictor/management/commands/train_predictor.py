@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+ADAM_DEFAULTS = {"epochs": 100, "batch_size": 2048, "lr": 1e-3}  # options only --method adam uses
+
 
 class Command(BaseCommand):
     help = (
@@ -28,10 +30,10 @@ class Command(BaseCommand):
             "adam: MSE and Adam over epochs, the published recipe (default %(default)s)",
         )
         parser.add_argument(
-            "--epochs", type=int, default=100, help="adam: default %(default)s; the best validation epoch is kept"
+            "--epochs", type=int, default=ADAM_DEFAULTS["epochs"], help="adam: default %(default)s; the best validation epoch is kept"
         )
-        parser.add_argument("--batch-size", type=int, default=2048, help="adam: default %(default)s")
-        parser.add_argument("--lr", type=float, default=1e-3, help="adam: the learning rate (default %(default)s)")
+        parser.add_argument("--batch-size", type=int, default=ADAM_DEFAULTS["batch_size"], help="adam: default %(default)s")
+        parser.add_argument("--lr", type=float, default=ADAM_DEFAULTS["lr"], help="adam: the learning rate (default %(default)s)")
         parser.add_argument("--seed", type=int, default=0, help="initialisation, batches and bootstrap (default 0)")
         parser.add_argument(
             "--ensemble",
@@ -70,6 +72,8 @@ class Command(BaseCommand):
             raise CommandError("--val-fraction must be above 0 and at most 0.5")
         if options["rescore"] and not (options["save"] or options["save_if_better"]):
             raise CommandError("--rescore scores with the new head, so it needs --save or --save-if-better")
+        if options["method"] == "ridge" and any(options[name] != default for name, default in ADAM_DEFAULTS.items()):
+            self.stderr.write("Note: --epochs, --batch-size and --lr apply to --method adam; ridge ignores them.")
         min_images = training.MIN_TRAINING_IMAGES if options["min_images"] is None else options["min_images"]
         if min_images < 4:
             raise CommandError("--min-images must be at least 4 (2 to train on, 2 to validate)")
