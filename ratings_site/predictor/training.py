@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -271,7 +271,7 @@ def validation_metrics(predicted: np.ndarray, actual: np.ndarray, pairs: Prefere
 
 @dataclass
 class TrainingOptions:
-    method: str = "adam"  # one of METHODS
+    method: str = field(default_factory=lambda: settings.PREDICTOR_TRAINING_METHOD)  # one of METHODS
     epochs: int = 100
     batch_size: int = 2048
     lr: float = 1e-3
