@@ -87,3 +87,13 @@ def test_the_command_reports_the_penalty_it_chose(make_images, settings, tmp_pat
     )
     assert "ridge penalty" in out.getvalue() and "best epoch" not in out.getvalue()
     assert "ridge ignores them" in err.getvalue()  # --epochs was given, and told it does nothing here
+
+
+def test_a_resample_given_as_counts_fits_like_its_copied_rows():
+    rng = np.random.default_rng(7)
+    x, y = noisy_linear(rng, 150, 10, noise=1.0)
+    sample = rng.integers(0, 150, 150)
+    copied = fit_ridge(x[sample], y[sample], penalty=0.3)
+    counted = fit_ridge(x, y, penalty=0.3, counts=np.bincount(sample, minlength=150), chunk=16)
+    assert np.allclose(counted.weights, copied.weights, atol=1e-9)
+    assert np.isclose(counted.bias, copied.bias, atol=1e-9)

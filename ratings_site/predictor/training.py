@@ -359,6 +359,7 @@ def fit_ridge(
     *,
     penalty: float | None = None,
     penalties: tuple[float, ...] = RIDGE_PENALTIES,
+    counts: np.ndarray | None = None,
     chunk: int = RIDGE_CHUNK,
     show_progress: bool = False,
 ) -> RidgeFit:
@@ -371,24 +372,38 @@ def fit_ridge(
     r_i / (1 - h_i), with r_i its residual and h_i its leverage, so every image validates
     without a held-out split or refitting). Cost: one pass to form X'X (O(n d^2)), one
     eigendecomposition (O(d^3)), one pass for the errors of every penalty (O(n d^2 + n d P)).
+
+    `counts` (how many times each row counts, e.g. np.bincount of a bootstrap resample) fits
+    the resample without copying its rows; it needs a given `penalty`.
     """
     x = np.asarray(x)
     y = np.asarray(y, dtype=np.float64)
     n, d = x.shape
     if n < 2 or len(y) != n:
         raise ValueError("fit_ridge needs at least 2 embeddings and one target per embedding")
+    if counts is None:
+        weight = np.ones(n)
+    elif penalty is None:
+        raise ValueError("fit_ridge with counts needs a penalty (leave-one-out of a resample would be optimistic)")
+    else:
+        weight = np.asarray(counts, dtype=np.float64)
+        if weight.shape != (n,) or (weight < 0).any() or not weight.sum() > 0:
+            raise ValueError("counts must be one non-negative number per embedding, not all zero")
+    total = weight.sum()
     x_mean = np.zeros(d)
     for start in range(0, n, chunk):
-        x_mean += x[start : start + chunk].sum(axis=0, dtype=np.float64)
-    x_mean /= n
-    y_mean = float(y.mean())
+        rows = x[start : start + chunk]
+        x_mean += rows.sum(axis=0, dtype=np.float64) if counts is None else weight[start : start + chunk] @ rows.astype(np.float64)
+    x_mean /= total
+    y_mean = float(weight @ y / total)
     yc = y - y_mean
     gram, moment = np.zeros((d, d)), np.zeros(d)
     starts = range(0, n, chunk)
     for start in tqdm(starts, desc="ridge: X'X", unit="chunk", disable=not show_progress, file=sys.stderr):
         xc = x[start : start + chunk].astype(np.float64) - x_mean
-        gram += xc.T @ xc
-        moment += xc.T @ yc[start : start + chunk]
+        weighted = xc if counts is None else xc * weight[start : start + chunk, None]
+        gram += weighted.T @ xc
+        moment += weighted.T @ yc[start : start + chunk]
     eigenvalues, basis = np.linalg.eigh(gram)
     eigenvalues = np.clip(eigenvalues, 0.0, None)
     projected = basis.T @ moment  # X'y in the eigenbasis
@@ -438,10 +453,11 @@ def train_ridge_head(
     y_val: np.ndarray,
     *,
     penalty: float | None = None,
+    counts: np.ndarray | None = None,
     show_progress: bool = False,
 ) -> TrainedHead:
     """fit_ridge (the penalty by leave-one-out unless given) as a published-layout head."""
-    fit = fit_ridge(x_train, y_train, penalty=penalty, show_progress=show_progress)
+    fit = fit_ridge(x_train, y_train, penalty=penalty, counts=counts, show_progress=show_progress)
     head = linear_head(fit.weights, fit.bias)
     val_mse = float(np.mean((predict(head, x_val) - np.asarray(y_val, dtype=np.float64)) ** 2)) if len(x_val) else math.inf
     return TrainedHead(head, 0, val_mse, penalty=fit.penalty)
@@ -492,12 +508,18 @@ def train_ensemble(
     """`size` heads, each trained on a bootstrap resample (with replacement) of the training split.
 
     With `ridge`, give the penalty the whole split chose: leave-one-out on a resample, where
-    an image may appear twice, would choose too small a one.
+    an image may appear twice, would choose too small a one; each resample is then fitted from
+    its counts per row rather than a copy of its embeddings.
     """
     rng = np.random.default_rng(options.seed + 1)
     heads = []
     for k in range(size):
         sample = rng.integers(0, len(x_train), len(x_train))
+        if options.method == "ridge" and penalty is not None:
+            # The resample as counts per row: the same fit, without a copy of the embeddings.
+            counts = np.bincount(sample, minlength=len(x_train))
+            heads.append(train_ridge_head(x_train, y_train, x_val, y_val, penalty=penalty, counts=counts).head)
+            continue
         trained = fit_head(
             x_train[sample],
             y_train[sample],
