@@ -9,7 +9,7 @@ import torch
 from django.core.management import call_command
 
 from ratings_site.predictor.heads import load_head, save_head
-from ratings_site.predictor.training import RIDGE_PENALTIES, fit_ridge, linear_head
+from ratings_site.predictor.training import RIDGE_PENALTIES, describe_penalty, fit_ridge, linear_head
 from tests.planted_ratings import KEY_MODEL, KEY_PRETRAINED, plant_ratings
 
 
@@ -97,3 +97,9 @@ def test_a_resample_given_as_counts_fits_like_its_copied_rows():
     counted = fit_ridge(x, y, penalty=0.3, counts=np.bincount(sample, minlength=150), chunk=16)
     assert np.allclose(counted.weights, copied.weights, atol=1e-9)
     assert np.isclose(counted.bias, copied.bias, atol=1e-9)
+
+
+def test_a_penalty_at_the_end_of_the_grid_is_reported_as_such():
+    assert describe_penalty(RIDGE_PENALTIES[5]) == f"ridge penalty {RIDGE_PENALTIES[5]:g} (by leave-one-out)"
+    assert "the smallest tried" in describe_penalty(RIDGE_PENALTIES[0])
+    assert "the largest tried" in describe_penalty(RIDGE_PENALTIES[-1])

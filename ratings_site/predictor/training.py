@@ -426,6 +426,16 @@ def fit_ridge(
     return RidgeFit(weights=weights, bias=y_mean - float(x_mean @ weights), penalty=penalty, loo_mse=loo_mse)
 
 
+def describe_penalty(penalty: float) -> str:
+    """How train_predictor reports the chosen penalty, with a warning when it is the end of the grid."""
+    text = f"ridge penalty {penalty:g} (by leave-one-out"
+    if penalty == RIDGE_PENALTIES[0]:
+        return text + "; the smallest tried: a smaller one may do better)"
+    if penalty == RIDGE_PENALTIES[-1]:
+        return text + "; the largest tried: the embeddings predict little of these ratings)"
+    return text + ")"
+
+
 def linear_head(weights: np.ndarray, bias: float) -> AestheticHead:
     """A head in the published layout that computes weights . x + bias exactly.
 

@@ -131,6 +131,8 @@ class Command(BaseCommand):
             )
 
     def _print_table(self, report) -> None:
+        from ratings_site.predictor.training import describe_penalty
+
         current = report.current
         header = "current"
         if report.current_version is not None:
@@ -155,7 +157,7 @@ class Command(BaseCommand):
             f"{report.train_images} to train, {report.validation_images} to validate"
             + (f" ({report.without_embedding} more lack an embedding)" if report.without_embedding else "")
             + (
-                f"; ridge penalty {report.trained.penalty:g} (by leave-one-out)"
+                f"; {describe_penalty(report.trained.penalty)}"
                 if report.trained.penalty is not None
                 else f"; best epoch {report.trained.best_epoch} of {report.options.epochs}"
             )
