@@ -481,13 +481,12 @@ def fit_head(
     options: TrainingOptions,
     *,
     seed: int,
-    penalty: float | None = None,
     description: str = "head",
     show_progress: bool = False,
 ) -> TrainedHead:
     """One head by `options.method`: Adam's epochs (train_head) or the closed form (train_ridge_head)."""
     if options.method == "ridge":
-        return train_ridge_head(x_train, y_train, x_val, y_val, penalty=penalty, show_progress=show_progress)
+        return train_ridge_head(x_train, y_train, x_val, y_val, show_progress=show_progress)
     if options.method != "adam":
         raise ValueError(f"unknown training method {options.method!r}; choose from {', '.join(METHODS)}")
     return train_head(
@@ -517,16 +516,17 @@ def train_ensemble(
 ) -> HeadEnsemble:
     """`size` heads, each trained on a bootstrap resample (with replacement) of the training split.
 
-    With `ridge`, give the penalty the whole split chose: leave-one-out on a resample, where
-    an image may appear twice, would choose too small a one; each resample is then fitted from
-    its counts per row rather than a copy of its embeddings.
+    With `ridge`, every resample is fitted with the penalty the whole split chose (`penalty`, or
+    found here): leave-one-out on a resample, where an image may appear twice, would choose too
+    small a one. Each resample is fitted from its counts per row, not a copy of its embeddings.
     """
+    if options.method == "ridge" and penalty is None:
+        penalty = fit_ridge(x_train, y_train).penalty
     rng = np.random.default_rng(options.seed + 1)
     heads = []
     for k in range(size):
         sample = rng.integers(0, len(x_train), len(x_train))
-        if options.method == "ridge" and penalty is not None:
-            # The resample as counts per row: the same fit, without a copy of the embeddings.
+        if options.method == "ridge":
             counts = np.bincount(sample, minlength=len(x_train))
             heads.append(train_ridge_head(x_train, y_train, x_val, y_val, penalty=penalty, counts=counts).head)
             continue
@@ -537,7 +537,6 @@ def train_ensemble(
             y_val,
             options,
             seed=options.seed + 1 + k,
-            penalty=penalty,
             description=f"ensemble {k + 1}/{size}",
             show_progress=show_progress,
         )
@@ -573,6 +572,18 @@ class TrainingReport:
         """Lower validation MSE than the current head (true when there is none to compare with)."""
         return self.current is None or self.new["mse"] < self.current["mse"]
 
+    def _method_settings(self) -> dict:
+        """The settings the method used: ridge its penalty, Adam its epochs, batch and learning rate."""
+        if self.options.method == "ridge":
+            return {"penalty": self.trained.penalty}
+        return {
+            "penalty": None,
+            "best_epoch": self.trained.best_epoch,
+            "epochs": self.options.epochs,
+            "batch_size": self.options.batch_size,
+            "lr": self.options.lr,
+        }
+
     def metrics(self) -> dict:
         """What a saved version keeps: the new head's figures, the run's settings, the comparison."""
         return {
@@ -584,17 +595,7 @@ class TrainingReport:
             "preference_pairs": self.preference_pairs,
             "preference_pairs_source": "same-rater pairs of validation images",
             "method": self.options.method,
-            **(
-                {"penalty": self.trained.penalty}
-                if self.trained.penalty is not None
-                else {
-                    "penalty": None,
-                    "best_epoch": self.trained.best_epoch,
-                    "epochs": self.options.epochs,
-                    "batch_size": self.options.batch_size,
-                    "lr": self.options.lr,
-                }
-            ),
+            **self._method_settings(),
             "seed": self.options.seed,
             "val_fraction": self.options.val_fraction,
             "split_seed": SPLIT_SEED,
