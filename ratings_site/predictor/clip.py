@@ -6,11 +6,13 @@ Nothing is downloaded unless the caller named an open_clip tag (e.g. laion2b_s32
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import torch
+from PIL import Image as PILImage
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,9 @@ class ClipModel:
     dtype: torch.dtype
     name: str
     pretrained: str
+    compiled: bool = False
+    fixed_batch: int | None = None  # set by warm_up: a compiled tower sees only batches of this size
+    _input: torch.Tensor | None = field(default=None, repr=False)
 
     def autocast(self):
         enabled = self.dtype != torch.float32
@@ -38,9 +43,31 @@ class ClipModel:
     @torch.inference_mode()
     def encode(self, pixels: torch.Tensor) -> torch.Tensor:
         """L2-normalised float32 image embeddings for a batch of preprocessed images."""
+        count = pixels.shape[0]
+        if self.fixed_batch is not None:
+            # A compiled tower always gets the same input tensor, of the compiled batch size: a short batch
+            # (the last one, or one with broken images left out) is padded with zeros, so that torch.compile
+            # never compiles the tower again for another shape (or another kind of tensor).
+            if count > self.fixed_batch:
+                raise ValueError(f"a batch of {count} images, but the tower was compiled for {self.fixed_batch}")
+            if self._input is None:
+                self._input = pixels.new_zeros((self.fixed_batch, *pixels.shape[1:]))
+            self._input[:count].copy_(pixels)
+            self._input[count:].zero_()
+            pixels = self._input
         with self.autocast():
             features = self.model.encode_image(pixels)
-        return torch.nn.functional.normalize(features.float(), dim=-1)
+        return torch.nn.functional.normalize(features[:count].float(), dim=-1)
+
+    def warm_up(self, batch_size: int) -> float:
+        """Compile the tower for batches of batch_size (a compiled tower compiles on its first batch); seconds taken."""
+        started = time.perf_counter()
+        blank = self.preprocess(PILImage.new("RGB", (256, 256)))
+        self.fixed_batch = batch_size
+        self.encode(blank.unsqueeze(0).expand(batch_size, *blank.shape).contiguous().to(self.device))
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        return time.perf_counter() - started
 
 
 def resolve_device(device: str) -> torch.device:
@@ -101,7 +128,10 @@ def load_clip(
     model.eval()
     if device.type == "cuda" and dtype != torch.float32:
         model = model.to(dtype=dtype)
-    if compile_model:
-        model.visual = torch.compile(model.visual)
     embedding_dim = int(getattr(model.visual, "output_dim", 0) or model.text_projection.shape[1])
-    return ClipModel(model, preprocess, embedding_dim, device, dtype, model_name, pretrained or "none")
+    if compile_model:
+        # One static shape (see ClipModel.encode): no guards on the batch size, no dynamic-shape kernels.
+        model.visual = torch.compile(model.visual, dynamic=False)
+    return ClipModel(
+        model, preprocess, embedding_dim, device, dtype, model_name, pretrained or "none", compiled=compile_model
+    )

@@ -53,7 +53,8 @@ class RunSummary:
     from_stored_embeddings: int = 0
     broken: int = 0
     batches: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # without compile_seconds
+    compile_seconds: float = 0.0  # torch.compile of the image tower, before the first batch
     broken_examples: list[str] = field(default_factory=list)
 
     @property
@@ -197,6 +198,12 @@ def run(
             items = [_item(*row) for row in rows if row[0] not in stored]
             if not items:
                 continue
+            if clip.compiled and clip.fixed_batch is None:
+                if progress is not None:
+                    progress.set_description_str("Compiling the image tower")
+                summary.compile_seconds = clip.warm_up(batch_size)
+                if progress is not None:
+                    progress.set_description_str("Scoring")
             writer.drain()
             connections.close_all()  # DataLoader workers fork: they must not share our connections
             loader = make_loader(
@@ -226,7 +233,7 @@ def run(
                     return summary
     finally:
         writer.close()
-        summary.seconds = time.perf_counter() - started
+        summary.seconds = time.perf_counter() - started - summary.compile_seconds
     return summary
 
 

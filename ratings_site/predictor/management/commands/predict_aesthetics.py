@@ -31,7 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, help="score at most this many images")
         parser.add_argument("--max-batches", type=int, help="stop after this many batches (a time-boxed run)")
         parser.add_argument("--shard", help="I/N: this process takes the images whose id %% N == I")
-        parser.add_argument("--compile", action="store_true", help="torch.compile the image tower (CUDA)")
+        parser.add_argument(
+            "--compile",
+            action="store_true",
+            help="torch.compile the image tower (minutes before the first batch; pays off on long GPU runs)",
+        )
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch an image URL")
         parser.add_argument(
             "--strategy",
@@ -131,6 +135,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Scored {summary.scored} images ({summary.from_stored_embeddings} from stored embeddings), "
             f"{summary.broken} broken, in {summary.seconds:.1f} s ({summary.images_per_second:.1f} images/s)."
+            + (f" Compiling the image tower took {summary.compile_seconds:.1f} s more." if summary.compile_seconds else "")
         )
         for example in summary.broken_examples[:10]:
             self.stdout.write(f"  broken: {example}")
