@@ -34,6 +34,13 @@ class Batch:
     pixels: torch.Tensor | None = None
     broken: list[tuple[int, str]] = field(default_factory=list)
 
+    def pin_memory(self) -> Batch:
+        """Called by the DataLoader's pinning thread (pin_memory=True): without this method it passes an object of
+        an unknown type through unpinned, and the copy to the GPU could not overlap the model's work."""
+        if self.pixels is not None:
+            self.pixels = self.pixels.pin_memory()
+        return self
+
 
 def read_image(item: ImageItem, timeout: float, draft_size: int = 512) -> PILImage.Image:
     if item.path:
