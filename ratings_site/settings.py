@@ -5,6 +5,7 @@ A malformed value stops start-up with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -182,6 +183,8 @@ PREDICTOR_CLIP_MODEL = env_str("PREDICTOR_CLIP_MODEL", "ViT-H-14")
 PREDICTOR_PRETRAINED = env_str("PREDICTOR_PRETRAINED", "laion2b_s32b_b79k")
 PREDICTOR_HEAD = env_str("PREDICTOR_HEAD")
 PREDICTOR_DEVICE = env_str("PREDICTOR_DEVICE", "auto")
+if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", PREDICTOR_DEVICE):
+    raise ImproperlyConfigured(f"PREDICTOR_DEVICE must be auto, cpu, cuda or cuda:N, got {PREDICTOR_DEVICE!r}")
 PREDICTOR_PRECISION = env_str("PREDICTOR_PRECISION", "bf16")
 PREDICTOR_BATCH_SIZE = env_int("PREDICTOR_BATCH_SIZE", 64, minimum=1)
 PREDICTOR_WORKERS = env_int("PREDICTOR_WORKERS", 2, minimum=0)
@@ -195,7 +198,6 @@ MIN_RATINGS_FOR_TRAINING = env_int("MIN_RATINGS_FOR_TRAINING", 3, minimum=1)
 # How train_predictor fits heads: `ridge` (closed-form least squares, penalty by leave-one-out) or `adam` (epochs).
 PREDICTOR_TRAINING_METHOD = env_str("PREDICTOR_TRAINING_METHOD", "ridge")
 for _name, _value, _allowed in [
-    ("PREDICTOR_DEVICE", PREDICTOR_DEVICE, {"auto", "cpu", "cuda"}),
     ("PREDICTOR_PRECISION", PREDICTOR_PRECISION, {"fp32", "fp16", "bf16"}),
     ("PRIORITY_STRATEGY", PRIORITY_STRATEGY, {"uncertainty", "stratified", "score", "random"}),
     ("PREDICTOR_TRAINING_METHOD", PREDICTOR_TRAINING_METHOD, {"ridge", "adam"}),

@@ -31,6 +31,8 @@ def _start(**env: str) -> subprocess.CompletedProcess:
         ("SERVE_MEDIA", "perhaps"),
         ("RATINGS_PER_MINUTE_MAX", "1.5"),
         ("SESSION_COOKIE_SECURE", "y3s"),
+        ("PREDICTOR_DEVICE", "gpu"),
+        ("PREDICTOR_DEVICE", "cuda:one"),
     ],
 )
 def test_it_refuses_a_malformed_value_naming_the_variable(name, value):
@@ -47,5 +49,7 @@ def test_it_requires_a_secret_key_when_debug_is_off():
 
 
 def test_it_starts_with_good_values():
-    result = _start(RATINGS_PER_IMAGE="3", CAPTCHA_RATE="0", DEBUG="off", DATABASE_URL="sqlite:////tmp/x.sqlite3")
+    result = _start(
+        RATINGS_PER_IMAGE="3", CAPTCHA_RATE="0", DEBUG="off", DATABASE_URL="sqlite:////tmp/x.sqlite3", PREDICTOR_DEVICE="cuda:1"
+    )
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ Nothing is downloaded unless the caller named an open_clip tag (e.g. laion2b_s32
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from PIL import Image as PILImage
 
 logger = logging.getLogger(__name__)
 
+CUDA_DEVICE = re.compile(r"cuda(?::(?P<index>\d+))?")
 PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
@@ -71,13 +73,24 @@ class ClipModel:
 
 
 def resolve_device(device: str) -> torch.device:
+    """auto, cpu, cuda, or cuda:N (one GPU of several: one process, and one --shard, per GPU)."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise PredictorError("--device cuda was asked for, but torch sees no CUDA GPU on this machine.")
-    if device not in {"cpu", "cuda"}:
-        raise PredictorError(f"Unknown device {device!r}: use auto, cpu or cuda.")
-    return torch.device(device)
+    if device == "cpu":
+        return torch.device("cpu")
+    match = CUDA_DEVICE.fullmatch(device)
+    if not match:
+        raise PredictorError(f"Unknown device {device!r}: use auto, cpu, cuda or cuda:N.")
+    if not torch.cuda.is_available():
+        raise PredictorError(f"--device {device} was asked for, but torch sees no CUDA GPU on this machine.")
+    if match["index"] is None:
+        return torch.device("cuda")
+    index = int(match["index"])
+    if index >= torch.cuda.device_count():
+        raise PredictorError(f"--device {device}: this machine has {torch.cuda.device_count()} CUDA GPUs (cuda:0 …).")
+    # The current device too, so that the DataLoader pins memory for this GPU and nothing touches cuda:0.
+    torch.cuda.set_device(index)
+    return torch.device("cuda", index)
 
 
 def resolve_precision(precision: str, device: torch.device) -> torch.dtype:

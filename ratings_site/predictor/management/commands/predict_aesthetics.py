@@ -23,7 +23,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--model-config", help="a JSON open_clip model config to register first (custom models)")
         parser.add_argument("--head", help="a .pth/.safetensors head (keys layers.0 … layers.7), or 'none' for random")
-        parser.add_argument("--device", default=settings.PREDICTOR_DEVICE, choices=["auto", "cpu", "cuda"])
+        parser.add_argument(
+            "--device",
+            default=settings.PREDICTOR_DEVICE,
+            help="auto (default %(default)s), cpu, cuda, or cuda:N for one GPU of several (one process per GPU)",
+        )
         parser.add_argument("--precision", default=settings.PREDICTOR_PRECISION, choices=["fp32", "fp16", "bf16"])
         parser.add_argument("--batch-size", type=int, default=settings.PREDICTOR_BATCH_SIZE)
         parser.add_argument("--workers", type=int, default=settings.PREDICTOR_WORKERS, help="DataLoader worker processes")
