@@ -8,7 +8,6 @@ from ratings_site.horde import client as horde
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.services import ledger_totals, payments_enabled
 from ratings_site.raters.keys import recall_key
-from ratings_site.ratings.views import rater_counts
 
 
 @login_required
@@ -29,6 +28,5 @@ def kudos_page(request: HttpRequest) -> HttpResponse:
         "totals": ledger_totals(rater),
         "ledger": KudosReward.objects.filter(rater=rater).select_related("rating__image__dataset")[:50],
         "payments_enabled": payments_enabled(),
-        **rater_counts(rater),
     }
     return render(request, "kudos/kudos.html", context)

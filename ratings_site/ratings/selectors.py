@@ -45,6 +45,7 @@ import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import timezone
 from django.db.models import Exists, OuterRef, QuerySet
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -120,3 +121,10 @@ def next_image_for(rater: Rater, *, dataset: Dataset | None = None) -> Image | N
 
 def images_wanting_ratings(dataset: Dataset | None = None) -> int:
     return _queue(dataset).count()
+
+
+def rater_counts(rater: Rater) -> dict[str, int]:
+    """The rater's ratings today (local time) and in all, for the page header and the kudos page."""
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    ratings = Rating.objects.filter(rater=rater)
+    return {"ratings_today": ratings.filter(created_at__gte=start_of_day).count(), "ratings_total": ratings.count()}

@@ -14,12 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.ratings import services
-from ratings_site.ratings.models import Rating, Skip
+from ratings_site.ratings.models import Skip
 from ratings_site.ratings.selectors import next_images_for
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
@@ -30,12 +29,6 @@ def _parse_uuid(value: str | None) -> uuid.UUID | None:
         return uuid.UUID(value) if value else None
     except ValueError:
         return None
-
-
-def rater_counts(rater) -> dict[str, int]:
-    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    ratings = Rating.objects.filter(rater=rater)
-    return {"ratings_today": ratings.filter(created_at__gte=start_of_day).count(), "ratings_total": ratings.count()}
 
 
 def _dataset_from(slug: str | None) -> Dataset | None:
@@ -83,7 +76,6 @@ def _render_card(
         "artifacts_choices": [(k, services.ARTIFACTS_SHORT[k], v) for k, v in services.ARTIFACTS_LABELS.items()],
         "report_reasons": [(v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED],
         "action_url": _rate_url(dataset),
-        **rater_counts(rater),
     }
     template = "ratings/rate.html#card-response" if request.htmx else "ratings/rate.html"
     return render(request, template, context, status=status)
