@@ -59,7 +59,7 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ["=public_id", "caption", "url"]
     list_select_related = ["dataset", "queue_entry"]
     readonly_fields = [
-        "public_id", "ratings_count", "rating_sum", "artifacts_count", "artifacts_sum", "reports_count",
+        "preview", "public_id", "ratings_count", "rating_sum", "artifacts_count", "artifacts_sum", "reports_count",
         "in_queue", "priority", "dedupe_key", "created_at",
     ]
     show_full_result_count = False  # no COUNT(*) over millions of rows
@@ -71,6 +71,13 @@ class ImageAdmin(admin.ModelAdmin):
     ]
 
     inlines = [AestheticScoreInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "preview"]
+        return ["preview", *fields] if obj is not None else fields  # the picture first: it is what is judged
 
     def get_queryset(self, request):
         # The current predictor's score beside the human mean, in the same query (no N+1).
@@ -89,7 +96,12 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Image")
     def thumbnail(self, obj: Image):
-        return format_html('<img src="{}" alt="" style="max-height:64px;max-width:96px">', obj.src)
+        return format_html('<img src="{}" alt="" class="image-thumbnail" loading="lazy">', obj.src)
+
+    @admin.display(description="Image")
+    def preview(self, obj: Image):
+        caption = obj.caption or "No caption"
+        return format_html('<a href="{0}"><img src="{0}" alt="{1}" class="image-preview"></a>', obj.src, caption)
 
     @admin.display(description="Mean rating")
     def average(self, obj: Image):
