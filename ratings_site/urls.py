@@ -11,6 +11,7 @@ from ratings_site.ratings import views as ratings
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", login_view, name="login"),
     path("logout/", logout_view, name="logout"),
     path("rate/", ratings.rate_page, name="rate"),

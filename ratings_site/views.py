@@ -1,4 +1,4 @@
-"""Project-level views: the health check and media files."""
+"""Project-level views: the health check, the icon and media files."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
@@ -21,6 +22,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # any database failure means "unhealthy", never a 500 page
         return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where a page links no icon (the admin's pages). Not permanent: the
+    icon's static name changes with its content."""
+    return redirect(static("favicon.svg"))
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
