@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from ratings_site.datasets.models import Image
 from ratings_site.predictor.clip import load_clip
 from ratings_site.predictor.pipeline import make_loader
 from ratings_site.predictor.predict import _item

@@ -45,8 +45,8 @@ import uuid
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.utils import timezone
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.raters.models import Rater
