@@ -40,3 +40,20 @@ def test_raters_who_are_not_moderators_cannot_see_it(login):
     response = login(DEMO_KEY).get("/stats/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_it_says_when_only_the_most_recent_rated_images_are_plotted(moderator_client, make_images, monkeypatch):
+    monkeypatch.setattr("ratings_site.moderation.stats.SCATTER_POINTS", 3)
+    version = PredictorVersion.objects.create(
+        name="v", clip_model="tiny", embedding_dim=32, head_file="x", head_sha256="0" * 64, is_current=True
+    )
+    images = make_images(4)
+    for n, image in enumerate(images, start=1):
+        Image.objects.filter(pk=image.pk).update(ratings_count=1, rating_sum=n)
+        AestheticScore.objects.create(image=image, version=version, score=n)
+    html = moderator_client.get("/stats/").content.decode()
+    assert len(re.findall(r'<circle [^>]*class="point"', html)) == 3
+    assert 'data-testid="capped">The 3 most recently added rated images<' in html
+    monkeypatch.setattr("ratings_site.moderation.stats.SCATTER_POINTS", 5)
+    html = moderator_client.get("/stats/").content.decode()
+    assert "4 rated images" in html and 'data-testid="capped"' not in html

@@ -23,6 +23,11 @@ class Scatter:
     height: int = 420
     margin: int = 40
 
+    @property
+    def capped(self) -> bool:
+        """Only the SCATTER_POINTS most recently added rated images are plotted (and in Pearson's r)."""
+        return len(self.points) >= SCATTER_POINTS
+
     def svg_points(self) -> list[tuple[float, float]]:
         """Points in SVG coordinates: x = human mean (1..10), y = predicted (clamped to 1..10)."""
         inner_w, inner_h = self.width - 2 * self.margin, self.height - 2 * self.margin
