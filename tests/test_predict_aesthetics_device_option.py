@@ -13,7 +13,7 @@ from tests.predictor_fixtures import predict, predictor_dirs, seed_demo, summary
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_auto_runs_on_the_cpu_when_torch_sees_no_gpu(predictor_dirs):
+def test_auto_picks_the_gpu_when_torch_sees_one_else_the_cpu(predictor_dirs):
     seed_demo(4)
     output = predict("--device", "auto")
     expected = "cuda" if torch.cuda.is_available() else "cpu"
