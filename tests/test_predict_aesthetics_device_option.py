@@ -23,19 +23,19 @@ def test_auto_picks_the_gpu_when_torch_sees_one_else_the_cpu(predictor_dirs):
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
 @pytest.mark.parametrize("device", ["cuda", "cuda:1"])
-def test_a_gpu_this_machine_lacks_is_refused(predictor_dirs, device):
-    seed_demo(4)
+def test_a_gpu_this_machine_lacks_is_refused(predictor_dirs, make_images, device):
+    make_images(2)
     with pytest.raises(CommandError, match=f"--device {device} was asked for, but torch sees no CUDA GPU"):
         predict("--device", device)
     assert not PredictorVersion.objects.exists() and not AestheticScore.objects.exists()
 
 
 @pytest.mark.parametrize("device", ["gpu", "cuda:", "cuda:-1", "mps"])
-def test_an_unknown_device_is_refused(predictor_dirs, device):
-    seed_demo(4)
+def test_an_unknown_device_is_refused(predictor_dirs, make_images, device):
+    make_images(2)
     with pytest.raises(CommandError, match=f"Unknown device '{device}': use auto, cpu, cuda or cuda:N"):
         predict("--device", device)
-    assert not AestheticScore.objects.exists()
+    assert not PredictorVersion.objects.exists() and not AestheticScore.objects.exists()
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
