@@ -6,6 +6,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from ratings_site.datasets.renditions import rendition_url
+
 
 class Dataset(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -24,6 +26,11 @@ class Dataset(models.Model):
 
 def _shuffle() -> float:
     return random.random()
+
+
+# Images stored as files under MEDIA_ROOT (the others are URLs): the condition of the `image_file`
+# index, which a query must repeat to use it.
+HAS_FILE = ~Q(file="")
 
 
 class Image(models.Model):
@@ -66,6 +73,8 @@ class Image(models.Model):
         ]
         indexes = [
             models.Index(fields=["is_captcha"], name="image_captcha", condition=Q(is_captcha=True)),
+            # The rendition view's check that a path is an image's file; URL images stay out of it.
+            models.Index(fields=["file"], name="image_file", condition=HAS_FILE),
         ]
 
     def __str__(self) -> str:
@@ -73,7 +82,18 @@ class Image(models.Model):
 
     @property
     def src(self) -> str:
+        """The original: what zoom shows and the predictor reads."""
         return self.file.url if self.file else self.url
+
+    @property
+    def display_src(self) -> str:
+        """What the rating page shows: a light WebP of a file (made on its first request), or the URL."""
+        return rendition_url("display", self.file.name) if self.file else self.url
+
+    @property
+    def thumbnail_src(self) -> str:
+        """A small WebP of a file for lists such as the rater's history, or the URL."""
+        return rendition_url("thumb", self.file.name) if self.file else self.url
 
     @property
     def average_rating(self) -> float | None:

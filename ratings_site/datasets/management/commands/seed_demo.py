@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ratings_site.datasets.captchas import add_drawn_image, ensure_captcha_images
 from ratings_site.datasets.drawing import demo_image
 from ratings_site.datasets.models import Dataset
+from ratings_site.datasets.renditions import ensure_renditions
 
 DEMO_DATASET_SLUG = "demo"
 
@@ -55,4 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo images: created {created}, {dataset.images.count()} in the dataset '{dataset.slug}'.")
         captchas = ensure_captcha_images()
         self.stdout.write(f"Captcha images: created {captchas}.")
+        # Ready before the first rater asks (the site would make them then); the captchas' come on demand.
+        ready = sum(made for _, made in ensure_renditions(dataset.images.values_list("file", flat=True)))
+        self.stdout.write(f"Renditions: {ready} demo images ready.")
         self.stdout.write(self.style.SUCCESS("Done."))
