@@ -1,4 +1,4 @@
-"""Project-level views: the health check, the icon and media files."""
+"""Project-level views: the landing page, the health check, the icon and media files."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
+
+from ratings_site.moderation.services import site_figures_for_page
+from ratings_site.raters.forms import LoginForm
+from ratings_site.raters.views import safe_next
 
 
 @never_cache
@@ -42,7 +46,16 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("rate" if request.user.is_authenticated else "login")
+    """Raters go on rating; visitors see what the site is, what it has gathered, and the login form."""
+    if request.user.is_authenticated:
+        return redirect("rate")
+    context = {
+        "form": LoginForm(autofocus=False),
+        "next": safe_next(request),
+        "figures": site_figures_for_page(),
+        "kudos_per_rating": settings.KUDOS_PER_RATING,
+    }
+    return render(request, "home.html", context)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

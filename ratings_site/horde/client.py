@@ -13,11 +13,13 @@ import logging
 import socket
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ class HordeUser:
     flagged: bool
     pseudonymous: bool
     account_age: int
+    # When this answer was asked of the Horde (the request's start; a cached answer keeps its time).
+    fetched_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_anonymous(self) -> bool:
@@ -73,7 +77,7 @@ class HordeUser:
         return SHARED_KEY_MARKER in self.username
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> HordeUser:
+    def from_json(cls, data: dict[str, Any], *, fetched_at: datetime | None = None) -> HordeUser:
         try:
             return cls(
                 id=int(data["id"]),
@@ -84,6 +88,7 @@ class HordeUser:
                 flagged=bool(data.get("flagged", False)),
                 pseudonymous=bool(data.get("pseudonymous", False)),
                 account_age=int(data.get("account_age") or 0),
+                fetched_at=fetched_at,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise HordeUnavailable(f"The Horde sent a user we could not read: {exc}") from None
@@ -137,19 +142,24 @@ def _key_cache_name(apikey: str) -> str:
     return "horde:find_user:" + hashlib.sha256(apikey.encode()).hexdigest()
 
 
-def find_user(apikey: str, *, use_cache: bool = True) -> HordeUser:
-    """GET /v2/find_user. Cached by the key's hash for FIND_USER_CACHE_SECONDS."""
+def find_user(apikey: str, *, use_cache: bool = True, fresh_after: datetime | None = None) -> HordeUser:
+    """GET /v2/find_user. Cached by the key's hash for FIND_USER_CACHE_SECONDS.
+
+    The answer's `fetched_at` says when the Horde was asked. A cached answer asked before
+    `fresh_after` (e.g. the rater's latest kudos payment) is not used: the Horde is asked again.
+    """
     cache_name = _key_cache_name(apikey)
     if use_cache:
         cached = cache.get(cache_name)
-        if cached is not None:
-            return HordeUser.from_json(cached)
+        if cached is not None and (fresh_after is None or cached["fetched_at"] >= fresh_after):
+            return HordeUser.from_json(cached["user"], fetched_at=cached["fetched_at"])
+    fetched_at = timezone.now()
     data = _request("GET", "/v2/find_user", apikey=apikey)
     if not isinstance(data, dict):
         raise HordeUnavailable("The Horde sent an answer we could not read")
-    user = HordeUser.from_json(data)
+    user = HordeUser.from_json(data, fetched_at=fetched_at)
     if settings.FIND_USER_CACHE_SECONDS:
-        cache.set(cache_name, data, settings.FIND_USER_CACHE_SECONDS)
+        cache.set(cache_name, {"user": data, "fetched_at": fetched_at}, settings.FIND_USER_CACHE_SECONDS)
     return user
 
 

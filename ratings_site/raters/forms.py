@@ -9,3 +9,9 @@ class LoginForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
         error_messages={"required": "Paste your Horde API key (or 0000000000 to rate anonymously)."},
     )
+
+    def __init__(self, *args, autofocus: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not autofocus:
+            # A page with more to read than the form (the landing page) must not jump past it to the key.
+            self.fields["apikey"].widget.attrs.pop("autofocus", None)

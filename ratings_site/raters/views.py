@@ -14,7 +14,8 @@ from ratings_site.raters.keys import remember_key
 from ratings_site.raters.services import SharedKeyRefused, rater_from_horde_user
 
 
-def _safe_next(request: HttpRequest) -> str:
+def safe_next(request: HttpRequest) -> str:
+    """Where to go after logging in: the `next` asked for when it is on this site, else the rate page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -62,8 +63,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     )
                 else:
                     messages.success(request, f"Welcome, {rater.username}.")
-                return redirect(_safe_next(request))
-    response = render(request, "raters/login.html", {"form": form, "next": _safe_next(request)}, status=status)
+                return redirect(safe_next(request))
+    response = render(request, "raters/login.html", {"form": form, "next": safe_next(request)}, status=status)
     if status == 503:
         response["Retry-After"] = "30"
     return response

@@ -1,0 +1,18 @@
+"""Background jobs of moderation (run by `python manage.py db_worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from ratings_site.moderation import services
+
+
+@task()
+def refresh_site_figures() -> dict:
+    figures = services.refresh_site_figures()
+    return {
+        "ratings": figures.ratings,
+        "raters": figures.raters,
+        "images": figures.images,
+        "kudos_paid": figures.kudos_paid,
+    }
