@@ -171,6 +171,8 @@ CAPTCHA_FAILS_TIMEOUT = env_int("CAPTCHA_FAILS_TIMEOUT", 3, minimum=1)
 CAPTCHA_PAUSE_MINUTES = env_int("CAPTCHA_PAUSE_MINUTES", 60, minimum=1)
 RATINGS_PER_MINUTE_MAX = env_int("RATINGS_PER_MINUTE_MAX", 30, minimum=1)
 FLOOD_PAUSE_SECONDS = env_int("FLOOD_PAUSE_SECONDS", 60, minimum=1)
+# How long after saving a rating its rater may change or undo it (0: ratings are final at once).
+RATING_UNDO_MINUTES = env_int("RATING_UNDO_MINUTES", 10, minimum=0)
 QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)
 QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0.0)
 

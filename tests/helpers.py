@@ -11,15 +11,17 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ratings_site.datasets.models import QueueEntry
+from ratings_site.datasets.models import Image, QueueEntry
+from ratings_site.ratings.models import Rating
 from tests.conftest import csrf_token
 
 
-def rate_via_page(client, image, rating: int = 7):
+def rate_via_page(client, image, rating: int = 7, artifacts: int | None = None):
     """POST a rating through the rating form (no htmx): it must succeed with the form's redirect."""
-    response = client.post(
-        f"/images/{image.public_id}/rate/", {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
-    )
+    data = {"rating": str(rating), "csrfmiddlewaretoken": csrf_token(client)}
+    if artifacts is not None:
+        data["artifacts"] = str(artifacts)
+    response = client.post(f"/images/{image.public_id}/rate/", data)
     assert response.status_code == 302, response.content.decode()[:500]
     return response
 
@@ -52,3 +54,15 @@ def in_queue(image) -> bool:
 def priority_of(image) -> float | None:
     """The image's queue priority now; None when it is out of the queue."""
     return QueueEntry.objects.filter(image_id=image.pk).values_list("priority", flat=True).first()
+
+
+def image_counters(image) -> tuple[int, int, int, int]:
+    """The image row's (ratings_count, rating_sum, artifacts_count, artifacts_sum) now, read from the database."""
+    return Image.objects.values_list("ratings_count", "rating_sum", "artifacts_count", "artifacts_sum").get(pk=image.pk)
+
+
+def counters_from_ratings(image) -> tuple[int, int, int, int]:
+    """The same four counted from the image's ratings: what the counters must equal."""
+    ratings = list(Rating.objects.filter(image_id=image.pk).values_list("rating", "artifacts"))
+    artifacts = [a for _, a in ratings if a is not None]
+    return len(ratings), sum(r for r, _ in ratings), len(artifacts), sum(artifacts)

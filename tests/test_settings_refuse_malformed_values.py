@@ -30,6 +30,8 @@ def _start(**env: str) -> subprocess.CompletedProcess:
         ("DEBUG", "maybe"),
         ("SERVE_MEDIA", "perhaps"),
         ("RATINGS_PER_MINUTE_MAX", "1.5"),
+        ("RATING_UNDO_MINUTES", "-1"),
+        ("RATING_UNDO_MINUTES", "ten"),
         ("SESSION_COOKIE_SECURE", "y3s"),
         ("PREDICTOR_DEVICE", "gpu"),
         ("PREDICTOR_DEVICE", "cuda:one"),

@@ -10,7 +10,7 @@ class KudosRewardAdmin(admin.ModelAdmin):
     list_display = ["created_at", "rater", "amount", "status", "attempts", "paid_at", "last_error"]
     list_filter = ["status"]
     list_select_related = ["rater"]
-    raw_id_fields = ["rater", "rating"]
+    raw_id_fields = ["rater", "rating", "image"]
     search_fields = ["rater__username"]
     actions = ["mark_paid", "send_again"]
 

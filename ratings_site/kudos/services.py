@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Max, Q, Sum, When
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
@@ -34,19 +34,74 @@ def kudos_for_rating(rater: Rater) -> int:
 def record_reward(rating: Rating) -> KudosReward | None:
     """Write the ledger line for a new rating; schedule its payment after commit.
 
-    Runs inside the rating's transaction. One line per rating (a one-to-one key), so
-    a rating can never be paid twice.
+    Runs inside the rating's transaction. A rater earns kudos for an image once: when they
+    already have a line for this image (one that was sending, paid or failed when they undid
+    their rating of it; an undone pending line was deleted), that line is moved onto the new
+    rating and no new line is written, so undoing and rating again never earns twice (the
+    constraint `reward_once_per_rater_image` holds it in the database too). Returns the new
+    line, or None when nothing new was earned.
     """
+    # One query answers both questions: a line for this image already (it sorts first), and other pending lines.
+    this_image = Q(image_id=rating.image_id)
+    first = (
+        KudosReward.objects.filter(this_image | Q(status=KudosReward.Status.PENDING), rater_id=rating.rater_id)
+        .order_by(Case(When(this_image, then=0), default=1))
+        .values_list("pk", "image_id")
+        .first()
+    )
+    if first is not None and first[1] == rating.image_id:
+        KudosReward.objects.filter(pk=first[0], rating__isnull=True).update(rating=rating)
+        return None
     amount = kudos_for_rating(rating.rater)
     if amount <= 0:
         return None
-    others_pending = KudosReward.objects.filter(rater=rating.rater, status=KudosReward.Status.PENDING).exists()
-    reward = KudosReward.objects.create(rater=rating.rater, rating=rating, amount=amount)
+    others_pending = first is not None
+    reward = KudosReward.objects.create(rater=rating.rater, rating=rating, image_id=rating.image_id, amount=amount)
     if not others_pending:
         # A payment is already scheduled for the other pending lines; it will take this one too.
         rater_id = rating.rater_id
         transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS))
     return reward
+
+
+@dataclass(frozen=True)
+class UndoneReward:
+    """What became of a ledger line when its rating was undone."""
+
+    amount: int
+    status: str  # "cancelled" (it was pending and is gone), else the status of the line that stays
+
+    @property
+    def note(self) -> str:
+        """For the rater, e.g. "its 5 kudos were cancelled"."""
+        kudos = f"its {self.amount} kudos"
+        if self.status == "cancelled":
+            return f"{kudos} were cancelled"
+        if self.status == KudosReward.Status.PAID:
+            return f"{kudos} were already paid and stay yours"
+        if self.status == KudosReward.Status.SENDING:
+            return f"{kudos} are being paid and stay yours"
+        return f"{kudos} stay on your ledger (their payment failed)"
+
+
+def cancel_reward(rating: Rating) -> UndoneReward | None:
+    """The ledger's half of undoing `rating` (called in the undo's transaction, before the rating is deleted).
+
+    A pending line is cancelled: deleted, as if never earned. A line that is sending, paid or
+    failed stays as it is (kudos are never clawed back); it loses its rating when the rating is
+    deleted but keeps its image, so that rating the image again earns nothing (record_reward).
+    The line is locked first: the payment task takes only lines it can lock (skip_locked), and a
+    line it has already taken is read here, after its lock, as sending.
+    """
+    line = KudosReward.objects.select_for_update().filter(rating=rating).first()
+    if line is None:
+        return None
+    if line.status == KudosReward.Status.PENDING:
+        line.delete()
+        return UndoneReward(amount=line.amount, status="cancelled")
+    if line.image_id is None:  # a line written before lines named their image
+        KudosReward.objects.filter(pk=line.pk).update(image_id=rating.image_id)
+    return UndoneReward(amount=line.amount, status=line.status)
 
 
 def schedule_payment(rater_id: int, *, delay_seconds: float = 0) -> None:
@@ -134,3 +189,9 @@ def ledger_totals(rater: Rater) -> dict[str, int]:
         key = "pending" if row["status"] == KudosReward.Status.SENDING else row["status"]
         totals[key] += row["total"] or 0
     return totals
+
+
+def last_payment_at(rater: Rater) -> datetime | None:
+    """When kudos were last paid to this rater (their Horde balance changed then), or None."""
+    paid = KudosReward.objects.filter(rater=rater, status=KudosReward.Status.PAID)
+    return paid.aggregate(last=Max("paid_at"))["last"]

@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 
 from ratings_site.datasets.models import Image, QueueEntry
 from ratings_site.datasets.services import queue_condition, refresh_queue
-from ratings_site.kudos.services import record_reward
+from ratings_site.kudos.services import UndoneReward, cancel_reward, record_reward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
 
@@ -80,7 +81,11 @@ class RatingPaused(RatingRefused):
 
 @dataclass(frozen=True)
 class RatingOutcome:
+    """What a rating did: shown to the rater as it is saved ("Saved: 7 · Good · Tiny flaws · +5 kudos")."""
+
     image: Image
+    rating: int | None = None
+    artifacts: int | None = None
     reward: int = 0
     duplicate: bool = False
     captcha: bool = False
@@ -129,16 +134,21 @@ def _pause(rater: Rater, *, seconds: float, reason: str) -> datetime:
     return until
 
 
-def _check_flood(rater: Rater) -> None:
+def _pause_if_flooding(rater: Rater) -> datetime | None:
+    """After a rating is stored: pause the rater once they reach RATINGS_PER_MINUTE_MAX in a minute.
+
+    The rating that reaches the limit is kept (it was meant), and the pause stops the next ones, so at
+    most RATINGS_PER_MINUTE_MAX ratings a minute are stored and none a rater entered is thrown away.
+    """
     since = timezone.now() - timedelta(minutes=1)
     recent = Rating.objects.filter(rater=rater, created_at__gte=since).count()
-    if recent >= settings.RATINGS_PER_MINUTE_MAX:
-        reason = (
-            f"You rated {recent} images in the last minute; the limit is {settings.RATINGS_PER_MINUTE_MAX}. "
-            "Take a short break and look at each image properly."
-        )
-        until = _pause(rater, seconds=settings.FLOOD_PAUSE_SECONDS, reason=reason)
-        raise RatingPaused(f"{reason} You can rate again at {_time(until)}.", until)
+    if recent < settings.RATINGS_PER_MINUTE_MAX:
+        return None
+    reason = (
+        f"You rated {recent} images in the last minute; the limit is {settings.RATINGS_PER_MINUTE_MAX}. "
+        "Take a short break and look at each image properly."
+    )
+    return _pause(rater, seconds=settings.FLOOD_PAUSE_SECONDS, reason=reason)
 
 
 def rate_image(
@@ -165,7 +175,6 @@ def rate_image(
     check_may_rate(rater)
     if image.is_captcha:
         return _answer_captcha(rater, image, score)
-    _check_flood(rater)
 
     wanted = settings.RATINGS_PER_IMAGE
     try:
@@ -198,7 +207,15 @@ def rate_image(
         if existing is None:
             raise
         return existing
-    return RatingOutcome(image=image, reward=reward.amount if reward else 0)
+    paused_until = _pause_if_flooding(rater)
+    return RatingOutcome(
+        image=image,
+        rating=score,
+        artifacts=artifacts_score,
+        reward=reward.amount if reward else 0,
+        paused_until=paused_until,
+        message=f"{rater.pause_reason} You can rate again at {_time(paused_until)}." if paused_until else "",
+    )
 
 
 def _existing_outcome(rater: Rater, image: Image) -> RatingOutcome | None:
@@ -206,12 +223,20 @@ def _existing_outcome(rater: Rater, image: Image) -> RatingOutcome | None:
         answer = CaptchaAnswer.objects.filter(rater=rater, image=image).first()
         if answer is None:
             return None
-        return RatingOutcome(image=image, duplicate=True, captcha=True, captcha_passed=answer.passed)
+        return RatingOutcome(
+            image=image, rating=answer.answer, duplicate=True, captcha=True, captcha_passed=answer.passed
+        )
     stored = Rating.objects.filter(rater=rater, image=image).select_related("reward").first()
     if stored is None:
         return None
     reward = getattr(stored, "reward", None)
-    return RatingOutcome(image=image, reward=reward.amount if reward else 0, duplicate=True)
+    return RatingOutcome(
+        image=image,
+        rating=stored.rating,
+        artifacts=stored.artifacts,
+        reward=reward.amount if reward else 0,
+        duplicate=True,
+    )
 
 
 def _answer_captcha(rater: Rater, image: Image, answer: int) -> RatingOutcome:
@@ -222,7 +247,7 @@ def _answer_captcha(rater: Rater, image: Image, answer: int) -> RatingOutcome:
     except IntegrityError:
         return _existing_outcome(rater, image) or RatingOutcome(image=image, captcha=True)
     if passed:
-        return RatingOutcome(image=image, captcha=True, captcha_passed=True)
+        return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=True)
     since = timezone.now() - timedelta(hours=24)
     fails = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
     message = (
@@ -234,12 +259,13 @@ def _answer_captcha(rater: Rater, image: Image, answer: int) -> RatingOutcome:
         until = _pause(rater, seconds=settings.CAPTCHA_PAUSE_MINUTES * 60, reason=reason)
         return RatingOutcome(
             image=image,
+            rating=answer,
             captcha=True,
             captcha_passed=False,
             paused_until=until,
             message=f"{message} {reason} You can rate again at {_time(until)}.",
         )
-    return RatingOutcome(image=image, captcha=True, captcha_passed=False, message=message)
+    return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
 
 
 def skip_image(*, rater: Rater, image: Image, reason: str = Skip.Reason.SKIPPED, note: str = "") -> Skip:
@@ -253,3 +279,158 @@ def skip_image(*, rater: Rater, image: Image, reason: str = Skip.Reason.SKIPPED,
         if created and skip.is_report:
             Image.objects.filter(pk=image.pk).update(reports_count=F("reports_count") + 1)
     return skip
+
+
+# Changing and undoing a rating ------------------------------------------------------------------
+# For RATING_UNDO_MINUTES after it is saved, a rater may change a rating or undo it (the "U" key and
+# the undo button of the rate page; the change and delete forms of /ratings/). Each runs in one
+# transaction that locks, in rate_image's order, the image row, the rating and its ledger line; the
+# image's counters, its place in the queue and the ledger follow exactly.
+
+
+class RatingNotFound(RatingRefused):
+    status = 404
+
+
+class TooLateToChange(RatingRefused):
+    status = 403
+
+
+@dataclass(frozen=True)
+class UndoneRating:
+    """A rating that was undone: its image (to show again), what it said, and what became of its kudos."""
+
+    image: Image
+    rating: int
+    artifacts: int | None
+    reward: UndoneReward | None = None
+
+    @property
+    def kudos_note(self) -> str:
+        """What became of its kudos, e.g. "its 5 kudos were cancelled"; empty when it earned none."""
+        return self.reward.note if self.reward else ""
+
+
+def rating_label(rating: int) -> str:
+    """The rating as the pages show it: "7 · Good"."""
+    return f"{rating} · {RATING_LABELS[rating]}"
+
+
+def artifacts_label(artifacts: int) -> str:
+    """The artifacts rating as the pages show it: "2 · Minor flaws"."""
+    return f"{artifacts} · {ARTIFACTS_SHORT[artifacts]}"
+
+
+def describe_score(rating: int, artifacts: int | None) -> str:
+    """Both in one phrase: "8 · Great, Tiny flaws", or "8 · Great" when the artifacts were not rated."""
+    return rating_label(rating) + ("" if artifacts is None else f", {ARTIFACTS_SHORT[artifacts]}")
+
+
+def saved_ago(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago, for people: "just now", "3 minutes ago", "2 hours ago"."""
+    now = now or timezone.now()
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return timesince(moment, now, depth=1).replace("\xa0", " ") + " ago"
+
+
+def changeable_until(rating: Rating) -> datetime:
+    """When this rating becomes final."""
+    return rating.created_at + timedelta(minutes=settings.RATING_UNDO_MINUTES)
+
+
+def is_changeable(rating: Rating, now: datetime | None = None) -> bool:
+    """Whether its rater may still change or undo this rating (as selectors.has_undoable_rating counts)."""
+    return (now or timezone.now()) <= changeable_until(rating)
+
+
+def _check_changeable(rating: Rating) -> None:
+    if is_changeable(rating):
+        return
+    minutes = settings.RATING_UNDO_MINUTES
+    saved = f"this one was saved {saved_ago(rating.created_at)}"
+    if minutes == 0:
+        raise TooLateToChange(f"Ratings are final once they are saved; {saved}.")
+    raise TooLateToChange(
+        f"Ratings can be changed or undone for {minutes} minute{'s' if minutes != 1 else ''} "
+        f"after they are saved; {saved}."
+    )
+
+
+def _lock_rating(rater: Rater, rating_id: int | None, *, missing: str) -> tuple[Image, Rating]:
+    """The rater's rating (their latest when rating_id is None) and its image, both locked, or RatingNotFound.
+
+    Call inside a transaction. Locks the image row first, as rate_image's claim does, then the rating.
+    """
+    ratings = Rating.objects.filter(rater=rater)
+    chosen = ratings.filter(pk=rating_id) if rating_id is not None else ratings.order_by("-created_at", "-id")
+    found = chosen.values_list("pk", "image_id").first()
+    if found is None:
+        raise RatingNotFound(missing)
+    rating_pk, image_pk = found
+    image = Image.objects.select_for_update(of=("self",)).select_related("dataset").get(pk=image_pk)
+    stored = ratings.select_for_update().filter(pk=rating_pk).first()
+    if stored is None:  # undone meanwhile
+        raise RatingNotFound(missing)
+    stored.image = image
+    return image, stored
+
+
+def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
+    """Delete one of the rater's ratings (their latest when rating_id is None) within RATING_UNDO_MINUTES.
+
+    In one transaction: the image's counters drop by exactly what the rating added, the image
+    returns to the queue if it wants ratings again, and the ledger follows (kudos.services.cancel_reward:
+    an unpaid reward is cancelled, a paid one stays and is not earned again). Deleting a rating from
+    the history page is this too. Raises RatingNotFound (404) or TooLateToChange (403).
+    """
+    missing = "Nothing to undo: that rating is not one of yours, or it was already undone."
+    if rating_id is None:
+        missing = "Nothing to undo: you have no ratings to undo."
+    with transaction.atomic():
+        image, stored = _lock_rating(rater, rating_id, missing=missing)
+        _check_changeable(stored)
+        rated = 0 if stored.artifacts is None else 1
+        Image.objects.filter(pk=image.pk).update(
+            ratings_count=F("ratings_count") - 1,
+            rating_sum=F("rating_sum") - stored.rating,
+            artifacts_count=F("artifacts_count") - rated,
+            artifacts_sum=F("artifacts_sum") - (stored.artifacts or 0),
+        )
+        image.ratings_count -= 1
+        image.rating_sum -= stored.rating
+        image.artifacts_count -= rated
+        image.artifacts_sum -= stored.artifacts or 0
+        reward = cancel_reward(stored)
+        stored.delete()
+        refresh_queue(Image.objects.filter(pk=image.pk))
+    return UndoneRating(image=image, rating=stored.rating, artifacts=stored.artifacts, reward=reward)
+
+
+def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: object = None) -> Rating:
+    """Change one of the rater's ratings within RATING_UNDO_MINUTES; the image's sums follow exactly.
+
+    Input as rate_image takes it (InvalidRating, 400, when malformed). The rating keeps its time
+    (the window is not extended) and its reward (the kudos rule does not depend on the score).
+    Raises RatingNotFound (404) or TooLateToChange (403).
+    """
+    score = parse_score(rating, name="rating", low=1, high=10, required=True)
+    artifacts_score = parse_score(artifacts, name="artifacts rating", low=0, high=5, required=False)
+    assert score is not None
+    with transaction.atomic():
+        image, stored = _lock_rating(rater, rating_id, missing="That rating is not one of yours, or it was undone.")
+        _check_changeable(stored)
+        rating_change = score - stored.rating
+        count_change = (0 if artifacts_score is None else 1) - (0 if stored.artifacts is None else 1)
+        sum_change = (artifacts_score or 0) - (stored.artifacts or 0)
+        Image.objects.filter(pk=image.pk).update(
+            rating_sum=F("rating_sum") + rating_change,
+            artifacts_count=F("artifacts_count") + count_change,
+            artifacts_sum=F("artifacts_sum") + sum_change,
+        )
+        Rating.objects.filter(pk=stored.pk).update(rating=score, artifacts=artifacts_score)
+        image.rating_sum += rating_change
+        image.artifacts_count += count_change
+        image.artifacts_sum += sum_change
+        stored.rating, stored.artifacts = score, artifacts_score
+    return stored
