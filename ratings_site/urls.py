@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from ratings_site import views
+from ratings_site.datasets.views import rendition
 from ratings_site.kudos.views import kudos_page
 from ratings_site.moderation.views import stats_page
 from ratings_site.raters.views import login_view, logout_view
+from ratings_site.ratings import history_views as history
 from ratings_site.ratings import views as ratings
 
 urlpatterns = [
@@ -18,8 +20,14 @@ urlpatterns = [
     path("rate/<slug:slug>/", ratings.rate_page, name="rate_dataset"),
     path("images/<uuid:image_id>/rate/", ratings.rate, name="rate_image"),
     path("images/<uuid:image_id>/skip/", ratings.skip, name="skip_image"),
+    path("ratings/undo/", ratings.undo_last_rating, name="undo_last_rating"),
+    path("welcome/dismiss/", ratings.dismiss_welcome, name="dismiss_welcome"),
+    path("ratings/", history.rating_history, name="rating_history"),
+    path("ratings/<int:rating_id>/change/", history.change_rating, name="change_rating"),
+    path("ratings/<int:rating_id>/delete/", history.delete_rating, name="delete_rating"),
     path("kudos/", kudos_page, name="kudos"),
     path("stats/", stats_page, name="stats"),
+    path("renditions/<slug:kind>/<path:path>", rendition, name="rendition"),
     path("admin/", admin.site.urls),
 ]
 

@@ -154,13 +154,15 @@ def shown_image_id(page: Page) -> str:
 
 
 def expect_image_loaded(page: Page) -> None:
-    """The image to rate is on screen and its file really loaded (not a broken-image icon)."""
-    expect(shown_image(page)).to_be_visible()
-    page.wait_for_function(
-        "() => { const img = document.querySelector('[data-testid=image]');"
-        " return img && img.complete && img.naturalWidth > 0; }",
-        timeout=TIMEOUT_MS,
-    )
+    """The image to rate is on screen and its file really loaded (not a broken-image icon).
+
+    expect() retries from Playwright's side; page.wait_for_function would poll inside the page,
+    which a context without JavaScript never does (it checks once, then times out).
+    """
+    image = shown_image(page)
+    expect(image).to_be_visible()
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.naturalWidth") > 0, "the image to rate is a broken-image icon"
 
 
 def rating_scale(page: Page) -> Locator:

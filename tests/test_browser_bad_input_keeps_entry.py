@@ -29,7 +29,7 @@ def test_submitting_without_a_rating_shows_an_error_and_keeps_the_image(page: Pa
     log_in(page)
     expect_image_loaded(page)
     first = shown_image_id(page)
-    submit = page.get_by_role("button", name=re.compile("Submit rating"))
+    submit = page.get_by_role("button", name=re.compile("Save rating"))
 
     submit.click()
     error = page.get_by_test_id("error")

@@ -37,7 +37,7 @@ def test_rating_without_javascript_posts_and_redirects_to_the_next_image(
     rating_scale(page).locator("label").filter(has_text="Decent").click()
     expect(page.locator('input[name=rating][value="6"]')).to_be_checked()
     with page.expect_response(lambda r: r.request.method == "POST" and f"/images/{rated}/rate/" in r.url) as posted:
-        page.get_by_role("button", name=re.compile("Submit rating")).click()
+        page.get_by_role("button", name=re.compile("Save rating")).click()
     assert posted.value.status == 302  # a plain form post, answered with a redirect
     page.wait_for_load_state()
 

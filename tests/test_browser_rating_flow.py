@@ -1,8 +1,8 @@
 """A rater logs in, rates three images and skips one with the keyboard alone, then sees the kudos paid.
 
-Each key press swaps in the next image through htmx, without reloading the page; the
-header counter follows; the ledger shows 15 kudos pending, then paid once the payment
-runs, and the rater's Horde balance rises by 15.
+Digits select, Enter saves; each save swaps in the next image through htmx, without
+reloading the page; the header counter follows; the ledger shows 15 kudos pending, then
+paid once the payment runs, and the rater's Horde balance rises by 15.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ USERNAME = "DemoRater#1001"  # the stand-in Horde's user for DEMO_KEY
 
 def stat(page: Page, term: str):
     """The number shown under a label of the kudos page's figures."""
-    return page.locator(".stats div").filter(has=page.get_by_text(term, exact=True)).locator("dd")
+    return page.locator(".stats div").filter(has=page.get_by_text(term, exact=True)).locator("dd").first
 
 
 def press_and_see_next_image(page: Page, keys: list[str], *, rated_today: int) -> str:
@@ -63,15 +63,17 @@ def test_keyboard_rates_three_images_in_place_and_the_kudos_get_paid(page: Page,
     expect(counters(page)).to_contain_text("0 rated today")
     page.evaluate("window.__marker = 1")
 
-    # 7, then artifacts 2 (which submits).
+    # 7, then artifacts 2: selected and shown on the Save button, not saved until Enter.
     page.keyboard.press("7")
     expect(page.locator('input[name=rating][value="7"]')).to_be_checked()
-    expect(page.get_by_role("button", name=re.compile("Change the rating"))).to_be_visible()
-    first = press_and_see_next_image(page, ["2"], rated_today=1)
-    # 0 means 10, then Enter submits with no artifacts.
+    page.keyboard.press("2")
+    expect(page.get_by_role("button", name=re.compile("Save rating"))).to_contain_text("7 · Good · artifacts 2 · Minor flaws")
+    assert not Rating.objects.exists()
+    first = press_and_see_next_image(page, ["Enter"], rated_today=1)
+    # 0 means 10, then Enter saves with no artifacts.
     second = press_and_see_next_image(page, ["0", "Enter"], rated_today=2)
     # 3, then artifacts 5.
-    third = press_and_see_next_image(page, ["3", "5"], rated_today=3)
+    third = press_and_see_next_image(page, ["3", "5", "Enter"], rated_today=3)
     # S skips: a new image, and the counter stays at 3.
     skipped = press_and_see_next_image(page, ["s"], rated_today=3)
     expect(counters(page)).to_contain_text("3 in all")

@@ -13,11 +13,11 @@ from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
 from tests.conftest import DEMO_KEY, SECOND_KEY, csrf_token
 
-# Upper bounds: session, rater, queue, counters, dataset list, the rating's writes and ledger
-# line, savepoints; the htmx answer also renders the next card.
-RATE_PAGE_MAX = 8
+# Upper bounds: session, rater, queue, images left, undoable rating, counters, dataset list, the
+# rating's writes, ledger line and flood count, savepoints; the htmx answer also renders the next card.
+RATE_PAGE_MAX = 10
 RATE_POST_MAX = 12
-RATE_POST_HTMX_MAX = 16
+RATE_POST_HTMX_MAX = 18
 
 
 @pytest.fixture(autouse=True)

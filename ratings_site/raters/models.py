@@ -22,6 +22,9 @@ class Rater(AbstractUser):
     account_age = models.BigIntegerField(default=0, help_text="Seconds, as the Horde reports it.")
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
+    welcome_dismissed = models.BooleanField(
+        default=False, help_text="The rater closed the rate page's welcome panel for good."
+    )
 
     @property
     def is_horde_anonymous(self) -> bool:

@@ -43,6 +43,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -92,16 +93,15 @@ def next_images_for(
     this answer (e.g. the one just rated, when the database is lagging).
     """
     chosen: list[Image] = []
+    queue = _unseen_by(rater, _queue(dataset)).exclude(image_id__in=list(exclude)).select_related("image__dataset")
+    if prefer:
+        preferred = queue.filter(image__public_id=prefer).first()
+        if preferred is not None:
+            chosen.append(preferred.image)
     if settings.CAPTCHA_RATE and random.random() < settings.CAPTCHA_RATE:
         captcha = _captcha_for(rater)
         if captcha is not None:
             chosen.append(captcha)
-
-    queue = _unseen_by(rater, _queue(dataset)).exclude(image_id__in=list(exclude)).select_related("image__dataset")
-    if prefer and not chosen:
-        preferred = queue.filter(image__public_id=prefer).first()
-        if preferred is not None:
-            chosen.append(preferred.image)
 
     top = [entry for entry in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if entry.image not in chosen]
     if top:
@@ -121,6 +121,23 @@ def next_image_for(rater: Rater, *, dataset: Dataset | None = None) -> Image | N
 
 def images_wanting_ratings(dataset: Dataset | None = None) -> int:
     return _queue(dataset).count()
+
+
+IMAGES_LEFT_CAP = 1000
+
+
+def images_left_for(rater: Rater, *, dataset: Dataset | None = None, cap: int = IMAGES_LEFT_CAP) -> int:
+    """How many images of the queue this rater has not seen yet, counted up to `cap` (the page says "1,000+").
+
+    Bounded work at any size: the count stops at cap + 1 entries of the queue index.
+    """
+    return _unseen_by(rater, _queue(dataset))[: cap + 1].count()
+
+
+def has_undoable_rating(rater: Rater) -> bool:
+    """Whether the rater's last rating can still be undone (within RATING_UNDO_MINUTES): U does something."""
+    since = timezone.now() - timedelta(minutes=settings.RATING_UNDO_MINUTES)
+    return Rating.objects.filter(rater=rater, created_at__gte=since).exists()
 
 
 def rater_counts(rater: Rater) -> dict[str, int]:

@@ -1,27 +1,55 @@
 """The rating pages. Thin: the rules are in ratings.services and ratings.selectors.
 
-The same views serve htmx (the card alone is swapped in, with counters updated
-out of band) and plain forms (POST, then redirect), so the page works without
-JavaScript too.
+The same views serve htmx (the card alone is swapped in, with the header's counters
+and the status line updated out of band) and plain forms (POST, then redirect), so
+the page works without JavaScript too.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.raters.models import Rater
 from ratings_site.ratings import services
 from ratings_site.ratings.models import Skip
-from ratings_site.ratings.selectors import next_images_for
+from ratings_site.ratings.selectors import IMAGES_LEFT_CAP, has_undoable_rating, images_left_for, next_images_for
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the rater just saved, as the status line shows it ("Saved: 7 · Good · Tiny flaws · +5 kudos")."""
+
+    rating: int
+    artifacts: int | None
+    reward: int
+    check_image: bool = False
+
+    @classmethod
+    def of(cls, outcome: services.RatingOutcome) -> Saved:
+        return cls(rating=outcome.rating, artifacts=outcome.artifacts, reward=outcome.reward, check_image=outcome.captcha)
+
+    @property
+    def text(self) -> str:
+        parts = [f"{self.rating} · {services.RATING_LABELS[self.rating]}"]
+        if self.artifacts is not None:
+            parts.append(f"artifacts {self.artifacts} · {services.ARTIFACTS_SHORT[self.artifacts]}")
+        if self.reward:
+            parts.append(f"+{self.reward} kudos")
+        return " · ".join(parts)
 
 
 def _parse_uuid(value: str | None) -> uuid.UUID | None:
@@ -41,6 +69,15 @@ def _rate_url(dataset: Dataset | None) -> str:
     return reverse("rate_dataset", args=[dataset.slug]) if dataset else reverse("rate")
 
 
+def _pause_context(rater: Rater) -> dict | None:
+    pause = rater.active_pause()
+    if pause is None:
+        return None
+    until, reason = pause
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    return {"until": until, "reason": reason, "seconds": seconds, "until_ms": int(until.timestamp() * 1000)}
+
+
 def _render_card(
     request: HttpRequest,
     *,
@@ -53,15 +90,21 @@ def _render_card(
     status: int = 200,
     prefer: uuid.UUID | None = None,
     exclude: tuple[int, ...] = (),
+    saved: Saved | None = None,
+    undone: str = "",
 ) -> HttpResponse:
-    """The rating card: `image` again (after an error), or the next image of the queue."""
+    """The rating card: `image` again (after an error or an undo), or the next image of the queue."""
     rater = request.user
-    pause = rater.active_pause()
+    pause = _pause_context(rater)
     upcoming = None
     if pause is None and image is None:
         images = next_images_for(rater, dataset=dataset, prefer=prefer, exclude=exclude)
         image = images[0] if images else None
         upcoming = images[1] if len(images) > 1 else None
+    elif pause is None and image is not None:
+        following = next_images_for(rater, dataset=dataset, exclude=(*exclude, image.pk), count=1)
+        upcoming = following[0] if following else None
+    entered = entered or {}
     context = {
         "dataset": dataset,
         "datasets": Dataset.objects.filter(public=True),
@@ -71,11 +114,22 @@ def _render_card(
         "notice": notice,
         "notice_kind": notice_kind,
         "error": error,
-        "entered": entered or {},
+        "entered": entered,
+        "step": "artifacts" if entered.get("rating") else "rating",
         "rating_choices": services.RATING_LABELS.items(),
         "artifacts_choices": [(k, services.ARTIFACTS_SHORT[k], v) for k, v in services.ARTIFACTS_LABELS.items()],
         "report_reasons": [(v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED],
         "action_url": _rate_url(dataset),
+        "rate_url": reverse("rate_image", args=[image.public_id]) if image else "",
+        "skip_url": reverse("skip_image", args=[image.public_id]) if image else "",
+        "undo_url": reverse("undo_last_rating"),
+        "images_left": images_left_for(rater, dataset=dataset) if image else 0,
+        "images_left_cap": IMAGES_LEFT_CAP,
+        "can_undo": has_undoable_rating(rater),
+        "undo_minutes": settings.RATING_UNDO_MINUTES,
+        "show_welcome": not rater.welcome_dismissed,
+        "saved": saved,
+        "undone": undone,
     }
     template = "ratings/rate.html#card-response" if request.htmx else "ratings/rate.html"
     return render(request, template, context, status=status)
@@ -88,11 +142,23 @@ def rate_page(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return _render_card(request, dataset=dataset, prefer=_parse_uuid(request.GET.get("next")))
 
 
-def _after_action(request: HttpRequest, dataset: Dataset | None, image: Image, *, notice: str = "", kind: str = "info"):
+def _after_action(
+    request: HttpRequest,
+    dataset: Dataset | None,
+    image: Image,
+    *,
+    notice: str = "",
+    kind: str = "info",
+    saved: Saved | None = None,
+) -> HttpResponse:
     """What follows a stored rating, skip or report: the next card (htmx) or a redirect (plain form)."""
     upcoming = _parse_uuid(request.POST.get("upcoming"))
     if request.htmx:
-        return _render_card(request, dataset=dataset, notice=notice, notice_kind=kind, prefer=upcoming, exclude=(image.pk,))
+        return _render_card(
+            request, dataset=dataset, notice=notice, notice_kind=kind, prefer=upcoming, exclude=(image.pk,), saved=saved
+        )
+    if saved:
+        messages.success(request, f"Saved: {saved.text}.", extra_tags="saved")
     if notice:
         messages.add_message(request, messages.WARNING if kind == "warning" else messages.INFO, notice)
     url = _rate_url(dataset)
@@ -131,11 +197,15 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     except services.InvalidRating as exc:
         # Same image again, with what the rater entered and what was wrong.
         return _render_card(request, dataset=dataset, image=image, error=exc.message, entered=entered, status=400)
+    except services.RatingPaused:
+        # The card shows the pause (once, with a countdown) and comes back by itself when it ends.
+        return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
         return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
-    if outcome.captcha and not outcome.captcha_passed:
-        return _after_action(request, dataset, image, notice=outcome.message, kind="warning")
-    return _after_action(request, dataset, image)
+    saved = Saved.of(outcome)
+    if outcome.captcha and not outcome.captcha_passed and outcome.paused_until is None:
+        return _after_action(request, dataset, image, notice=outcome.message, kind="warning", saved=saved)
+    return _after_action(request, dataset, image, saved=saved)
 
 
 @require_POST
@@ -152,3 +222,36 @@ def skip(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return _render_card(request, dataset=dataset, image=image, error=exc.message, status=exc.status)
     notice = "Thanks for the report: the image is out of your queue and moderators will look at it." if stored.is_report else ""
     return _after_action(request, dataset, image, notice=notice)
+
+
+@require_POST
+@login_required
+def undo_last_rating(request: HttpRequest) -> HttpResponse:
+    """U on the rate page: take back the rater's last rating (within RATING_UNDO_MINUTES) and show its image again,
+    with what they had chosen, so they can rate it again or move on."""
+    dataset = _dataset_from(request.POST.get("dataset"))
+    try:
+        undone = services.undo_rating(rater=request.user)
+    except services.RatingRefused as exc:
+        if request.htmx:
+            return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status)
+        messages.warning(request, exc.message)
+        return redirect(_rate_url(dataset))
+    text = Saved(rating=undone.rating, artifacts=undone.artifacts, reward=0).text
+    kudos = f"; {undone.kudos_note}" if undone.kudos_note else ""
+    message = f"Undone: your rating {text} was taken back{kudos}. Rate the image again, or skip it."
+    if request.htmx:
+        entered = {"rating": str(undone.rating), "artifacts": "" if undone.artifacts is None else str(undone.artifacts)}
+        return _render_card(request, dataset=dataset, image=undone.image, entered=entered, undone=message)
+    messages.info(request, message)
+    return redirect(f"{_rate_url(dataset)}?next={undone.image.public_id}")
+
+
+@require_POST
+@login_required
+def dismiss_welcome(request: HttpRequest) -> HttpResponse:
+    """The welcome panel's "Got it": never shown to this rater again, on any device."""
+    Rater.objects.filter(pk=request.user.pk).update(welcome_dismissed=True)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(_rate_url(_dataset_from(request.POST.get("dataset"))))
