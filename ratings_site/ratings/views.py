@@ -202,10 +202,11 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
         return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
-    saved = Saved.of(outcome)
-    if outcome.captcha and not outcome.captcha_passed and outcome.paused_until is None:
-        return _after_action(request, dataset, image, notice=outcome.message, kind="warning", saved=saved)
-    return _after_action(request, dataset, image, saved=saved)
+    if outcome.captcha and not outcome.captcha_passed:
+        # A missed check image: its notice (or the pause it started) says what happened; nothing was "saved".
+        notice = "" if outcome.paused_until else outcome.message
+        return _after_action(request, dataset, image, notice=notice, kind="warning")
+    return _after_action(request, dataset, image, saved=Saved.of(outcome))
 
 
 @require_POST
@@ -217,10 +218,18 @@ def skip(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return image
     reason = request.POST.get("reason") or Skip.Reason.SKIPPED
     try:
-        stored = services.skip_image(rater=request.user, image=image, reason=reason, note=request.POST.get("note", ""))
-    except services.RatingRefused as exc:
+        outcome = services.skip_image(rater=request.user, image=image, reason=reason, note=request.POST.get("note", ""))
+    except services.InvalidRating as exc:
         return _render_card(request, dataset=dataset, image=image, error=exc.message, status=exc.status)
-    notice = "Thanks for the report: the image is out of your queue and moderators will look at it." if stored.is_report else ""
+    except services.RatingPaused:
+        return _render_card(request, dataset=dataset, status=429)
+    except services.RatingRefused as exc:
+        return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
+    if outcome.check is not None:
+        # A captcha skipped or reported: a missed check, said as a wrong answer is (or by the pause it started).
+        notice = "" if outcome.check.captcha_passed or outcome.check.paused_until else outcome.check.message
+        return _after_action(request, dataset, image, notice=notice, kind="warning")
+    notice = "Thanks for the report: the image is out of your queue and moderators will look at it." if outcome.is_report else ""
     return _after_action(request, dataset, image, notice=notice)
 
 
