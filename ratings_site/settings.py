@@ -11,7 +11,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ratings_site.env import env_bool, env_float, env_int, env_list, env_str
+from ratings_site.env import (
+    env_addresses,
+    env_bool,
+    env_bool_or_networks,
+    env_cache,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -95,8 +104,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "raters.Rater"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "rate"
+# Local accounts (createsuperuser) log in by name and password; raters and moderators by Horde key.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # local accounts only (Rater.objects.get_by_natural_key)
+    "ratings_site.raters.backends.HordeKeyBackend",
+]
+# Rater.username is Horde display data, unique only among local accounts (see raters.models).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared by every web process (login limits, find_user answers): the database by default, made by migrate.
+CACHES = {"default": env_cache("CACHE_URL", "db://horde_ratings_cache")}
 
 TASKS = {
     "default": {
@@ -128,11 +145,23 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The site serves MEDIA_ROOT itself (with caching headers) unless a front server
 # or object storage does it in production.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# Images the server itself opens or fetches (datasets/pictures.py, datasets/fetch.py).
+# Pixels (width × height) an image may have: larger ones are refused at import and marked broken by the predictor.
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# Which loopback, private, link-local or reserved addresses server-side fetches of image URLs may reach: none
+# (false), all (true: tests, a local demo), or a comma-separated list of addresses or networks (an internal image store).
+ALLOW_PRIVATE_IMAGE_URLS = env_bool_or_networks("ALLOW_PRIVATE_IMAGE_URLS", False)
 
 # Security
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health checks come over plain HTTP from inside the network: they get their answer, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HTTP Strict Transport Security: off (0) until the site is served only over HTTPS; production sets a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -162,6 +191,17 @@ HORDE_SERVICE_API_KEY = env_str("HORDE_SERVICE_API_KEY")
 HORDE_TIMEOUT = env_float("HORDE_TIMEOUT", 5.0, minimum=0.1, maximum=120)
 HORDE_CLIENT_AGENT = env_str("HORDE_CLIENT_AGENT", "HordeRatings:1.0:https://github.com/laion-ai/horde-ratings")
 FIND_USER_CACHE_SECONDS = env_int("FIND_USER_CACHE_SECONDS", 30, minimum=0)
+INVALID_KEY_CACHE_SECONDS = env_int("INVALID_KEY_CACHE_SECONDS", 10, minimum=0)
+# Login waits less for the Horde than other calls: a rater is watching, and a web thread is held meanwhile.
+HORDE_LOGIN_TIMEOUT = env_float("HORDE_LOGIN_TIMEOUT", 3.0, minimum=0.1, maximum=120)
+
+# Login limits (per LOGIN_THROTTLE_SECONDS): failed logins per address and per key, anonymous logins per address.
+LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 600, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_FAILURES_PER_KEY = env_int("LOGIN_FAILURES_PER_KEY", 10, minimum=1)
+ANONYMOUS_LOGINS_PER_ADDRESS = env_int("ANONYMOUS_LOGINS_PER_ADDRESS", 5, minimum=1)
+# How many proxies in front of the site append to X-Forwarded-For (0: the address is REMOTE_ADDR).
+FORWARDED_PROXIES = env_int("FORWARDED_PROXIES", 0, minimum=0)
 
 # The rating rules
 RATINGS_PER_IMAGE = env_int("RATINGS_PER_IMAGE", 5, minimum=1)
@@ -210,6 +250,19 @@ for _name, _value, _allowed in [
 
 # The stand-in Horde may run outside DEBUG only when explicitly allowed.
 STANDIN_HORDE_ALLOWED = env_bool("STANDIN_HORDE_ALLOWED", DEBUG)
+
+# Error reports: with ADMINS set, each server error (500) is mailed to them by Django's AdminEmailHandler, and the
+# 500 page says so; without, nothing is sent and the page does not claim it. Reports never carry a Horde key
+# (ratings_site/error_reports.py).
+ADMINS = env_addresses("ADMINS")
+SERVER_EMAIL = (env_addresses("SERVER_EMAIL") or [("", "root@localhost")])[0][1]
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_SUBJECT_PREFIX = "[Horde Ratings] "
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ratings_site.error_reports.KeyHidingReporterFilter"
 
 LOGGING = {
     "version": 1,

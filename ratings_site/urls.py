@@ -10,6 +10,9 @@ from ratings_site.raters.views import login_view, logout_view
 from ratings_site.ratings import history_views as history
 from ratings_site.ratings import views as ratings
 
+# Says "the administrators have been sent the details" only when ADMINS is set.
+handler500 = "ratings_site.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -9,7 +9,7 @@ export HORDE_API_URL="http://127.0.0.1:7001/api"
 export HORDE_SERVICE_API_KEY="standin-service-key"
 export KUDOS_BATCH_SECONDS="${KUDOS_BATCH_SECONDS:-5}"
 
-$PY manage.py migrate --noinput
+$PY manage.py migrate --noinput   # also makes the shared cache's table (CACHE_URL)
 $PY manage.py seed_demo
 
 pids=()
@@ -23,5 +23,7 @@ pids+=($!)
 sleep 1
 echo
 echo "Horde Ratings is at http://127.0.0.1:8000/  (log in with a demo key above, e.g. demo-rater-0001)"
+echo "Moderators: http://127.0.0.1:8000/admin/ with the demo moderator key demo-moderator-0003"
 echo
+# runserver gives every request a thread of its own, so a slow Horde holds up only the logins waiting on it.
 $PY manage.py runserver 127.0.0.1:8000 --noreload

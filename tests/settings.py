@@ -8,6 +8,9 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("STANDIN_HORDE_ALLOWED", "1")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="horde-ratings-test-media-"))
 os.environ.setdefault("HORDE_TIMEOUT", "1.5")
+# Tests clear the cache around each test, even those without a database; the shared database cache is
+# tested through real servers (tests/served_site.py).
+os.environ.setdefault("CACHE_URL", "locmem://")
 
 from ratings_site.settings import *  # noqa: E402,F403
 

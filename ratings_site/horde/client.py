@@ -2,7 +2,10 @@
 
 Timeouts, the Client-Agent header and the mapping of failures onto two errors
 (`HordeUnavailable`: down, slow or broken; `HordeRejected`: the Horde said no)
-live in one place. API keys are sent in headers only and never logged.
+live in one place. API keys are sent in headers only and never logged: a key that
+is not a printable ASCII token is refused before it goes near a header
+(`check_api_key`), and every key the site handles is scrubbed from every log record
+(`scrub_keys`, installed for the whole process by `install_key_scrubber`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import socket
+import threading
+import traceback
+import unicodedata
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -25,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 ANONYMOUS_API_KEY = "0000000000"
 SHARED_KEY_MARKER = "(Shared Key:"
+# Printable ASCII without spaces: what the Horde's keys are made of, and all an HTTP header can carry safely.
+API_KEY_PATTERN = re.compile(r"[!-~]{1,100}")
+# The Horde's ids are PostgreSQL bigints: what our BigIntegerField holds too.
+HORDE_ID_MAX = 2**63 - 1
+USERNAME_MAX_LENGTH = 150  # Rater.username
 
 
 class HordeError(Exception):
@@ -53,6 +65,117 @@ class InvalidAPIKey(HordeRejected):
     pass
 
 
+class MalformedAPIKey(HordeRejected):
+    """Not a printable ASCII token: refused here, never sent (a CR/LF would split the header)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            400,
+            "This is not a Horde API key: a key is one word of printable characters (letters, digits and "
+            "punctuation, no spaces or line breaks, at most 100). Copy it again from your Horde account.",
+            "MalformedAPIKey",
+        )
+
+
+class UnusableHordeUser(HordeError):
+    """The Horde answered find_user with an account this site cannot store (an id outside 0..2**63-1, a name
+    that is not text). Not the rater's fault, and not a reason to fail with a 500."""
+
+
+# ---- keys never printed ------------------------------------------------------------------------------------
+
+_SCRUBBED = "[apikey]"
+_seen_keys: dict[str, tuple[str, ...]] = {}  # key -> the forms it takes in text; insertion order = age
+_seen_keys_lock = threading.Lock()
+_seen_keys_pattern: re.Pattern[str] | None = None  # every form of every seen key, longest first
+_SEEN_KEYS_MAX = 512
+# `apikey: value`, `"apikey": "value"`, `apikey=value`: a key the scrubber was not told about, by its label.
+_LABELLED_KEY = re.compile(r"""(?i)(\bapi_?key['"]?\s*[:=]\s*b?['"]?)[^\s'",;}&]+""")
+
+
+def remember_key_for_scrubbing(apikey: str) -> None:
+    """Note a key this process handles, so that `scrub_keys` can blank it in anything printed later.
+
+    Kept in this process's memory only (the last few hundred), in the forms a traceback shows it:
+    raw, repr-escaped, and as escaped UTF-8 bytes.
+    """
+    global _seen_keys_pattern
+    if not isinstance(apikey, str) or not apikey:
+        return
+    with _seen_keys_lock:
+        if apikey in _seen_keys:
+            _seen_keys[apikey] = _seen_keys.pop(apikey)  # the most recent again
+            return
+        forms = {apikey, repr(apikey)[1:-1], ascii(apikey)[1:-1], repr(apikey.encode("utf-8", "replace"))[2:-1]}
+        _seen_keys[apikey] = tuple(form for form in forms if len(form) >= 4)
+        while len(_seen_keys) > _SEEN_KEYS_MAX:
+            _seen_keys.pop(next(iter(_seen_keys)))
+        every_form = sorted({form for forms in _seen_keys.values() for form in forms}, key=len, reverse=True)
+        _seen_keys_pattern = re.compile("|".join(map(re.escape, every_form))) if every_form else None
+
+
+def scrub_keys(text: str) -> str:
+    """`text` with every key the process has handled, and any labelled `apikey` value, replaced by [apikey]."""
+    pattern = _seen_keys_pattern
+    if pattern is not None:
+        text = pattern.sub(_SCRUBBED, text)
+    return _LABELLED_KEY.sub(lambda match: match.group(1) + _SCRUBBED, text)
+
+
+def _scrub_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed log call: leave it to logging's own error report
+        return
+    scrubbed = scrub_keys(message)
+    if scrubbed != message:
+        record.msg, record.args = scrubbed, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = scrub_keys("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+    if record.stack_info:
+        record.stack_info = scrub_keys(record.stack_info)
+
+
+def install_key_scrubber() -> None:
+    """Scrub keys from every log record this process makes, whatever logger or handler prints it.
+
+    A record factory rather than a handler filter: it runs once per record, before any handler (Django's,
+    gunicorn's, a task worker's) formats it, and a traceback is formatted and scrubbed here, once.
+    """
+    current = logging.getLogRecordFactory()
+    if getattr(current, "scrubs_horde_keys", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        _scrub_record(record)
+        return record
+
+    factory.scrubs_horde_keys = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+def check_api_key(apikey: str) -> str:
+    """Return the key when it is a printable ASCII token; raise MalformedAPIKey (which never shows it) if not."""
+    remember_key_for_scrubbing(apikey)
+    if not isinstance(apikey, str) or not API_KEY_PATTERN.fullmatch(apikey):
+        raise MalformedAPIKey()
+    return apikey
+
+
+def clean_username(raw: str, *, horde_id: int) -> str:
+    """A Horde username as display data: control and format characters (NUL, CR/LF, bidi overrides) removed,
+    spaces collapsed, cut to fit Rater.username keeping its "#id" ending. Never empty."""
+    text = "".join(ch for ch in str(raw) if unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.split())
+    suffix = f"#{horde_id}"
+    if text.endswith(suffix):
+        text = text[: -len(suffix)].rstrip()[: USERNAME_MAX_LENGTH - len(suffix)] + suffix
+    else:
+        text = text[:USERNAME_MAX_LENGTH]
+    return text or suffix
+
+
 @dataclass(frozen=True)
 class HordeUser:
     """The fields of the Horde's UserDetails that this site uses."""
@@ -78,10 +201,15 @@ class HordeUser:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, fetched_at: datetime | None = None) -> HordeUser:
+        user_id, username = data.get("id"), data.get("username")
+        if isinstance(user_id, bool) or not isinstance(user_id, int) or not 0 <= user_id <= HORDE_ID_MAX:
+            raise UnusableHordeUser(f"The Horde sent an account id this site cannot use: {str(user_id)[:40]!r}")
+        if not isinstance(username, str):
+            raise UnusableHordeUser("The Horde sent an account whose name is not text")
         try:
             return cls(
-                id=int(data["id"]),
-                username=str(data["username"]),
+                id=user_id,
+                username=username,
                 kudos=float(data.get("kudos") or 0),
                 trusted=bool(data.get("trusted", False)),
                 moderator=bool(data.get("moderator", False)),
@@ -94,18 +222,20 @@ class HordeUser:
             raise HordeUnavailable(f"The Horde sent a user we could not read: {exc}") from None
 
 
-def _request(method: str, path: str, *, apikey: str | None = None, body: dict | None = None) -> Any:
+def _request(
+    method: str, path: str, *, apikey: str | None = None, body: dict | None = None, timeout: float | None = None
+) -> Any:
     url = f"{settings.HORDE_API_URL}{path}"
     headers = {"Client-Agent": settings.HORDE_CLIENT_AGENT, "Accept": "application/json"}
     if apikey is not None:
-        headers["apikey"] = apikey
+        headers["apikey"] = check_api_key(apikey)
     data = None
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=settings.HORDE_TIMEOUT) as resp:
+        with urllib.request.urlopen(req, timeout=timeout or settings.HORDE_TIMEOUT) as resp:
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         raw = exc.read()
@@ -139,27 +269,47 @@ def _request(method: str, path: str, *, apikey: str | None = None, body: dict | 
 
 
 def _key_cache_name(apikey: str) -> str:
-    return "horde:find_user:" + hashlib.sha256(apikey.encode()).hexdigest()
+    return "horde:find_user:" + key_hash(apikey)
 
 
-def find_user(apikey: str, *, use_cache: bool = True, fresh_after: datetime | None = None) -> HordeUser:
-    """GET /v2/find_user. Cached by the key's hash for FIND_USER_CACHE_SECONDS.
+def key_hash(apikey: str) -> str:
+    """The name a key goes by wherever it must be told apart from others (caches, limits): never the key."""
+    return hashlib.sha256(apikey.encode("utf-8", "replace")).hexdigest()
+
+
+def find_user(
+    apikey: str, *, use_cache: bool = True, fresh_after: datetime | None = None, timeout: float | None = None
+) -> HordeUser:
+    """GET /v2/find_user. Cached by the key's hash for FIND_USER_CACHE_SECONDS (the Horde caches 30 s too).
 
     The answer's `fetched_at` says when the Horde was asked. A cached answer asked before
     `fresh_after` (e.g. the rater's latest kudos payment) is not used: the Horde is asked again.
+    "The Horde does not know this key" is remembered for INVALID_KEY_CACHE_SECONDS, so retrying a
+    wrong key costs the Horde one call. `timeout` overrides HORDE_TIMEOUT (login waits less).
     """
+    check_api_key(apikey)
     cache_name = _key_cache_name(apikey)
+    invalid_name = cache_name + ":invalid"
     if use_cache:
         cached = cache.get(cache_name)
         if cached is not None and (fresh_after is None or cached["fetched_at"] >= fresh_after):
             return HordeUser.from_json(cached["user"], fetched_at=cached["fetched_at"])
+        invalid = cache.get(invalid_name)
+        if invalid is not None:
+            raise InvalidAPIKey(401, invalid["message"], invalid["rc"])
     fetched_at = timezone.now()
-    data = _request("GET", "/v2/find_user", apikey=apikey)
+    try:
+        data = _request("GET", "/v2/find_user", apikey=apikey, timeout=timeout)
+    except InvalidAPIKey as exc:
+        if settings.INVALID_KEY_CACHE_SECONDS:
+            cache.set(invalid_name, {"message": exc.message, "rc": exc.rc}, settings.INVALID_KEY_CACHE_SECONDS)
+        raise
     if not isinstance(data, dict):
         raise HordeUnavailable("The Horde sent an answer we could not read")
     user = HordeUser.from_json(data, fetched_at=fetched_at)
     if settings.FIND_USER_CACHE_SECONDS:
         cache.set(cache_name, {"user": data, "fetched_at": fetched_at}, settings.FIND_USER_CACHE_SECONDS)
+    cache.delete(invalid_name)
     return user
 
 

@@ -5,7 +5,8 @@ Horde calls this site makes (``GET /api/v2/find_user`` and
 ``POST /api/v2/kudos/award``) with the Horde's own status codes and
 ``{"message", "rc"}`` error bodies, for a fixed set of demo keys (``DEMO_KEYS``).
 Control endpoints under ``/_standin/`` (not under ``/api``) let a person or a
-browser test make it fail, slow it down, reset it and see the awards it paid.
+browser test make it fail, slow it down, add users (``POST /_standin/users``, or
+``add_user``), reset it and see the awards it paid.
 
 Standard library only, and no Django import: usable from plain Python::
 
@@ -26,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["DEMO_KEYS", "DEMO_KEY_PURPOSES", "SERVICE_API_KEY", "StandinHorde"]
+__all__ = ["DEMO_KEYS", "DEMO_KEY_PURPOSES", "SERVICE_API_KEY", "StandinHorde", "horde_user"]
 
 SERVICE_API_KEY = "standin-service-key"
 """The privileged key allowed to call /v2/kudos/award (the site's HORDE_SERVICE_API_KEY)."""
@@ -36,7 +37,7 @@ ANONYMOUS_API_KEY = "0000000000"
 _INVALID_KEY_MESSAGE = "No user matching sent API Key. Have you remembered to register at https://aihorde.net/register ?"
 
 
-def _user(
+def horde_user(
     username: str,
     user_id: int,
     *,
@@ -47,6 +48,7 @@ def _user(
     pseudonymous: bool = False,
     account_age: int = 2592000,
 ) -> dict[str, Any]:
+    """A find_user answer as the Horde sends it (for DEMO_KEYS, and for tests that add users)."""
     return {
         "username": username,
         "id": user_id,
@@ -74,16 +76,16 @@ def _user(
 
 
 DEMO_KEYS: dict[str, dict[str, Any]] = {
-    ANONYMOUS_API_KEY: _user("Anonymous#0", 0, kudos=0.0, pseudonymous=True, account_age=0),
-    "demo-rater-0001": _user("DemoRater#1001", 1001, kudos=1000.0, account_age=2592000),
-    "demo-trusted-0002": _user("TrustedRater#1002", 1002, kudos=5000.0, trusted=True, account_age=31536000),
-    "demo-moderator-0003": _user(
+    ANONYMOUS_API_KEY: horde_user("Anonymous#0", 0, kudos=0.0, pseudonymous=True, account_age=0),
+    "demo-rater-0001": horde_user("DemoRater#1001", 1001, kudos=1000.0, account_age=2592000),
+    "demo-trusted-0002": horde_user("TrustedRater#1002", 1002, kudos=5000.0, trusted=True, account_age=31536000),
+    "demo-moderator-0003": horde_user(
         "Moderator#1003", 1003, kudos=10000.0, trusted=True, moderator=True, account_age=63072000
     ),
-    "demo-shared-0004": _user("DemoRater#1001 (Shared Key: friends)", 1001, kudos=1000.0, account_age=2592000),
-    "demo-flagged-0005": _user("Flagged#1005", 1005, kudos=100.0, flagged=True, account_age=86400),
-    "demo-rater-0006": _user("SecondRater#1006", 1006, kudos=1000.0, account_age=2592000),
-    "demo-rater-0007": _user("ThirdRater#1007", 1007, kudos=1000.0, account_age=2592000),
+    "demo-shared-0004": horde_user("DemoRater#1001 (Shared Key: friends)", 1001, kudos=1000.0, account_age=2592000),
+    "demo-flagged-0005": horde_user("Flagged#1005", 1005, kudos=100.0, flagged=True, account_age=86400),
+    "demo-rater-0006": horde_user("SecondRater#1006", 1006, kudos=1000.0, account_age=2592000),
+    "demo-rater-0007": horde_user("ThirdRater#1007", 1007, kudos=1000.0, account_age=2592000),
 }
 """apikey -> the Horde's find_user answer (initial balances; the server tracks the current ones)."""
 
@@ -140,6 +142,7 @@ class StandinHorde:
         self._delay = 0.0
         self._balances = _initial_balances()
         self._awarded: dict[int, float] = {}
+        self._extra_users: dict[str, dict[str, Any]] = {}  # apikey -> answer, added by tests (see add_user)
 
     # ---- lifecycle -------------------------------------------------------
     def start(self) -> StandinHorde:
@@ -221,8 +224,17 @@ class StandinHorde:
         with self._lock:
             self._failures.append([path, int(times), int(status)])
 
+    def add_user(self, apikey: str, details: dict[str, Any]) -> None:
+        """Answer find_user for `apikey` with `details` (any JSON, even malformed) until the next reset.
+
+        Also replaces a demo key's answer: e.g. a moderator whom the Horde no longer calls one.
+        """
+        with self._lock:
+            self._extra_users[apikey] = copy.deepcopy(details)
+
     def reset(self) -> None:
         with self._lock:
+            self._extra_users.clear()
             self._awards.clear()
             self._requests.clear()
             self._failures.clear()
@@ -251,6 +263,9 @@ class StandinHorde:
         return None
 
     def _user_details(self, apikey: str) -> dict[str, Any] | None:
+        with self._lock:
+            if apikey in self._extra_users:
+                return copy.deepcopy(self._extra_users[apikey])
         details = DEMO_KEYS.get(apikey)
         if details is None:
             return None
@@ -360,6 +375,12 @@ class StandinHorde:
                 return _error(400, "status must be an HTTP status", "BadRequest")
             self.fail(body["path"], times, status)
             return 200, {"path": body["path"], "times": times, "status": status}
+        if path == "/_standin/users" and method == "POST":
+            body = read_body()
+            if not isinstance(body, dict) or not isinstance(body.get("apikey"), str) or "user" not in body:
+                return _error(400, "Expected {\"apikey\", \"user\": find_user's answer}", "BadRequest")
+            self.add_user(body["apikey"], body["user"])
+            return 200, {"added": True}
         if path == "/_standin/delay" and method == "POST":
             body = read_body()
             try:

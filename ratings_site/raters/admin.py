@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from ratings_site.raters.forms import AdminKeyLoginForm
 from ratings_site.raters.models import Rater
+
+# Horde moderators log in to the admin with their Horde key (raters.services gives them the moderators group).
+admin.site.login_form = AdminKeyLoginForm
+admin.site.login_template = "raters/admin_login.html"
 
 
 @admin.register(Rater)

@@ -1,21 +1,41 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 ANONYMOUS_HORDE_ID = 0
+MODERATORS_GROUP = "moderators"
+
+
+class RaterManager(UserManager):
+    def get_by_natural_key(self, username: str) -> Rater:
+        """Only local accounts (made with createsuperuser, no Horde id) log in by name and password.
+
+        A Horde rater's name is display data that anyone on the Horde can pick, so it never names a
+        local account, and two Horde raters may share one.
+        """
+        return self.get(**{self.model.USERNAME_FIELD: username, "horde_id__isnull": True})
 
 
 class Rater(AbstractUser):
     """A person who rates, known by their Horde account.
 
     They log in with a Horde API key; the key itself is never stored here (the
-    session keeps it encrypted, see raters.keys). Django's username holds the
-    Horde username ("name#id"), refreshed at every login.
+    session keeps it encrypted, see raters.keys). Identity is the Horde id; the username
+    is the Horde username ("name#id", cleaned and cut to fit), refreshed at every login.
+    Every login with the anonymous key makes a rater of its own (horde_id 0), so anonymous
+    people never share a history, a queue or a pause. Local accounts (no Horde id) log in
+    to the admin with a password and are the only ones whose name is unique.
     """
 
-    horde_id = models.BigIntegerField(unique=True, null=True, blank=True)
+    username = models.CharField(
+        "username",
+        max_length=150,
+        help_text="The Horde username for raters (display only); a unique login name for local accounts.",
+    )
+    horde_id = models.BigIntegerField(null=True, blank=True)
     trusted = models.BooleanField(default=False)
     moderator = models.BooleanField(default=False, help_text="A moderator on the Horde.")
     flagged = models.BooleanField(default=False)
@@ -25,6 +45,20 @@ class Rater(AbstractUser):
     welcome_dismissed = models.BooleanField(
         default=False, help_text="The rater closed the rate page's welcome panel for good."
     )
+
+    objects = RaterManager()
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["horde_id"], condition=Q(horde_id__gt=ANONYMOUS_HORDE_ID), name="one_rater_per_horde_account"
+            ),
+            models.UniqueConstraint(
+                fields=["username"], condition=Q(horde_id__isnull=True), name="local_account_names_unique"
+            ),
+            models.CheckConstraint(condition=Q(horde_id__gte=0) | Q(horde_id__isnull=True), name="horde_id_not_negative"),
+        ]
 
     @property
     def is_horde_anonymous(self) -> bool:

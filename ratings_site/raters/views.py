@@ -8,10 +8,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from ratings_site.horde import client as horde
+from ratings_site.raters.backends import HORDE_KEY_BACKEND
 from ratings_site.raters.forms import LoginForm
 from ratings_site.raters.keys import remember_key
-from ratings_site.raters.services import SharedKeyRefused, rater_from_horde_user
+from ratings_site.raters.services import LoginRefused, rater_for_key
+from ratings_site.raters.throttle import client_address
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -27,33 +28,18 @@ def safe_next(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     # Bound on every POST, even an empty one, so a missing key gets its message.
     form = LoginForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
             apikey = form.cleaned_data["apikey"]
             try:
-                horde_user = horde.find_user(apikey, use_cache=False)
-                rater = rater_from_horde_user(horde_user)
-            except horde.InvalidAPIKey:
-                form.add_error(
-                    "apikey",
-                    "The Horde does not know this API key. Check it (copy it again from your Horde account) "
-                    "or register for a free key at aihorde.net/register.",
-                )
-            except horde.HordeUnavailable:
-                status = 503
-                form.add_error(None, "The Horde is not answering right now. Please try again in a minute.")
-            except horde.HordeRejected as exc:
-                form.add_error("apikey", f"The Horde refused this key: {exc.message}")
-            except SharedKeyRefused:
-                form.add_error(
-                    "apikey",
-                    "This is a shared key. Ratings must come from the account's owner, so shared keys "
-                    "cannot rate here. Log in with your own Horde API key.",
-                )
+                rater = rater_for_key(apikey=apikey, address=client_address(request))
+            except LoginRefused as exc:
+                status, retry_after = exc.status, exc.retry_after
+                form.add_error("apikey" if exc.about_key else None, exc.message)
             else:
-                login(request, rater, backend="django.contrib.auth.backends.ModelBackend")  # rotates the session id
+                login(request, rater, backend=HORDE_KEY_BACKEND)  # rotates the session id
                 remember_key(request, apikey)
                 if rater.is_horde_anonymous:
                     messages.info(
@@ -65,8 +51,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     messages.success(request, f"Welcome, {rater.username}.")
                 return redirect(safe_next(request))
     response = render(request, "raters/login.html", {"form": form, "next": safe_next(request)}, status=status)
-    if status == 503:
-        response["Retry-After"] = "30"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
