@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
@@ -18,7 +19,7 @@ from ratings_site.raters.views import safe_next
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers: for load balancers."""
+    """200 when the database answers: for load balancers (over plain HTTP too: SECURE_REDIRECT_EXEMPT)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -64,3 +65,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"  # reload the page: it carries a fresh token
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page (handler500). It says the administrators were told only when they were: with ADMINS set,
+    Django's AdminEmailHandler has mailed them the report. Rendered without the request's context: the
+    context processors read the database, which may be what failed."""
+    page = loader.get_template("500.html").render({"reported": bool(settings.ADMINS)})
+    return HttpResponseServerError(page)

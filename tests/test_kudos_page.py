@@ -61,7 +61,7 @@ def test_the_page_shows_the_ledger_and_the_counts_then_the_payment(login, make_i
 def test_the_page_shows_a_line_being_sent_as_pending(login, make_images):
     client = login(DEMO_KEY)
     rate_via_page(client, make_images(1)[0])
-    KudosReward.objects.update(status=KudosReward.Status.SENDING)
+    KudosReward.objects.update(status=KudosReward.Status.SENDING, sending_since=timezone.now())  # a call under way
 
     html = client.get("/kudos/").content.decode()
 

@@ -1,31 +1,69 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import schedule_payment
+from ratings_site.kudos.services import flag_stuck_payments, schedule_payment
+
+
+class WaitingForModeratorFilter(admin.SimpleListFilter):
+    """The lines a moderator must check on the Horde: sent, maybe paid, no answer recorded."""
+
+    title = "needs a moderator"
+    parameter_name = "waiting"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Waiting for a moderator")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> QuerySet[KudosReward]:
+        if self.value() == "yes":
+            return queryset.waiting_for_moderator()  # type: ignore[attr-defined]
+        return queryset
 
 
 @admin.register(KudosReward)
 class KudosRewardAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "rater", "amount", "status", "attempts", "paid_at", "last_error"]
-    list_filter = ["status"]
+    list_display = [
+        "created_at",
+        "rater",
+        "amount",
+        "status",
+        "waiting_for_moderator",
+        "attempts",
+        "sending_since",
+        "paid_at",
+        "last_error",
+    ]
+    list_filter = [WaitingForModeratorFilter, "status"]
     list_select_related = ["rater"]
     raw_id_fields = ["rater", "rating", "image"]
     search_fields = ["rater__username"]
     actions = ["mark_paid", "send_again"]
 
+    @admin.display(boolean=True, description="needs a moderator")
+    def waiting_for_moderator(self, line: KudosReward) -> bool:
+        return line.waiting_for_moderator
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """Stuck lines get their reason before the moderator reads the list (cron may not have run yet)."""
+        flag_stuck_payments()
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description="Mark as paid (checked on the Horde)")
-    def mark_paid(self, request, queryset):
+    def mark_paid(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> None:
         changed = queryset.exclude(status=KudosReward.Status.PAID).update(
             status=KudosReward.Status.PAID, paid_at=timezone.now(), last_error=""
         )
         self.message_user(request, f"{changed} lines marked paid.")
 
     @admin.action(description="Send again (only when the Horde did not pay them)")
-    def send_again(self, request, queryset):
+    def send_again(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> None:
         lines = queryset.filter(status__in=[KudosReward.Status.SENDING, KudosReward.Status.FAILED])
         rater_ids = set(lines.values_list("rater_id", flat=True))
-        changed = lines.update(status=KudosReward.Status.PENDING, attempts=0, last_error="")
+        changed = lines.update(status=KudosReward.Status.PENDING, attempts=0, last_error="", sending_since=None)
         for rater_id in rater_ids:
             schedule_payment(rater_id)
         self.message_user(request, f"{changed} lines will be sent again.")

@@ -1,7 +1,33 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def stuck_sending_cutoff(now: datetime | None = None) -> datetime:
+    """Lines sending since before this moment are stuck: their call to the Horde is over for sure.
+
+    A call may take HORDE_TIMEOUT to connect and HORDE_TIMEOUT more to answer (urllib's timeout
+    counts each wait, not the whole call), so twice the timeout has passed when no live worker can
+    still be waiting on it; only a worker that died mid-call leaves a line sending that long.
+    """
+    return (now or timezone.now()) - timedelta(seconds=2 * settings.HORDE_TIMEOUT)
+
+
+class KudosRewardQuerySet(models.QuerySet):
+    def waiting_for_moderator(self, now: datetime | None = None) -> KudosRewardQuerySet:
+        """Lines a moderator must check on the Horde (paid or not?) before "Mark as paid" or "Send again".
+
+        Sending lines with a reason (the call timed out), or sending since before the cutoff, or
+        with no start time at all (sent before lines recorded it). `KudosReward.waiting_for_moderator`
+        is the same rule for one line in hand.
+        """
+        stuck = ~models.Q(last_error="") | models.Q(sending_since__isnull=True)
+        stuck |= models.Q(sending_since__lt=stuck_sending_cutoff(now))
+        return self.filter(stuck, status=KudosReward.Status.SENDING)
 
 
 class KudosReward(models.Model):
@@ -9,8 +35,11 @@ class KudosReward(models.Model):
 
     Status moves pending -> sending -> paid, or back to pending on a failure the
     Horde reports, or to failed when retries are exhausted or the Horde rejects the
-    rater. A line left in `sending` (the worker died mid-call) is never sent again
-    automatically: the Horde's award has no idempotency key, so we pay at most once.
+    rater. A line left in `sending` (the call timed out, or the worker died mid-call) is
+    never sent again automatically: the Horde's award has no idempotency key, so we pay at
+    most once. Such a line waits for a moderator (`waiting_for_moderator`): it says why in
+    `last_error`, or it has been sending since `sending_since` for longer than a call to the
+    Horde can last (`stuck_sending_cutoff`), which only a dead worker explains.
 
     A line rewards its rater for one image (`image`), at most once: when a rating is
     undone, its pending line is cancelled (deleted) but a line already sending, paid or
@@ -41,6 +70,11 @@ class KudosReward(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # When the line was last marked sending (the payment call started); null for lines never sent,
+    # or sent before this was recorded.
+    sending_since = models.DateTimeField(null=True, blank=True)
+
+    objects = KudosRewardQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -55,3 +89,10 @@ class KudosReward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} kudos to {self.rater} ({self.status})"
+
+    @property
+    def waiting_for_moderator(self) -> bool:
+        """The queryset's `waiting_for_moderator` for this line (the rater reads it as "being checked")."""
+        if self.status != self.Status.SENDING:
+            return False
+        return bool(self.last_error) or self.sending_since is None or self.sending_since < stuck_sending_cutoff()

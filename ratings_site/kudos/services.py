@@ -136,7 +136,8 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
     never sent again. When the Horde never acted on the call (unreachable, 5xx, 429)
     they return to pending and a retry is scheduled with back-off; when it was sent but
     no answer came in time they stay in `sending` for a moderator to check (the admin's
-    "mark paid" / "send again"); on a refusal (e.g. "Target user is rejected") or after
+    "mark paid" / "send again"), as they do when this worker dies mid-call (`sending_since`
+    tells, see `flag_stuck_payments`); on a refusal (e.g. "Target user is rejected") or after
     KUDOS_MAX_ATTEMPTS they are marked failed.
     """
     if not payments_enabled():
@@ -150,7 +151,9 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
         if not lines:
             return PaymentResult()
         ids = [line.pk for line in lines]
-        KudosReward.objects.filter(pk__in=ids).update(status=KudosReward.Status.SENDING, attempts=F("attempts") + 1)
+        KudosReward.objects.filter(pk__in=ids).update(
+            status=KudosReward.Status.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now()
+        )
         rater = Rater.objects.get(pk=rater_id)
     total = sum(line.amount for line in lines)
     sending = KudosReward.objects.filter(pk__in=ids, status=KudosReward.Status.SENDING)
@@ -166,7 +169,7 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
         gave_up = sending.filter(attempts__gte=settings.KUDOS_MAX_ATTEMPTS).update(
             status=KudosReward.Status.FAILED, last_error=f"Gave up after {settings.KUDOS_MAX_ATTEMPTS} attempt{pluralize(settings.KUDOS_MAX_ATTEMPTS)}: {exc}"[:300]
         )
-        retried = sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300])
+        retried = sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300], sending_since=None)
         if not retried:
             return PaymentResult(lines=gave_up, status="failed")
         attempts = max(line.attempts for line in lines) + 1
@@ -179,6 +182,37 @@ def pay_rewards_for(rater_id: int) -> PaymentResult:
         return PaymentResult(lines=len(ids), status="failed")
     sending.update(status=KudosReward.Status.PAID, paid_at=timezone.now(), last_error="")
     return PaymentResult(paid=total, lines=len(ids), status="paid")
+
+
+def _stuck_reason(line: KudosReward) -> str:
+    """Why a line left sending with no answer recorded waits for a moderator (for the admin and the command)."""
+    since = f"since {line.sending_since:%Y-%m-%d %H:%M:%S %Z}" if line.sending_since else "since before starts were recorded"
+    return (
+        f"Sending {since} and no answer was recorded: the worker stopped mid-call, and the Horde may have paid. "
+        "A moderator checks it."
+    )
+
+
+def flag_stuck_payments(*, now: datetime | None = None) -> list[KudosReward]:
+    """Give every stuck line its reason, and return all lines that wait for a moderator, oldest first.
+
+    A line stays `sending` with no reason when its worker died between sending the award and
+    writing the answer (pay at most once: it is never sent again by itself). Once it has been
+    sending longer than any live call can last (`stuck_sending_cutoff`), it is written a reason
+    here, so the admin's list and its filter show why it waits; the rater already reads it as
+    "being checked" (`KudosReward.waiting_for_moderator`). Called by `pay_pending_kudos` (cron)
+    and when a moderator opens the ledger in the admin. Lines that already carry a reason keep it.
+    """
+    waiting = KudosReward.objects.waiting_for_moderator(now).select_related("rater").order_by("sending_since", "id")
+    lines = list(waiting)
+    for line in lines:
+        if not line.last_error:
+            line.last_error = _stuck_reason(line)[:300]
+            # Only while it is still sending without a reason: a worker that answered meanwhile wins.
+            KudosReward.objects.filter(pk=line.pk, status=KudosReward.Status.SENDING, last_error="").update(
+                last_error=line.last_error
+            )
+    return lines
 
 
 def ledger_totals(rater: Rater) -> dict[str, int]:

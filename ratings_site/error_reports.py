@@ -1,0 +1,28 @@
+"""What an error report (the mail ADMINS get for a 500) may show: never a Horde API key.
+
+Django hides POST fields a view names with `sensitive_post_parameters` (the login view names `apikey`), but
+only once that view runs: an error raised earlier, in a middleware (a broken session store, a database that
+went away), reports the login form's POST as it came, key and all. This filter hides `apikey` in every POST,
+whichever code raised, and in DEBUG's page too. Headers need nothing more: Django already hides META names
+that contain API, KEY, TOKEN or SECRET (an `apikey` header is HTTP_APIKEY), and settings with those names.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, QueryDict
+from django.views.debug import SafeExceptionReporterFilter
+
+# Form fields that carry a Horde API key, wherever they are posted.
+KEY_FIELDS = ("apikey",)
+
+
+class KeyHidingReporterFilter(SafeExceptionReporterFilter):
+    def get_post_parameters(self, request: HttpRequest | None) -> QueryDict | dict:
+        parameters = super().get_post_parameters(request)
+        if request is None or not any(field in parameters for field in KEY_FIELDS):
+            return parameters
+        cleansed = parameters.copy()
+        for field in KEY_FIELDS:
+            if field in cleansed:
+                cleansed[field] = self.cleansed_substitute
+        return cleansed
