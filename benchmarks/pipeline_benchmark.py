@@ -227,9 +227,9 @@ def decode_cpu_ms(items, preprocess, sample: int = 64) -> float:
     """CPU ms per image to read and preprocess, one thread (what one DataLoader worker pays)."""
     import torch
 
-    from ratings_site.predictor.pipeline import ImagesToScore
+    from ratings_site.predictor.pipeline import ImagesToScore, ReadLimits
 
-    images = ImagesToScore(items[:sample], preprocess)
+    images = ImagesToScore(items[:sample], preprocess, ReadLimits.from_settings(timeout=10.0))
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in a DataLoader worker
     try:
@@ -244,9 +244,9 @@ def decode_cpu_ms(items, preprocess, sample: int = 64) -> float:
 def preprocessed(items, preprocess, count: int):
     import torch
 
-    from ratings_site.predictor.pipeline import ImagesToScore
+    from ratings_site.predictor.pipeline import ImagesToScore, ReadLimits
 
-    images = ImagesToScore(items[:count], preprocess)
+    images = ImagesToScore(items[:count], preprocess, ReadLimits.from_settings(timeout=10.0))
     return torch.stack([images[index][1] for index in range(len(images))])
 
 

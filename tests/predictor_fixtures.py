@@ -92,7 +92,8 @@ def forget_scores_and_embeddings() -> None:
 
 
 def other_process_environment(settings) -> dict[str, str]:
-    """The environment for `manage.py` in another process, on the test's (PostgreSQL) database and directories."""
+    """The environment for `manage.py` in another process, on the test's (PostgreSQL) database and directories,
+    with the test's ALLOW_PRIVATE_IMAGE_URLS."""
     database = connection.settings_dict
     login = database["USER"] + (f":{quote(database['PASSWORD'], safe='')}" if database["PASSWORD"] else "")
     return {
@@ -101,4 +102,9 @@ def other_process_environment(settings) -> dict[str, str]:
         "DATABASE_URL": f"postgres://{login}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PREDICTOR_DIR": str(settings.PREDICTOR_DIR),
+        "ALLOW_PRIVATE_IMAGE_URLS": _as_environment(settings.ALLOW_PRIVATE_IMAGE_URLS),
     }
+
+
+def _as_environment(allow: bool | list[str]) -> str:
+    return ("true" if allow else "false") if isinstance(allow, bool) else ",".join(allow)

@@ -61,8 +61,9 @@ def _image(dataset: Dataset, *, file: str = "", url: str = "") -> Image:
 
 @pytest.mark.parametrize("workers", [0, 2], ids=["in process", "2 workers"])
 def test_unreadable_images_are_marked_broken_and_the_rest_scored(
-    predictor_dirs, closed_port, silent_server, file_server, workers
+    predictor_dirs, closed_port, silent_server, file_server, workers, settings
 ):
+    settings.ALLOW_PRIVATE_IMAGE_URLS = True  # the image servers here are on 127.0.0.1
     good = seed_demo(4)
     demo = Dataset.objects.get(slug="demo")
     media = predictor_dirs / "media"

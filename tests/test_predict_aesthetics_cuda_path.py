@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from ratings_site.predictor.clip import load_clip
-from ratings_site.predictor.pipeline import make_loader
+from ratings_site.predictor.pipeline import ReadLimits, make_loader
 from ratings_site.predictor.predict import _item
 from tests.predictor_fixtures import (  # noqa: F401 (fixtures)
     DATA,
@@ -37,7 +37,8 @@ def test_batches_reach_the_gpu_from_pinned_memory(predictor_dirs):
         dtype=torch.bfloat16,
         model_config=str(DATA / "tiny-clip-test.json"),
     )
-    loader = make_loader(items, clip.preprocess, batch_size=8, workers=1, pin_memory=True, timeout=5)
+    limits = ReadLimits.from_settings(timeout=5)
+    loader = make_loader(items, clip.preprocess, batch_size=8, workers=1, pin_memory=True, limits=limits)
 
     batches = list(loader)
 

@@ -63,6 +63,7 @@ def test_a_stopped_run_resumes_without_redoing_finished_batches(predictor_dirs, 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a second process sharing the database needs PostgreSQL")
 def test_a_killed_run_keeps_its_finished_batches_and_the_next_run_does_the_rest(predictor_dirs, settings):
     """The run is killed (SIGKILL) while it waits on an image server that never answers."""
+    settings.ALLOW_PRIVATE_IMAGE_URLS = True  # the server that never answers is on 127.0.0.1
     finished = seed_demo(8)
     demo = Dataset.objects.get(slug="demo")
     with socket.socket() as silent:

@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import FloatField, OuterRef, Subquery
 from django.utils.html import format_html
 
+from ratings_site.datasets.fetch import validate_image_url
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.datasets.services import refresh_queue, set_flags
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
@@ -49,8 +51,24 @@ class InQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ImageAdminForm(forms.ModelForm):
+    """The image form. Its URL follows the importer's rule (`datasets.fetch.check_image_url`): the model's
+    URLField alone takes ftp:// and internal addresses, which the importer refuses and the predictor cannot fetch."""
+
+    class Meta:
+        model = Image
+        fields = "__all__"
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if url:  # blank: an image stored as a file
+            validate_image_url(url)
+        return url
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
+    form = ImageAdminForm
     list_display = [
         "thumbnail", "public_id", "dataset", "ratings_count", "average", "predicted", "reports_count",
         "priority", "in_queue", "hidden", "nsfw", "broken", "is_captcha",

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,10 +31,11 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
-from PIL import Image as PILImage
 from tqdm import tqdm
 
+from ratings_site.datasets.fetch import ImageURLError, check_image_url
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.pictures import TooManyPixelsError, check_pixels, open_picture
 from ratings_site.datasets.services import refresh_queue
 
 FORMATS = ("auto", "folder", "csv", "jsonl", "laion", "diffusiondb")
@@ -45,7 +46,6 @@ CAPTION_COLUMNS = ("caption", "TEXT", "text", "prompt")
 WIDTH_COLUMNS = ("WIDTH", "width")
 HEIGHT_COLUMNS = ("HEIGHT", "height")
 DIFFUSIONDB_COLUMNS = ("image_name", "part_id", "prompt")
-MAX_URL_LENGTH = Image._meta.get_field("url").max_length or 2000
 BAD_ROWS_KEPT = 100
 
 
@@ -84,6 +84,7 @@ class Row:
     height: int | None = None
     nsfw: bool = False
     source: dict[str, Any] = field(default_factory=dict)
+    where: str = ""  # the row's place in the source, for a message
 
 
 @dataclass(frozen=True)
@@ -156,15 +157,11 @@ def clean_text(value: Any) -> str:
 
 
 def checked_url(value: Any, where: str) -> str:
-    url = clean_text(value)
-    if not url:
-        raise DatasetImportError(f"{where}: the URL is empty.")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise DatasetImportError(f"{where}: {url[:200]!r} is not an http(s) URL.")
-    if len(url) > MAX_URL_LENGTH:
-        raise DatasetImportError(f"{where}: the URL is longer than {MAX_URL_LENGTH} characters.")
-    return url
+    """The rule for image URLs (datasets.fetch.check_image_url, which the admin applies too), saying where."""
+    try:
+        return check_image_url(clean_text(value))
+    except ImageURLError as error:
+        raise DatasetImportError(f"{where}: {error}") from None
 
 
 def dimension(value: Any, where: str) -> int | None:
@@ -209,6 +206,7 @@ def tabular_row(record: dict[str, Any], where: str, *, url_column: str, caption_
         width=dimension(record[width_column], where) if width_column else None,
         height=dimension(record[height_column], where) if height_column else None,
         source={key: json_safe(value) for key, value in record.items() if key not in used},
+        where=where,
     )
 
 
@@ -236,9 +234,11 @@ class FolderReader:
                 with path.open("rb") as f:
                     digest = hashlib.file_digest(f, "sha256").hexdigest()
                     f.seek(0)
-                    with PILImage.open(f) as picture:
+                    with open_picture(f) as picture:  # refuses more than MAX_IMAGE_PIXELS before decoding
                         width, height = picture.size
                         picture.verify()
+            except TooManyPixelsError as error:
+                yield BadRow(relative, f"too large ({error})")
             except Exception as error:  # Pillow raises many kinds for a broken file
                 yield BadRow(relative, f"not a readable image ({error})")
             else:
@@ -249,6 +249,7 @@ class FolderReader:
                     width=width,
                     height=height,
                     source={"path": relative},
+                    where=relative,
                 )
             advance(1)
 
@@ -411,6 +412,7 @@ class DiffusionDbReader:
                 height=dimension(record.get("height"), where),
                 nsfw=score_above(record.get("image_nsfw"), self.nsfw_threshold),
                 source={k: json_safe(v) for k, v in record.items() if k not in ("prompt", "width", "height")},
+                where=where,
             )
 
 
@@ -486,6 +488,11 @@ class DatasetWriter:
         self.stored_files: list[str] = []
 
     def add(self, item: Row | BadRow) -> None:
+        if isinstance(item, Row):
+            try:
+                check_pixels(item.width, item.height)  # the size a metadata file declares (LAION's WIDTH, HEIGHT)
+            except TooManyPixelsError as error:
+                item = BadRow(item.where, f"too large ({error})")
         if isinstance(item, BadRow):
             self.report.bad_rows += 1
             if len(self.report.bad_examples) < BAD_ROWS_KEPT:

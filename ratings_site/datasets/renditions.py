@@ -24,6 +24,8 @@ from django.urls import reverse
 from PIL import Image as Picture
 from PIL import ImageOps
 
+from ratings_site.datasets.pictures import open_picture
+
 # The kinds: the longest side in pixels (never upscaled) and the WebP quality.
 KINDS: dict[str, tuple[int, int]] = {
     "display": (1600, 80),  # the rating page: sharp on a large screen, a tenth of a PNG's bytes
@@ -59,7 +61,7 @@ def ensure_rendition(kind: str, name: str) -> Path:
     Kept as long as it is at least as new as its original (a file replaced under the same name
     gets a new rendition). Written to a temporary file and renamed into place, so a concurrent
     request sees the whole file or none; two requests racing both write the same bytes.
-    Raises RenditionError for a missing or unreadable original, and SuspiciousFileOperation
+    Raises RenditionError for a missing or unreadable original or one over MAX_IMAGE_PIXELS, and SuspiciousFileOperation
     (from the storage) for a name outside MEDIA_ROOT.
     """
     max_side, quality = KINDS[kind]
@@ -85,9 +87,11 @@ def ensure_rendition(kind: str, name: str) -> Path:
 
 
 def _encode(source: Path, max_side: int, quality: int) -> bytes:
-    """The WebP bytes of `source` fitted within max_side × max_side, upright, without its metadata."""
+    """The WebP bytes of `source` fitted within max_side × max_side, upright, without its metadata.
+
+    An original over MAX_IMAGE_PIXELS is refused before it is decoded (RenditionError, as a broken one)."""
     try:
-        with Picture.open(source) as picture:
+        with open_picture(source) as picture:
             icc_profile = picture.info.get("icc_profile") if picture.mode in ("RGB", "RGBA") else None
             picture.draft(None, (max_side, max_side))  # a JPEG decodes at a fraction of its size: faster
             upright = ImageOps.exif_transpose(picture)

@@ -22,7 +22,7 @@ from ratings_site.datasets.services import refresh_queue
 from ratings_site.predictor.clip import ClipModel, PredictorError
 from ratings_site.predictor.heads import AestheticHead, HeadEnsemble
 from ratings_site.predictor.models import AestheticScore, ImageEmbedding, PredictorVersion
-from ratings_site.predictor.pipeline import ImageItem, make_loader
+from ratings_site.predictor.pipeline import ImageItem, ReadLimits, make_loader
 from ratings_site.predictor.scoring import save_scores
 from ratings_site.predictor.versions import clip_key
 
@@ -180,6 +180,7 @@ def run(
     summary = RunSummary()
     started = time.perf_counter()
     writer = BatchWriter(version, key)
+    limits = ReadLimits.from_settings(timeout=timeout)
     try:
         # Each next chunk's query reads the tables the writer is writing: it waits for the writes first
         # (SQLite's shared-cache test database answers "table is locked" instead of waiting).
@@ -212,7 +213,7 @@ def run(
                 batch_size=batch_size,
                 workers=workers,
                 pin_memory=clip.device.type == "cuda",
-                timeout=timeout,
+                limits=limits,
             )
             for batch in loader:
                 embeddings = scores = uncertainty = None

@@ -1,0 +1,94 @@
+"""Real local HTTP servers for the tests of server-side image fetches: one that serves a picture and
+counts the requests it got, one that redirects elsewhere, on the loopback address of one's choice
+(127.0.0.1, 127.0.0.2, ::1: Linux answers on all of 127/8)."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from PIL import Image as Picture
+
+
+def png(size: tuple[int, int] = (64, 48), color: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Picture.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class ImageServer:
+    """A server on `host`; `paths` lists every path it was asked for (empty: nobody reached it)."""
+
+    host: str
+    port: int = 0
+    paths: list[str] = field(default_factory=list)
+
+    def url(self, path: str = "/picture.png", *, host: str | None = None) -> str:
+        name = host or self.host
+        return f"http://{f'[{name}]' if ':' in name else name}:{self.port}{path}"
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def _v6_server(address: tuple[str, int], handler: type) -> _Server:
+    class V6(_Server):
+        address_family = socket.AF_INET6
+
+    return V6(address, handler)
+
+
+@contextmanager
+def serving(
+    host: str, *, port: int = 0, body: bytes | None = None, redirect_to: str | None = None, send_length: bool = True
+) -> Iterator[ImageServer]:
+    """A server on `host` (and `port`, or any free one) that answers every GET with `body` (a PNG by
+    default; without Content-Length when send_length is false) or a 302 to `redirect_to` (which may be
+    relative: "/again" redirects to itself)."""
+    record = ImageServer(host)
+    content = png() if body is None else body
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            record.paths.append(self.path)
+            if redirect_to is not None:
+                self.send_response(302)
+                self.send_header("Location", redirect_to)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            if send_length:
+                self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = _v6_server((host, port), Handler) if ":" in host else _Server((host, port), Handler)
+    record.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield record
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
