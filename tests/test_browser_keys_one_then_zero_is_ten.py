@@ -72,7 +72,7 @@ def test_one_then_a_pause_then_zero_is_one_with_flawless_shown_before_saving(pag
 @pytest.mark.browser
 def test_a_captcha_asking_for_ten_is_passed_by_typing_one_zero(page: Page, make_picture_images, settings) -> None:
     make_picture_images(2)
-    ensure_captcha_images(variants=1)
+    ensure_captcha_images(10)  # one of each answer
     Image.objects.filter(is_captcha=True).exclude(captcha_answer=10).update(hidden=True)
     settings.CAPTCHA_RATE = 1.0
     log_in(page)

@@ -14,9 +14,10 @@ from ratings_site.ratings.models import Rating
 from tests.conftest import DEMO_KEY, SECOND_KEY, csrf_token
 
 # Upper bounds: session, rater, queue, images left, undoable rating, counters, dataset list, the
-# rating's writes, ledger line and flood count, savepoints; the htmx answer also renders the next card.
+# rater's row lock, the rating's writes, ledger line and flood count, savepoints; the htmx answer also
+# renders the next card.
 RATE_PAGE_MAX = 10
-RATE_POST_MAX = 12
+RATE_POST_MAX = 13
 RATE_POST_HTMX_MAX = 18
 
 

@@ -2,24 +2,47 @@
 
 Captcha images never enter the queue (the queue rule, `datasets.services.queue_condition`, keeps them out);
 the rating flow shows one now and then and compares the rating with `captcha_answer`.
+
+A captcha must not be told from a dataset image by anything but looking at it, so each one is drawn to pass
+for an image of a public dataset (its "cover"):
+- its file is named as that dataset's files are, in the same folder (`images/<slug>/<sha256 of its bytes>.png`
+  as the importer names them, `demo/demo-417.png` beside the demo's), in the same format, at the same size;
+- its caption describes its background, as a dataset image's caption does (never the answer);
+- `source["poses_as"]` keeps the cover's id, so that the rate page names that dataset on the card
+  (`ratings.selectors.dataset_shown_for`) and a rater rating one dataset gets that dataset's captchas;
+- every captcha is drawn from its own random 64-bit variant (`drawing.draw_captcha`): no two files are alike,
+  so no table of file hashes gives an answer. Make many (`make_captchas --count N`): each rater answers each
+  one at most once.
+Captchas drawn before this (30 fixed pictures under `captchas/`, captioned with their answer) are known by their
+hashes: `retire_legacy_captchas` hides them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
+import re
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.utils import timezone
 
-from ratings_site.datasets.drawing import DEFAULT_SIZE, draw_captcha_image
-from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.drawing import DEFAULT_SIZE, IMAGE_FORMATS, Size, draw_captcha
+from ratings_site.datasets.models import HAS_FILE, Dataset, Image
 from ratings_site.datasets.services import refresh_queue
 
 CAPTCHA_DATASET_SLUG = "captchas"
 CAPTCHA_ANSWERS = range(1, 11)
+LEGACY_CAPTCHA_FOLDER = "captchas/"
+# A cover's own picture size is used when it is within these bounds (drawing time grows with the pixels).
+_SIZE_BOUNDS = (256, 2048)
+_SHA256_STEM = re.compile(r"[0-9a-f]{64}")
+_NUMBERED_STEM = re.compile(r"(.*?)([0-9]+)")
 
 
 def add_drawn_image(dataset: Dataset, name: str, draw: Callable[[], tuple[bytes, dict[str, Any]]]) -> Image | None:
@@ -61,32 +84,128 @@ def captcha_dataset() -> Dataset:
     return dataset
 
 
-def captcha_file_name(answer: int, variant: int) -> str:
-    """A stable name that does not give the answer away (raters see the image's URL)."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:captcha:{answer}:{variant}".encode()).hexdigest()[:32]
-    return f"captchas/{digest}.png"
+@dataclass(frozen=True)
+class Cover:
+    """A public dataset a new captcha passes for, and one of its images' file name and size to imitate."""
+
+    dataset: Dataset
+    sample: str
+    size: Size
 
 
-def ensure_captcha_images(variants: int = 3) -> int:
-    """Draw the captcha images (answers 1 to 10, `variants` pictures of each) that are missing.
+def covers() -> list[Cover]:
+    """The public datasets whose images are files (a captcha cannot pass for a remote URL), one sample each."""
+    found = []
+    for dataset in Dataset.objects.filter(public=True).order_by("pk"):
+        sample = (
+            Image.objects.filter(HAS_FILE, dataset=dataset, is_captcha=False)
+            .order_by("pk")
+            .values_list("file", "width", "height")
+            .first()
+        )
+        if sample is None:
+            continue
+        name, width, height = sample
+        low, high = _SIZE_BOUNDS
+        size = (width, height) if width and height and low <= width <= high and low <= height <= high else DEFAULT_SIZE
+        found.append(Cover(dataset=dataset, sample=name, size=size))
+    return found
 
-    Returns how many were created; running it again creates none.
+
+def _split(name: str) -> tuple[str, str, str]:
+    """("demo/", "demo-007", "png") for "demo/demo-007.png"."""
+    folder, slash, base = name.rpartition("/")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    return folder + slash, stem, ext.lower()
+
+
+def captcha_format(sample: str) -> tuple[str, str]:
+    """The Pillow format and file extension a captcha posing beside `sample` is stored in (PNG when unknown)."""
+    ext = _split(sample)[2]
+    return (IMAGE_FORMATS[ext], ext) if ext in IMAGE_FORMATS else ("PNG", "png")
+
+
+def captcha_file_name(*, sample: str, data: bytes, ext: str) -> str:
+    """A free name for a captcha's file, made as `sample`'s (a dataset image's file) was, in its folder.
+
+    A name that is the file's SHA-256 (the importer's) becomes this file's SHA-256; a numbered name gets an
+    unused number of the same width; any other a random name of the same length. Without a sample: a random
+    name under `images/<year>/<month>/`, where files uploaded to an Image go.
     """
-    dataset = captcha_dataset()
-    width, height = DEFAULT_SIZE
-    created = 0
-    for answer in CAPTCHA_ANSWERS:
-        for variant in range(variants):
+    if not sample:
+        return f"{timezone.now():images/%Y/%m/}{secrets.token_hex(16)}.{ext}"
+    folder, stem, _ = _split(sample)
+    if _SHA256_STEM.fullmatch(stem):
+        return f"{folder}{hashlib.sha256(data).hexdigest()}.{ext}"
+    numbered = _NUMBERED_STEM.fullmatch(stem)
+    for attempt in range(100):
+        if numbered:
+            prefix, digits = numbered.groups()
+            width = len(digits) + attempt // 20  # a crowded folder: longer numbers
+            new_stem = f"{prefix}{secrets.randbelow(10**width):0{width}d}"
+        else:
+            new_stem = secrets.token_hex(max(8, len(stem)))[: max(8, len(stem))]
+        name = f"{folder}{new_stem}.{ext}"
+        if not default_storage.exists(name) and not Image.objects.filter(file=name).exists():
+            return name
+    raise RuntimeError(f"No free name for a captcha beside {sample!r}")
 
-            def draw(answer: int = answer, variant: int = variant) -> tuple[bytes, dict[str, Any]]:
-                return draw_captcha_image(answer, variant, DEFAULT_SIZE), {
-                    "caption": f"Captcha: rate this image a {answer}",
-                    "is_captcha": True,
-                    "captcha_answer": answer,
-                    "width": width,
-                    "height": height,
-                    "source": {"drawn": "captcha", "variant": variant},
-                }
 
-            created += add_drawn_image(dataset, captcha_file_name(answer, variant), draw) is not None
-    return created
+def spread_answers(count: int) -> list[int]:
+    """`count` answers spread evenly over 1 to 10 (each within one of count/10), in random order."""
+    start = secrets.randbelow(len(CAPTCHA_ANSWERS))
+    answers = [CAPTCHA_ANSWERS[(start + i) % len(CAPTCHA_ANSWERS)] for i in range(count)]
+    random.SystemRandom().shuffle(answers)
+    return answers
+
+
+def make_captchas(count: int) -> list[Image]:
+    """Draw `count` new captchas, their answers spread over 1 to 10 and their covers over the public datasets.
+
+    Each is unique (a random variant), named and sized like its cover's images, and captioned like them.
+    """
+    pool = captcha_dataset()
+    available = covers()
+    first = secrets.randbelow(len(available)) if available else 0
+    made = []
+    for index, answer in enumerate(spread_answers(count)):
+        cover = available[(first + index) % len(available)] if available else None
+        image_format, ext = captcha_format(cover.sample if cover else "")
+        size = cover.size if cover else DEFAULT_SIZE
+        picture = draw_captcha(answer, secrets.randbits(64), size, image_format)
+        name = captcha_file_name(sample=cover.sample if cover else "", data=picture.data, ext=ext)
+        stored = default_storage.save(name, ContentFile(picture.data))
+        made.append(
+            Image.objects.create(
+                dataset=pool,
+                file=stored,
+                dedupe_key=hashlib.sha256(picture.data).hexdigest(),
+                caption=picture.caption,
+                width=picture.width,
+                height=picture.height,
+                is_captcha=True,
+                captcha_answer=answer,
+                source={"poses_as": cover.dataset.pk} if cover else {},
+            )
+        )
+    return made
+
+
+def retire_legacy_captchas() -> int:
+    """Hide the captchas drawn before each was unique (files under `captchas/`, captions that give the answer):
+    their file hashes are known. Returns how many were hidden."""
+    legacy = Q(file__startswith=LEGACY_CAPTCHA_FOLDER) | Q(caption__istartswith="Captcha: rate this image")
+    return Image.objects.filter(legacy, is_captcha=True, hidden=False).update(hidden=True)
+
+
+def ensure_captcha_images(minimum: int) -> int:
+    """At least `minimum` captchas in use (after retiring the legacy ones): draw those missing.
+
+    Returns how many were drawn; running it again draws none. For the demo; production makes more with
+    `make_captchas --count N`.
+    """
+    retire_legacy_captchas()
+    in_use = Image.objects.filter(is_captcha=True, hidden=False).count()
+    return len(make_captchas(max(0, minimum - in_use)))

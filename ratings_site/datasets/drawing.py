@@ -4,7 +4,8 @@
 picture (sunsets, landscapes, bokeh, stripes, tiles, fractals, marble, city lights, auroras)
 and some deliberately ugly ones (glitches, murk, neon clashes, static, broken "AI" artifacts),
 so that raters have a real range to judge. `draw_captcha_image(answer, variant)` gives a busy
-picture carrying, on a high-contrast band, the text "RATE THIS IMAGE A {answer}".
+picture carrying, on a high-contrast band, the text "RATE THIS IMAGE A {answer}", each variant
+different in every pixel (see `draw_captcha`).
 
 Everything is seeded from the arguments: the same call gives the same bytes with the same
 Pillow. No randomness comes from Pillow itself (`effect_noise` is not seeded), only from
@@ -16,6 +17,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -686,6 +688,14 @@ def draw_demo_image(index: int, size: Size = DEFAULT_SIZE) -> bytes:
 
 
 @dataclass(frozen=True)
+class DrawnPicture:
+    data: bytes
+    caption: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class CaptchaLayout:
     band: tuple[int, int, int, int]  # left, top, right, bottom
     band_colour: RGB
@@ -701,12 +711,16 @@ _CAPTCHA_SCHEMES: list[tuple[RGB, RGB]] = [
 
 
 def captcha_layout(variant: int, size: Size = DEFAULT_SIZE) -> CaptchaLayout:
-    """Where a captcha's band lies and its colours (used by the drawing and its tests)."""
+    """Where a captcha's band lies and its colours (used by the drawing and its tests).
+
+    Drawn from `variant`: the band's height and place and its colours differ from one captcha to the next.
+    """
     w, h = size
-    band_h = round(h * 0.36)
-    centre = h * (0.5, 0.38, 0.62, 0.45, 0.55)[variant % 5]
+    rng = random.Random(f"captcha-layout:{variant}")
+    band_h = round(h * rng.uniform(0.32, 0.40))
+    centre = h * rng.uniform(0.36, 0.64)
     top = round(centre - band_h / 2)
-    band_colour, text_colour = _CAPTCHA_SCHEMES[variant % len(_CAPTCHA_SCHEMES)]
+    band_colour, text_colour = rng.choice(_CAPTCHA_SCHEMES)
     return CaptchaLayout(band=(0, top, w, top + band_h), band_colour=band_colour, text_colour=text_colour)
 
 
@@ -722,18 +736,59 @@ def _fitted_font(text: str, max_width: int, start: int) -> ImageFont.FreeTypeFon
     return _font(size)
 
 
-def draw_captcha_image(answer: int, variant: int, size: Size = DEFAULT_SIZE) -> bytes:
-    """PNG bytes of a busy picture carrying "RATE THIS IMAGE A {answer}" on a high-contrast band."""
+# Busy, quick backgrounds for captchas (rings take 0.6 s; murk and gradients are too calm behind the confetti).
+CAPTCHA_PAINTERS: list[Painter] = [
+    _paint_sunset,
+    _paint_tiles,
+    _paint_glitch,
+    _paint_landscape,
+    _paint_bokeh,
+    _paint_stripes,
+    _paint_fractal,
+    _paint_aurora,
+    _paint_clash,
+    _paint_city,
+    _paint_marble,
+    _paint_beach,
+    _paint_bauhaus,
+    _paint_waves,
+    _paint_static,
+]
+
+IMAGE_FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "webp": "WEBP"}
+
+
+def _encode(img: Image.Image, image_format: str) -> bytes:
+    if image_format == "PNG":
+        return _to_png(img)
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, image_format, quality=90)
+    return buf.getvalue()
+
+
+def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_format: str = "PNG") -> DrawnPicture:
+    """A busy picture carrying "RATE THIS IMAGE A {answer}" on a high-contrast band, with a caption that
+    describes its background as a dataset image's caption would (never the answer).
+
+    Everything but the answer is drawn from `variant`: the background and its palette, grain over every
+    pixel, confetti, the band's place, height and colours, the size and place of the number. Give each
+    captcha a random 64-bit variant and no two files are alike, so no table of file hashes (or of
+    backgrounds) gives the answer; the same arguments give the same bytes, for the tests.
+    """
     if not 1 <= answer <= 10:
         raise ValueError(f"A captcha's answer is a rating from 1 to 10, not {answer!r}")
+    if image_format not in IMAGE_FORMATS.values():
+        raise ValueError(f"A captcha is drawn as one of {sorted(set(IMAGE_FORMATS.values()))}, not {image_format!r}")
     w, h = size
-    rng = random.Random(answer * 1009 + variant * 7 + 31337)
-    background = (_paint_bokeh, _paint_tiles, _paint_stripes, _paint_landscape, _paint_rings, _paint_waves)
-    img, _ = background[(answer + variant * 2) % len(background)](rng, w, h)
-    img = img.resize((w, h)) if img.size != (w, h) else img
+    rng = random.Random(f"captcha:{answer}:{variant}")
+    img, caption = rng.choice(CAPTCHA_PAINTERS)(rng, w, h)
+    while re.search(rf"(?<![0-9]){answer}(?![0-9])", caption):  # "6 stacked waves" must not sit beside a 6
+        img, caption = rng.choice(CAPTCHA_PAINTERS)(rng, w, h)
+    img = img.convert("RGB").resize((w, h)) if img.size != (w, h) else img.convert("RGB")
+    img = _grain(img, rng, rng.uniform(0.08, 0.2))
     draw = ImageDraw.Draw(img, "RGBA")
     s = min(w, h) / 768
-    for _ in range(60):  # confetti, to keep it busy
+    for _ in range(rng.randint(40, 90)):  # confetti, to keep it busy
         x, y, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(4, 16) * s
         colour = (*rng.choice(NEON + [(255, 255, 255)]), rng.randint(120, 230))
         if rng.random() < 0.5:
@@ -751,11 +806,17 @@ def draw_captcha_image(answer: int, variant: int, size: Size = DEFAULT_SIZE) -> 
     draw.rectangle((left, bottom - max(2, round(5 * s)), right, bottom), fill=accent)
 
     line = "RATE THIS IMAGE A"
-    font = _fitted_font(line, round(w * 0.86), round(band_h * 0.26))
+    font = _fitted_font(line, round(w * rng.uniform(0.8, 0.9)), round(band_h * 0.26))
     stroke = max(1, round(font.size / 30)) if isinstance(font, ImageFont.FreeTypeFont) else 0
     draw.text((w / 2, top + band_h * 0.25), line, font=font, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
     number = str(answer)
-    big = _fitted_font(number, round(w * 0.5), round(band_h * 0.52))
+    big = _fitted_font(number, round(w * 0.5), round(band_h * rng.uniform(0.46, 0.54)))
     stroke = max(1, round(big.size / 25)) if isinstance(big, ImageFont.FreeTypeFont) else 0
-    draw.text((w / 2, top + band_h * 0.66), number, font=big, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
-    return _to_png(img)
+    centre_x = w * rng.uniform(0.38, 0.62)
+    draw.text((centre_x, top + band_h * 0.66), number, font=big, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
+    return DrawnPicture(data=_encode(img, image_format), caption=caption, width=w, height=h)
+
+
+def draw_captcha_image(answer: int, variant: int, size: Size = DEFAULT_SIZE) -> bytes:
+    """PNG bytes of the captcha `draw_captcha` draws."""
+    return draw_captcha(answer, variant, size).data

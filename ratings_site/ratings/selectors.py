@@ -8,7 +8,10 @@ Rules
 - Higher `priority` first (the predictor fills it); among near-equals (within
   QUEUE_PRIORITY_TOLERANCE of the best) the choice is random, so that concurrent
   raters spread over images instead of all racing for the same one.
-- Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater.
+- Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater (answered, skipped or
+  reported: see ratings.services); when the rater rates one dataset, preferably one that passes for
+  that dataset's images (datasets.captchas). The card names, for a captcha, the dataset it passes for
+  (`dataset_shown_for`), so that nothing on the page tells it from a dataset image.
 
 Cost
 No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and
@@ -67,15 +70,31 @@ def _queue(dataset: Dataset | None) -> QuerySet[QueueEntry]:
     return QueueEntry.objects.filter(dataset__public=True)
 
 
-def _captcha_for(rater: Rater) -> Image | None:
+def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
     answered = CaptchaAnswer.objects.filter(rater=rater, image=OuterRef("pk"))
-    candidates = list(
-        Image.objects.filter(is_captcha=True, hidden=False)
-        .filter(~Exists(answered))
-        .select_related("dataset")
-        .order_by("shuffle")[: settings.QUEUE_TOP_K]
-    )
+    pool = Image.objects.filter(is_captcha=True, hidden=False).filter(~Exists(answered)).select_related("dataset")
+    candidates: list[Image] = []
+    if dataset is not None:
+        # One that passes for this dataset's images; any other rather than none (a dataset without
+        # captchas of its own must not be a way around the checks).
+        candidates = list(pool.filter(source__poses_as=dataset.pk).order_by("shuffle")[: settings.QUEUE_TOP_K])
+    if not candidates:
+        candidates = list(pool.order_by("shuffle")[: settings.QUEUE_TOP_K])
     return random.choice(candidates) if candidates else None
+
+
+def dataset_shown_for(image: Image) -> Dataset | None:
+    """The dataset the rate page names for this image ("this one from ..."): its own; for a captcha, the
+    public dataset it passes for (datasets.captchas), or else one picked by its id, always the same."""
+    if not image.is_captcha:
+        return image.dataset
+    public = Dataset.objects.filter(public=True).order_by("pk")
+    poses_as = image.source.get("poses_as") if isinstance(image.source, dict) else None
+    shown = public.filter(pk=poses_as).first() if isinstance(poses_as, int) else None
+    if shown is None:
+        count = public.count()
+        shown = public[image.public_id.int % count] if count else None
+    return shown
 
 
 def next_images_for(
@@ -99,7 +118,7 @@ def next_images_for(
         if preferred is not None:
             chosen.append(preferred.image)
     if settings.CAPTCHA_RATE and random.random() < settings.CAPTCHA_RATE:
-        captcha = _captcha_for(rater)
+        captcha = _captcha_for(rater, dataset)
         if captcha is not None:
             chosen.append(captcha)
 

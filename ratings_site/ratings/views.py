@@ -24,7 +24,13 @@ from ratings_site.datasets.models import Dataset, Image
 from ratings_site.raters.models import Rater
 from ratings_site.ratings import services
 from ratings_site.ratings.models import Skip
-from ratings_site.ratings.selectors import IMAGES_LEFT_CAP, has_undoable_rating, images_left_for, next_images_for
+from ratings_site.ratings.selectors import (
+    IMAGES_LEFT_CAP,
+    dataset_shown_for,
+    has_undoable_rating,
+    images_left_for,
+    next_images_for,
+)
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
 
@@ -109,6 +115,7 @@ def _render_card(
         "dataset": dataset,
         "datasets": Dataset.objects.filter(public=True),
         "image": image,
+        "shown_dataset": dataset_shown_for(image) if image else None,
         "upcoming": upcoming,
         "pause": pause,
         "notice": notice,

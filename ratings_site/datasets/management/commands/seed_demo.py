@@ -8,13 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
 from ratings_site.datasets.captchas import add_drawn_image, ensure_captcha_images
 from ratings_site.datasets.drawing import demo_image
-from ratings_site.datasets.models import Dataset
+from ratings_site.datasets.models import HAS_FILE, Dataset, Image
 from ratings_site.datasets.renditions import ensure_renditions
 
 DEMO_DATASET_SLUG = "demo"
+# Captchas for the demo: two of each answer is plenty for trying the site, and quick to draw (about 1 s).
+DEMO_CAPTCHAS = 20
 
 
 def ensure_demo_images(count: int) -> tuple[Dataset, int]:
@@ -54,9 +57,12 @@ class Command(BaseCommand):
             raise CommandError("--count must be 0 or more")
         dataset, created = ensure_demo_images(count)
         self.stdout.write(f"Demo images: created {created}, {dataset.images.count()} in the dataset '{dataset.slug}'.")
-        captchas = ensure_captcha_images()
+        # After the demo pictures, so that the captchas pass for them (named and captioned alike).
+        captchas = ensure_captcha_images(DEMO_CAPTCHAS)
         self.stdout.write(f"Captcha images: created {captchas}.")
-        # Ready before the first rater asks (the site would make them then); the captchas' come on demand.
-        ready = sum(made for _, made in ensure_renditions(dataset.images.values_list("file", flat=True)))
-        self.stdout.write(f"Renditions: {ready} demo images ready.")
+        # Ready before the first rater asks (the site would make them then); the captchas' too, so that
+        # a captcha is not the one picture that loads slowly.
+        files = Image.objects.filter(HAS_FILE, Q(dataset=dataset) | Q(is_captcha=True, hidden=False))
+        ready = sum(made for _, made in ensure_renditions(files.values_list("file", flat=True)))
+        self.stdout.write(f"Renditions: {ready} demo images and captchas ready.")
         self.stdout.write(self.style.SUCCESS("Done."))
