@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ratings_site.raters.middleware.HtmxRedirectMiddleware",
+    "ratings_site.raters.middleware.HordeModeratorStillModeratorMiddleware",
 ]
 
 ROOT_URLCONF = "ratings_site.urls"

@@ -7,6 +7,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest
 
 from ratings_site.horde import client as horde
+from ratings_site.raters.keys import remember_key
 from ratings_site.raters.services import LoginRefused, rater_for_key
 from ratings_site.raters.throttle import client_address
 
@@ -82,4 +83,7 @@ class AdminKeyLoginForm(AdminAuthenticationForm):
             )
         rater.backend = HORDE_KEY_BACKEND
         self.user_cache = rater
+        # Kept (encrypted) in the session like the rate page's login, so that HordeModeratorStillModeratorMiddleware
+        # can ask the Horde whether this is still a moderator. Django's login() keeps it (same or no previous user).
+        remember_key(self.request, apikey)
         return self.cleaned_data
