@@ -10,7 +10,9 @@ that contain API, KEY, TOKEN or SECRET (an `apikey` header is HTTP_APIKEY), and 
 from __future__ import annotations
 
 from django.http import HttpRequest, QueryDict
-from django.views.debug import SafeExceptionReporterFilter
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
+
+from ratings_site.horde.client import scrub_keys
 
 # Form fields that carry a Horde API key, wherever they are posted.
 KEY_FIELDS = ("apikey",)
@@ -26,3 +28,14 @@ class KeyHidingReporterFilter(SafeExceptionReporterFilter):
             if field in cleansed:
                 cleansed[field] = self.cleansed_substitute
         return cleansed
+
+
+class KeyScrubbingExceptionReporter(ExceptionReporter):
+    """The report itself (mail text and HTML, DEBUG's page) passed through the one key scrubber
+    (`horde.client.scrub_keys`): a key that an exception's message or a local variable repeats is blanked too."""
+
+    def get_traceback_text(self) -> str:
+        return scrub_keys(super().get_traceback_text())
+
+    def get_traceback_html(self) -> str:
+        return scrub_keys(super().get_traceback_html())

@@ -264,6 +264,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_SUBJECT_PREFIX = "[Horde Ratings] "
 DEFAULT_EXCEPTION_REPORTER_FILTER = "ratings_site.error_reports.KeyHidingReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "ratings_site.error_reports.KeyScrubbingExceptionReporter"
 
 LOGGING = {
     "version": 1,

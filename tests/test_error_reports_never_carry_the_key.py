@@ -1,6 +1,8 @@
 """A server error during a login POST is mailed to ADMINS, and the mail never carries the rater's Horde key
 (nor the site's service key), whether the error is raised inside the login view or before it runs."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -12,7 +14,9 @@ from tests.conftest import DEMO_KEY, csrf_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HIDDEN = "********************"
+# The POST field is cleansed by the filter, then the report's text goes through the key scrubber, which
+# labels any `apikey = …` value.
+HIDDEN = re.compile(r"apikey = '(\*{20}|\[apikey\])'")
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_an_error_inside_the_login_view_is_mailed_without_the_key(admins, databa
     assert response.status_code == 500
     report = _the_report()
     assert "Raised during: ratings_site.raters.views.login_view" in report
-    assert f"apikey = '{HIDDEN}'" in report
+    assert HIDDEN.search(report)
     assert DEMO_KEY not in report
     assert SERVICE_API_KEY not in report
 
@@ -79,4 +83,4 @@ def test_an_error_before_the_login_view_runs_is_mailed_without_the_key(admins, s
     assert response.status_code == 500
     report = _the_report()
     assert DEMO_KEY not in report
-    assert f"apikey = '{HIDDEN}'" in report
+    assert HIDDEN.search(report)
