@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ratings_site.ratings.models import Rating
-from ratings_site.ratings.services import InvalidRating, parse_score
+from ratings_site.ratings.scales import InvalidScore, parse_score
 from tests.conftest import DEMO_KEY, csrf_token
 
 NOT_ASCII = ["١٠", "٧", "７", "𝟕", "1_0", "٣", "²"]
@@ -19,7 +19,7 @@ def no_captchas(settings):
 
 @pytest.mark.parametrize("value", NOT_ASCII)
 def test_parse_score_refuses_digits_that_are_not_ascii(value):
-    with pytest.raises(InvalidRating, match="must be a whole number from 1 to 10"):
+    with pytest.raises(InvalidScore, match="must be a whole number from 1 to 10"):
         parse_score(value, name="rating", low=1, high=10, required=True)
 
 
@@ -29,7 +29,7 @@ def test_parse_score_takes_ascii_digits_and_json_numbers(value, number):
 
 
 def test_a_negative_number_says_the_range():
-    with pytest.raises(InvalidRating, match="must be from 1 to 10, not -1"):
+    with pytest.raises(InvalidScore, match="must be from 1 to 10, not -1"):
         parse_score("-1", name="rating", low=1, high=10, required=True)
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Image
-from ratings_site.ratings import services
+from ratings_site.ratings import scales, services
 from ratings_site.ratings.models import Rating
 
 RATINGS_PER_PAGE = 50
@@ -54,8 +54,8 @@ def _history_page(request: HttpRequest, number: int) -> Page:
         rating.changeable = services.is_changeable(rating, now)
         rating.ago = services.saved_ago(rating.created_at, now)
         rating.thumbnail_width, rating.thumbnail_height = _thumbnail_size(image.width, image.height)
-        rating.rating_label = services.rating_label(rating.rating)
-        rating.artifacts_label = "" if rating.artifacts is None else services.artifacts_label(rating.artifacts)
+        rating.rating_label = scales.rating_label(rating.rating)
+        rating.artifacts_label = "" if rating.artifacts is None else scales.artifacts_label(rating.artifacts)
         rating.reward_line = getattr(rating, "reward", None)
     return page
 
@@ -66,8 +66,8 @@ def _render(
     context = {
         "page": _history_page(request, number),
         "undo_minutes": settings.RATING_UNDO_MINUTES,
-        "rating_choices": [(value, services.rating_label(value)) for value in services.RATING_LABELS],
-        "artifacts_choices": [(value, services.artifacts_label(value)) for value in services.ARTIFACTS_SHORT],
+        "rating_choices": [(value, scales.rating_label(value)) for value in scales.RATING_LABELS],
+        "artifacts_choices": [(value, scales.artifacts_label(value)) for value in scales.ARTIFACTS_SHORT],
         "error_rating_id": error_rating_id,
     }
     return render(request, "ratings/history.html", context, status=status)
@@ -110,7 +110,7 @@ def change_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
         )
     except services.RatingRefused as exc:
         return _refused(request, number, rating_id, exc)
-    messages.success(request, f"Changed: {services.describe_score(changed.rating, changed.artifacts)}")
+    messages.success(request, f"Changed: {scales.describe_score(changed.rating, changed.artifacts)}")
     return _back(number)
 
 
@@ -123,6 +123,6 @@ def delete_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
     except services.RatingRefused as exc:
         return _refused(request, number, rating_id, exc)
     note = f"; {undone.kudos_note}" if undone.kudos_note else ""
-    score = services.describe_score(undone.rating, undone.artifacts)
+    score = scales.describe_score(undone.rating, undone.artifacts)
     messages.success(request, f"Deleted your rating of {_what(undone.image)} ({score}){note}.")
     return _back(number)

@@ -8,7 +8,6 @@ status for views (clients treat 403 as "skip to the next image", 429 as "wait").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,28 +23,7 @@ from ratings_site.datasets.services import queue_condition, refresh_queue
 from ratings_site.kudos.services import UndoneReward, cancel_reward, record_reward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
-
-RATING_LABELS = {
-    1: "Terrible",
-    2: "Very bad",
-    3: "Bad",
-    4: "Poor",
-    5: "Mediocre",
-    6: "Decent",
-    7: "Good",
-    8: "Great",
-    9: "Excellent",
-    10: "Masterpiece",
-}
-ARTIFACTS_LABELS = {
-    0: "Flawless",
-    1: "Small, hardly noticeable flaws",
-    2: "Easily spotted flaws that do not harm the aesthetic",
-    3: "Obviously wrong, mildly harmful",
-    4: "Obviously wrong, significantly harmful",
-    5: "Garbage",
-}
-ARTIFACTS_SHORT = {0: "Flawless", 1: "Tiny flaws", 2: "Minor flaws", 3: "Mildly harmful", 4: "Harmful", 5: "Garbage"}
+from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rating
 
 
 class RatingRefused(Exception):
@@ -95,34 +73,12 @@ class RatingOutcome:
     message: str = ""
 
 
-# ASCII digits only: Python's int() also reads "١٠" (Arabic-Indic), "７" (full width) and "1_0" as numbers,
-# which no rater means to type and which clients must not get away with sending.
-_ASCII_INTEGER = re.compile(r"-?[0-9]+")
-
-
-def parse_score(value: object, *, name: str, low: int, high: int, required: bool) -> int | None:
-    """An integer score within [low, high] from form or JSON input, or InvalidRating.
-
-    Text must be ASCII digits (surrounding spaces allowed); JSON may send a whole number, or a float that is one.
-    """
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        if required:
-            raise InvalidRating(f"Choose a {name} from {low} to {high}.")
-        return None
-    if isinstance(value, bool):
-        raise InvalidRating(f"The {name} must be a whole number from {low} to {high}.")
-    number: int | None = None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _ASCII_INTEGER.fullmatch(value.strip(" \t\r\n")):
-        number = int(value.strip(" \t\r\n"))
-    if number is None:
-        raise InvalidRating(f"The {name} must be a whole number from {low} to {high}, not {str(value)[:20]!r}.")
-    if not low <= number <= high:
-        raise InvalidRating(f"The {name} must be from {low} to {high}, not {number}.")
-    return number
+def parse_scores(rating: object, artifacts: object) -> tuple[int, int | None]:
+    """The rating and the optional artifacts, read by the scales' rules; refusals as InvalidRating (400)."""
+    try:
+        return parse_rating(rating), parse_artifacts(artifacts)
+    except InvalidScore as exc:
+        raise InvalidRating(exc.message) from None
 
 
 def _time(moment: datetime) -> str:
@@ -201,9 +157,7 @@ def rate_image(
     rating and one ledger line, and answers as the first did. One transaction, under the
     rater's lock (`_lock_rater`): the rater's parallel ratings are decided one at a time.
     """
-    score = parse_score(rating, name="rating", low=1, high=10, required=True)
-    artifacts_score = parse_score(artifacts, name="artifacts rating", low=0, high=5, required=False)
-    assert score is not None
+    score, artifacts_score = parse_scores(rating, artifacts)
     check_rateable(image)
 
     wanted = settings.RATINGS_PER_IMAGE
@@ -385,21 +339,6 @@ class UndoneRating:
         return self.reward.note if self.reward else ""
 
 
-def rating_label(rating: int) -> str:
-    """The rating as the pages show it: "7 · Good"."""
-    return f"{rating} · {RATING_LABELS[rating]}"
-
-
-def artifacts_label(artifacts: int) -> str:
-    """The artifacts rating as the pages show it: "2 · Minor flaws"."""
-    return f"{artifacts} · {ARTIFACTS_SHORT[artifacts]}"
-
-
-def describe_score(rating: int, artifacts: int | None) -> str:
-    """Both in one phrase: "8 · Great, Tiny flaws", or "8 · Great" when the artifacts were not rated."""
-    return rating_label(rating) + ("" if artifacts is None else f", {ARTIFACTS_SHORT[artifacts]}")
-
-
 def saved_ago(moment: datetime, now: datetime | None = None) -> str:
     """How long ago, for people: "just now", "3 minutes ago", "2 hours ago"."""
     now = now or timezone.now()
@@ -488,9 +427,7 @@ def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: ob
     (the window is not extended) and its reward (the kudos rule does not depend on the score).
     Raises RatingNotFound (404) or TooLateToChange (403).
     """
-    score = parse_score(rating, name="rating", low=1, high=10, required=True)
-    artifacts_score = parse_score(artifacts, name="artifacts rating", low=0, high=5, required=False)
-    assert score is not None
+    score, artifacts_score = parse_scores(rating, artifacts)
     with transaction.atomic():
         image, stored = _lock_rating(rater, rating_id, missing="That rating is not one of yours, or it was undone.")
         _check_changeable(stored)

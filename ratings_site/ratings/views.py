@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.raters.models import Rater
-from ratings_site.ratings import services
+from ratings_site.ratings import scales, services
 from ratings_site.ratings.models import Skip
 from ratings_site.ratings.selectors import (
     IMAGES_LEFT_CAP,
@@ -50,9 +50,9 @@ class Saved:
 
     @property
     def text(self) -> str:
-        parts = [f"{self.rating} · {services.RATING_LABELS[self.rating]}"]
+        parts = [f"{self.rating} · {scales.RATING_LABELS[self.rating]}"]
         if self.artifacts is not None:
-            parts.append(f"artifacts {self.artifacts} · {services.ARTIFACTS_SHORT[self.artifacts]}")
+            parts.append(f"artifacts {self.artifacts} · {scales.ARTIFACTS_SHORT[self.artifacts]}")
         if self.reward:
             parts.append(f"+{self.reward} kudos")
         return " · ".join(parts)
@@ -123,8 +123,8 @@ def _render_card(
         "error": error,
         "entered": entered,
         "step": "artifacts" if entered.get("rating") else "rating",
-        "rating_choices": services.RATING_LABELS.items(),
-        "artifacts_choices": [(k, services.ARTIFACTS_SHORT[k], v) for k, v in services.ARTIFACTS_LABELS.items()],
+        "rating_choices": scales.RATING_LABELS.items(),
+        "artifacts_choices": [(k, scales.ARTIFACTS_SHORT[k], v) for k, v in scales.ARTIFACTS_LABELS.items()],
         "report_reasons": [(v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED],
         "action_url": _rate_url(dataset),
         "rate_url": reverse("rate_image", args=[image.public_id]) if image else "",
