@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ratings_site.kudos",
     "ratings_site.predictor",
     "ratings_site.moderation",
+    "ratings_site.generations",
 ]
 
 MIDDLEWARE = [
