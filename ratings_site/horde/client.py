@@ -14,12 +14,12 @@ import hashlib
 import json
 import logging
 import re
-import socket
 import threading
 import traceback
 import unicodedata
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -223,8 +223,16 @@ class HordeUser:
 
 
 def _request(
-    method: str, path: str, *, apikey: str | None = None, body: dict | None = None, timeout: float | None = None
+    method: str,
+    path: str,
+    *,
+    apikey: str | None = None,
+    body: dict | None = None,
+    timeout: float | None = None,
+    rejected_statuses: tuple[int, ...] = (),
 ) -> Any:
+    """One call to the Horde. `rejected_statuses`: 5xx/429 codes that mean "the Horde said no" for this call
+    (HordeRejected) rather than HordeUnavailable."""
     url = f"{settings.HORDE_API_URL}{path}"
     headers = {"Client-Agent": settings.HORDE_CLIENT_AGENT, "Accept": "application/json"}
     if apikey is not None:
@@ -246,7 +254,7 @@ def _request(
         message = payload.get("message") or f"The Horde answered {exc.code}"
         rc = payload.get("rc") or ""
         logger.info("Horde %s %s answered %s (%s)", method, path, exc.code, rc)
-        if exc.code >= 500 or exc.code == 429:
+        if (exc.code >= 500 or exc.code == 429) and exc.code not in rejected_statuses:
             raise HordeUnavailable(message) from None
         if exc.code == 401 or rc == "InvalidAPIKey":
             raise InvalidAPIKey(exc.code, message, rc) from None
@@ -255,7 +263,7 @@ def _request(
         # Raised while connecting or sending: the Horde never saw the request.
         logger.warning("Horde %s %s failed: %s", method, path, type(exc.reason).__name__)
         raise HordeUnavailable("The Horde is not answering") from None
-    except (socket.timeout, TimeoutError, ConnectionError) as exc:
+    except (TimeoutError, ConnectionError) as exc:  # socket.timeout is TimeoutError
         # Raised while waiting for the answer: the request may have been acted on.
         logger.warning("Horde %s %s sent, but no answer: %s", method, path, type(exc).__name__)
         raise HordeTimeout("The Horde did not answer in time") from None
@@ -323,3 +331,133 @@ def award_kudos(*, username: str, amount: int) -> None:
         apikey=settings.HORDE_SERVICE_API_KEY,
         body={"username": username, "amount": int(amount)},
     )
+
+
+# ---- generation sets: GET /v2/generate/status, POST /v2/generate/rate --------------------------------------
+
+# The Horde forwards a rated set to the ratings service and waits up to 3 s for it before answering: the rate
+# call may take that long on top of its own work, whatever HORDE_TIMEOUT says.
+RATE_GENERATION_TIMEOUT = 8.0
+
+
+class RequestNotFound(HordeRejected):
+    """The Horde does not know this request id (never made, or gone about 10 minutes after completing)."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One image of a request, as GET /v2/generate/status lists it."""
+
+    id: str
+    img: str
+    seed: str
+    model: str
+    worker_id: str
+    worker_name: str
+    censored: bool
+    state: str  # "ok", "censored" or "faulted"
+    gen_metadata: list = field(default_factory=list)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Generation:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            raise HordeUnavailable("The Horde sent a generation we could not read")
+        return cls(
+            id=data["id"],
+            img=str(data.get("img") or ""),
+            seed=str(data.get("seed") or ""),
+            model=str(data.get("model") or ""),
+            worker_id=str(data.get("worker_id") or ""),
+            worker_name=str(data.get("worker_name") or ""),
+            censored=bool(data.get("censored", False)),
+            state=str(data.get("state") or "ok"),
+            gen_metadata=list(data.get("gen_metadata") or []),
+        )
+
+
+@dataclass(frozen=True)
+class GenerationStatus:
+    """The Horde's answer to GET /v2/generate/status/{id} (the fields this site uses; extras ignored)."""
+
+    request_id: str
+    done: bool
+    faulted: bool
+    finished: int
+    processing: int
+    waiting: int
+    kudos: float
+    shared: bool
+    generations: list[Generation]
+
+    @classmethod
+    def from_json(cls, request_id: str, data: Any) -> GenerationStatus:
+        if not isinstance(data, dict):
+            raise HordeUnavailable("The Horde sent an answer we could not read")
+        try:
+            generations = data.get("generations") or []
+            if not isinstance(generations, list):
+                raise TypeError("generations is not a list")
+            return cls(
+                request_id=request_id,
+                done=bool(data.get("done", False)),
+                faulted=bool(data.get("faulted", False)),
+                finished=int(data.get("finished") or 0),
+                processing=int(data.get("processing") or 0),
+                waiting=int(data.get("waiting") or 0),
+                kudos=float(data.get("kudos") or 0),
+                shared=bool(data.get("shared", False)),
+                generations=[Generation.from_json(g) for g in generations],
+            )
+        except (TypeError, ValueError) as exc:
+            raise HordeUnavailable(f"The Horde sent a request status we could not read: {exc}") from None
+
+
+def _generation_path(kind: str, request_id: str) -> str:
+    # The id goes into the path: only a UUID may (no "/", "?" or "..").
+    try:
+        return f"/v2/generate/{kind}/{uuid.UUID(str(request_id))}"
+    except ValueError:
+        raise RequestNotFound(404, "Not a Horde request id", "RequestNotFound") from None
+
+
+def _not_found_as_request_not_found(exc: HordeRejected) -> HordeRejected:
+    if exc.status == 404 and exc.rc in ("RequestNotFound", ""):
+        return RequestNotFound(exc.status, exc.message, "RequestNotFound")
+    return exc
+
+
+def generation_status(request_id: str) -> GenerationStatus:
+    """GET /v2/generate/status/{id} (no key needed). RequestNotFound when the Horde does not know the id."""
+    path = _generation_path("status", request_id)
+    try:
+        data = _request("GET", path)
+    except HordeRejected as exc:
+        raise _not_found_as_request_not_found(exc) from None
+    return GenerationStatus.from_json(str(uuid.UUID(str(request_id))), data)
+
+
+def rate_generation(request_id: str, *, ratings: list[dict[str, Any]] | None, best: str | None) -> int:
+    """POST /v2/generate/rate/{id}: the kudos the Horde credited to the request's owner.
+
+    `ratings`: [{"id", "rating" 1..10, "artifacts" 0..5 optional}]; `best`: a generation id. No key is sent:
+    the kudos go to whoever made the request. The Horde's refusals (400, 404, and 429 for more than 5 calls a
+    minute) raise HordeRejected with its message (RequestNotFound for an unknown id); HordeUnavailable and
+    HordeTimeout as for every call (after a timeout the Horde may have credited the reward).
+    """
+    path = _generation_path("rate", request_id)
+    body: dict[str, Any] = {}
+    if ratings is not None:
+        body["ratings"] = [dict(r) for r in ratings]
+    if best is not None:
+        body["best"] = best
+    timeout = max(settings.HORDE_TIMEOUT, RATE_GENERATION_TIMEOUT)
+    try:
+        data = _request("POST", path, body=body, timeout=timeout, rejected_statuses=(429,))
+    except HordeRejected as exc:
+        raise _not_found_as_request_not_found(exc) from None
+    if not isinstance(data, dict):
+        raise HordeUnavailable("The Horde sent an answer we could not read")
+    reward = data.get("reward")
+    if isinstance(reward, bool) or not isinstance(reward, int | float):
+        raise HordeUnavailable("The Horde sent an answer we could not read")
+    return int(reward)

@@ -8,6 +8,15 @@ Control endpoints under ``/_standin/`` (not under ``/api``) let a person or a
 browser test make it fail, slow it down, add users (``POST /_standin/users``, or
 ``add_user``), reset it and see the awards it paid.
 
+It also holds generation sets (``DEMO_SET_*``, plus ``add_generation_set`` or
+``POST /_standin/generations``) for ``GET /api/v2/generate/status/<id>`` and
+``POST /api/v2/generate/rate/<id>``, with the Horde's checks, best-of rule (quirk
+included) and rewards; images are small PNGs served under ``/_standin/images/``.
+A rated set is forwarded, as the Horde does, to the ratings service's
+``/v1/rating/set`` when one is configured (``ratings_set_url``/``ratings_set_token``,
+``set_ratings_service`` or ``POST /_standin/ratings_service``); ``forwards`` and
+``GET /_standin/forwards`` show what was sent.
+
 Standard library only, and no Django import: usable from plain Python::
 
     horde = StandinHorde().start()
@@ -20,14 +29,32 @@ API keys are never logged nor stored (``requests`` records only whether one was 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import struct
 import sys
 import threading
+import urllib.error
+import urllib.request
+import uuid
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["DEMO_KEYS", "DEMO_KEY_PURPOSES", "SERVICE_API_KEY", "StandinHorde", "horde_user"]
+__all__ = [
+    "DEMO_KEYS",
+    "DEMO_KEY_PURPOSES",
+    "DEMO_SET_EXPIRED",
+    "DEMO_SET_FOUR",
+    "DEMO_SET_NOT_SHARED",
+    "DEMO_SET_ONE",
+    "DEMO_SET_PROCESSING",
+    "DEMO_SET_THREE",
+    "SERVICE_API_KEY",
+    "StandinHorde",
+    "horde_user",
+]
 
 SERVICE_API_KEY = "standin-service-key"
 """The privileged key allowed to call /v2/kudos/award (the site's HORDE_SERVICE_API_KEY)."""
@@ -121,6 +148,150 @@ def _error(status: int, message: str, rc: str) -> tuple[int, dict[str, Any]]:
     return status, {"message": message, "rc": rc}
 
 
+# ---- generation sets (GET /v2/generate/status, POST /v2/generate/rate) ------------------------------------
+
+RATINGS_SET_TIMEOUT = 3.0
+"""Seconds the Horde waits for the ratings service's answer to a forwarded set."""
+
+STANDIN_IPADDR = "203.0.113.7"
+"""The address the stand-in reports for every request's owner (a documentation address)."""
+
+DEMO_SET_FOUR = "5e7a11d0-0000-4000-8000-000000000001"
+DEMO_SET_THREE = "5e7a11d0-0000-4000-8000-000000000002"
+DEMO_SET_ONE = "5e7a11d0-0000-4000-8000-000000000003"
+DEMO_SET_NOT_SHARED = "5e7a11d0-0000-4000-8000-000000000004"
+DEMO_SET_PROCESSING = "5e7a11d0-0000-4000-8000-000000000005"
+DEMO_SET_EXPIRED = "5e7a11d0-0000-4000-8000-000000000006"
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A small RGB PNG, made by hand: a diagonal gradient from `rgb` (standard library only)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    r0, g0, b0 = rgb
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)  # filter: none
+        for x in range(width):
+            shade = (x + y) * 96 // max(width + height - 2, 1)
+            rows += bytes(((r0 + shade) % 256, (g0 + shade) % 256, (b0 + shade) % 256))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows))) + chunk(b"IEND", b"")
+
+
+def _image_bytes(name: str) -> bytes:
+    """The PNG served at /_standin/images/<name>.png: a colour derived from the name, so each image differs."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return _png(64, 64, (digest[0], digest[1], digest[2]))
+
+
+def _generation(gen_id: str, *, state: str = "ok", model: str = "stable_diffusion", seed: str = "") -> dict[str, Any]:
+    return {
+        "id": gen_id,
+        "img": None,  # filled in with the stand-in's own image URL when answered
+        "seed": seed or str(int(hashlib.sha256(gen_id.encode()).hexdigest()[:8], 16)),
+        "model": model,
+        "worker_id": "00000000-57a1-4d1e-8000-00000000000a",
+        "worker_name": "Stand-in Worker",
+        "censored": state == "censored",
+        "state": state,
+        "gen_metadata": [{"type": "censorship", "value": "csam"}] if state == "censored" else [],
+    }
+
+
+def _demo_sets() -> dict[str, dict[str, Any]]:
+    def gen_id(set_id: str, n: int) -> str:
+        return str(uuid.uuid5(uuid.UUID(set_id), f"generation-{n}"))
+
+    def make(set_id: str, owner: str, states: list[str], **fields: Any) -> dict[str, Any]:
+        gens = [_generation(gen_id(set_id, n + 1), state=state) for n, state in enumerate(states)]
+        return _generation_set(set_id, owner, gens, **fields)
+
+    sets = [
+        make(DEMO_SET_FOUR, "DemoRater#1001", ["ok", "ok", "ok", "ok"], kudos=40.0),
+        make(DEMO_SET_THREE, "SecondRater#1006", ["ok", "ok", "censored", "faulted"], kudos=30.0),
+        make(DEMO_SET_ONE, "DemoRater#1001", ["ok"], kudos=10.0),
+        make(DEMO_SET_NOT_SHARED, "TrustedRater#1002", ["ok", "ok"], kudos=20.0, shared=False),
+        make(DEMO_SET_PROCESSING, "DemoRater#1001", ["ok", "ok"], kudos=20.0, done=False),
+        make(DEMO_SET_EXPIRED, "DemoRater#1001", ["ok", "ok"], kudos=20.0, expired=True),
+    ]
+    return {s["id"]: s for s in sets}
+
+
+def _generation_set(
+    request_id: str,
+    owner: str,
+    generations: list[dict[str, Any]],
+    *,
+    kudos: float = 20.0,
+    shared: bool = True,
+    done: bool = True,
+    expired: bool = False,
+    client_agent: str = "StandinClient:1.0:standin@example.org",
+) -> dict[str, Any]:
+    """One request as the stand-in keeps it (`status` is what GET /v2/generate/status answers, less img)."""
+    finished = len(generations) if done else max(len(generations) - 1, 0)
+    return {
+        "id": request_id,
+        "owner": owner,
+        "client_agent": client_agent,
+        "expired": expired,
+        "status": {
+            "done": done,
+            "faulted": bool(generations) and all(g["state"] == "faulted" for g in generations),
+            "finished": finished,
+            "processing": len(generations) - finished,
+            "restarted": 0,
+            "waiting": 0,
+            "kudos": float(kudos),
+            "is_possible": True,
+            "wait_time": 0,
+            "queue_position": 0,
+            "shared": shared,
+            "generations": generations if done else generations[:finished],
+        },
+    }
+
+
+def _user_id_of(username: str) -> int | None:
+    """The id in a "name#id" username."""
+    _, sep, tail = username.rpartition("#")
+    return int(tail) if sep and tail.isdigit() else None
+
+
+def _rate_body_problem(body: Any) -> str:
+    """What is wrong with a rate body's shape (the Horde's payload model), or "" when it fits."""
+    if not isinstance(body, dict):
+        return "expected a JSON object"
+    best, ratings = body.get("best"), body.get("ratings")
+    if best is not None and not isinstance(best, str):
+        return "best must be a generation id"
+    if ratings is None:
+        return ""
+    if not isinstance(ratings, list):
+        return "ratings must be a list"
+    for rating in ratings:
+        if not isinstance(rating, dict) or not isinstance(rating.get("id"), str):
+            return "each rating needs an id"
+        value, artifacts = rating.get("rating"), rating.get("artifacts")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10:
+            return "rating must be an integer from 1 to 10"
+        if artifacts is not None and (isinstance(artifacts, bool) or not isinstance(artifacts, int)
+                                      or not 0 <= artifacts <= 5):
+            return "artifacts must be an integer from 0 to 5"
+    return ""
+
+
+class _Raw:
+    """A non-JSON answer (an image)."""
+
+    def __init__(self, data: bytes, content_type: str):
+        self.data = data
+        self.content_type = content_type
+
+
 class _BadJSON(Exception):
     pass
 
@@ -128,7 +299,14 @@ class _BadJSON(Exception):
 class StandinHorde:
     """A stand-in AI Horde served over real HTTP in a daemon thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        ratings_set_url: str | None = None,
+        ratings_set_token: str | None = None,
+    ):
         self.host = host
         self.port = port
         self.verbose = False  # when True, prints "METHOD path status" per request (never headers)
@@ -143,6 +321,14 @@ class StandinHorde:
         self._balances = _initial_balances()
         self._awarded: dict[int, float] = {}
         self._extra_users: dict[str, dict[str, Any]] = {}  # apikey -> answer, added by tests (see add_user)
+        # Generation sets: the demo ones plus those added (add_generation_set); the forward of rated sets.
+        self._initial_ratings_service = (ratings_set_url or None, ratings_set_token or None)
+        self.ratings_set_url, self.ratings_set_token = self._initial_ratings_service
+        self.ratings_set_timeout = RATINGS_SET_TIMEOUT
+        self._sets = _demo_sets()
+        self._rated_ids: set[str] = set()  # rated sets, remembered only while no ratings service is configured
+        self._rated: list[dict[str, Any]] = []
+        self._forwards: list[dict[str, Any]] = []
 
     # ---- lifecycle -------------------------------------------------------
     def start(self) -> StandinHorde:
@@ -241,6 +427,12 @@ class StandinHorde:
             self._delay = 0.0
             self._balances = _initial_balances()
             self._awarded = {}
+            self._sets = _demo_sets()
+            self._rated_ids.clear()
+            self._rated.clear()
+            self._forwards.clear()
+            self.ratings_set_url, self.ratings_set_token = self._initial_ratings_service
+            self.ratings_set_timeout = RATINGS_SET_TIMEOUT
             self._wake.set()
             self._wake = threading.Event()
 
@@ -251,6 +443,248 @@ class StandinHorde:
             if user_id is None:
                 raise KeyError(username)
             return self._balances[user_id]
+
+    # ---- generation sets ---------------------------------------------------
+    def add_generation_set(
+        self,
+        generations: int | list[str] | list[dict[str, Any]] = 4,
+        *,
+        owner: str = "DemoRater#1001",
+        request_id: str | None = None,
+        kudos: float = 20.0,
+        shared: bool = True,
+        done: bool = True,
+        expired: bool = False,
+        client_agent: str = "StandinClient:1.0:standin@example.org",
+    ) -> str:
+        """Add a request (until the next reset) and return its id.
+
+        `generations`: a count of "ok" images, a list of states ("ok", "censored", "faulted"), or a list of
+        generation dicts (missing fields filled in; `img` kept when given, else the stand-in serves one).
+        """
+        request_id = str(uuid.UUID(request_id)) if request_id else str(uuid.uuid4())
+        if isinstance(generations, int):
+            generations = ["ok"] * generations
+        gens = []
+        for item in generations:
+            if isinstance(item, str):
+                if item not in ("ok", "censored", "faulted"):
+                    raise ValueError(f"unknown generation state {item!r}")
+                gens.append(_generation(str(uuid.uuid4()), state=item))
+            elif isinstance(item, dict):
+                gen = _generation(str(item.get("id") or uuid.uuid4()), state=str(item.get("state", "ok")))
+                gen.update(copy.deepcopy(item))
+                gens.append(gen)
+            else:
+                raise ValueError("each generation is a state or a dict")
+        if not 1 <= len(gens) <= 20:
+            raise ValueError("a set holds 1 to 20 generations")
+        entry = _generation_set(
+            request_id, owner, gens, kudos=kudos, shared=shared, done=done, expired=expired, client_agent=client_agent
+        )
+        with self._lock:
+            self._sets[request_id] = entry
+        return request_id
+
+    def expire(self, request_id: str) -> None:
+        """The request is gone from the Horde (as ~10 minutes after completion): 404 from now on."""
+        with self._lock:
+            self._sets[request_id]["expired"] = True
+
+    def generation_ids(self, request_id: str) -> list[str]:
+        """The ids of a set's generations (faulted ones included), in order."""
+        with self._lock:
+            return [g["id"] for g in self._sets[request_id]["status"]["generations"]]
+
+    def set_ratings_service(self, url: str | None, token: str | None = None) -> None:
+        """Forward rated sets to `url` (the ratings service's /v1/rating/set) with X-Ratings-Set-Token: `token`.
+
+        None: no forward; the stand-in accepts and credits rated sets itself (and refuses a set rated twice).
+        """
+        with self._lock:
+            self.ratings_set_url = url or None
+            self.ratings_set_token = token or None
+
+    @property
+    def forwards(self) -> list[dict[str, Any]]:
+        """The sets forwarded to the ratings service: url, payload, token_sent, status (None: no answer), outcome."""
+        with self._lock:
+            return copy.deepcopy(self._forwards)
+
+    @property
+    def rated(self) -> list[dict[str, Any]]:
+        """The rate calls accepted and credited: request_id, owner, reward, ratings, best (as forwarded)."""
+        with self._lock:
+            return copy.deepcopy(self._rated)
+
+    def _status_answer(self, request_id: str) -> tuple[int, Any]:
+        with self._lock:
+            entry = self._sets.get(request_id)
+            if entry is None or entry["expired"]:
+                return _error(404, f"Request with ID '{request_id}' not found.", "RequestNotFound")
+            answer = copy.deepcopy(entry["status"])
+        for gen in answer["generations"]:
+            if not gen.get("img"):
+                gen["img"] = f"{self.base_url}/_standin/images/{gen['id']}.png"
+        return 200, answer
+
+    def _forward_user(self, owner: str) -> dict[str, Any]:
+        details: dict[str, Any] = {}
+        with self._lock:
+            for candidate in [*self._extra_users.values(), *DEMO_KEYS.values()]:
+                if isinstance(candidate, dict) and candidate.get("username") == owner:
+                    details = copy.deepcopy(candidate)
+                    break
+            user_id = _user_id_of(owner)
+            balance = self._balances.get(user_id, 0.0) if user_id is not None else 0.0
+        accumulated = (details.get("kudos_details") or {}).get("accumulated", 0.0)
+        return {
+            "username": owner,
+            "trusted": bool(details.get("trusted", False)),
+            "account_age": float(details.get("account_age", 0)),
+            "kudos": float(balance),
+            "kudos_accumulated": accumulated,
+            "ipaddr": STANDIN_IPADDR,
+        }
+
+    def _rate(self, request_id: str, read_body: Any) -> tuple[int, Any]:
+        """POST /v2/generate/rate/<id>, following the Horde's own checks in its order."""
+        invalid = "InvalidAestheticAttempt"
+        with self._lock:
+            entry = copy.deepcopy(self._sets.get(request_id))
+        if entry is None or entry["expired"]:
+            return _error(404, f"Request with ID '{request_id}' not found.", "RequestNotFound")
+        body = read_body()
+        problem = _rate_body_problem(body)
+        if problem:
+            return _error(400, f"Input payload validation failed: {problem}", "ValidationError")
+        ratings, best = body.get("ratings"), body.get("best")
+        status = entry["status"]
+        if not status["done"]:
+            return _error(400, "You can only aesthetically rate completed requests!", invalid)
+        if not status["shared"]:
+            return _error(400, "You can only aesthetically rate requests you have opted to share publicly", invalid)
+        procgen_ids = [g["id"] for g in status["generations"] if g["state"] != "faulted"]
+        payload: dict[str, Any] = {
+            "set": request_id,
+            "all_set_ids": procgen_ids,
+            "client_agent": entry["client_agent"],
+            "user": self._forward_user(entry["owner"]),
+        }
+        if ratings:
+            seen: list[str] = []
+            for rating in ratings:
+                if rating["id"] not in procgen_ids:
+                    return _error(400, f"Image with ID '{rating['id']}' not found in this request.", "ProcGenNotFound")
+                if rating["id"] in seen:
+                    return _error(400, "Duplicate image ID found in your ratings. You should be ashamed!", invalid)
+                seen.append(rating["id"])
+            payload["ratings"] = ratings
+        if best:
+            if best not in procgen_ids:
+                return _error(400, f"Image with ID '{best}' not found in this request.", "ProcGenNotFound")
+            payload["best"] = best
+        if not best and not ratings:
+            return _error(400, "You need to either point to the best image, or provide aesthetic ratings.", invalid)
+        if best and not ratings and len(procgen_ids) <= 1:
+            return _error(400, "You cannot select the best image in a set of 1 without providing ratings.", invalid)
+        if ratings:
+            # The Horde's best-of rule, quirk included: its tie check compares `>` where `==` was meant, so a
+            # tie is never seen and, with two or more ratings, the FIRST top-rated image is forwarded as best,
+            # whatever `best` the client sent (8, 8, 3 -> the first 8). Faithful on purpose: our intake must
+            # cope with what the real Horde forwards.
+            top: dict[str, Any] | None = None
+            tied: list[dict[str, Any]] = []
+            for rating in ratings:
+                if top is None or rating["rating"] > top["rating"]:
+                    top, tied = rating, []
+                elif rating["rating"] > top["rating"]:  # the quirk: never true
+                    tied.append(rating)
+            assert top is not None
+            if tied:  # unreachable, as in the Horde
+                if best and best not in {top["id"], *(t["id"] for t in tied)}:
+                    return _error(400, "The best image must be one of the top-rated images.", invalid)
+            elif len(ratings) > 1:
+                payload["best"] = top["id"]
+            elif len(procgen_ids) > 1 and top["rating"] >= 7:
+                payload["best"] = top["id"]
+        reward = 0
+        if ratings:
+            for rating in ratings:
+                reward += 5
+                if rating.get("artifacts") is not None:
+                    reward += 5
+        elif best:
+            reward = 15
+        reward = max(min(reward, int(status["kudos"]) - 1), 0)
+        with self._lock:
+            url, token = self.ratings_set_url, self.ratings_set_token
+            if url is None and request_id in self._rated_ids:
+                return _error(400, "This generation appears already rated", "AestheticsAlreadyExist")
+            if url is None:
+                self._rated_ids.add(request_id)  # standing in for the ratings service's 403 on a repeat
+        if url is not None:
+            refusal = self._forward(url, token, payload)
+            if refusal is not None:
+                return refusal
+        with self._lock:
+            owner_id = _user_id_of(entry["owner"])
+            if owner_id is not None:
+                self._balances[owner_id] = self._balances.get(owner_id, 0.0) + reward
+            self._rated.append(
+                {
+                    "request_id": request_id,
+                    "owner": entry["owner"],
+                    "reward": reward,
+                    "ratings": payload.get("ratings"),
+                    "best": payload.get("best"),
+                }
+            )
+        return 200, {"reward": reward}
+
+    def _forward(self, url: str, token: str | None, payload: dict[str, Any]) -> tuple[int, Any] | None:
+        """POST the set to the ratings service and read its answer as the Horde does; None when accepted."""
+        invalid = "InvalidAestheticAttempt"
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if token:
+            headers["X-Ratings-Set-Token"] = token
+        request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+        record: dict[str, Any] = {"url": url, "payload": payload, "token_sent": bool(token), "status": None}
+        result: tuple[int, Any] | None = None
+        try:
+            with urllib.request.urlopen(request, timeout=self.ratings_set_timeout) as answer:
+                answer.read()
+                record["status"] = answer.status
+                record["outcome"] = "accepted"
+        except urllib.error.HTTPError as exc:
+            record["status"] = exc.code
+            if exc.code == 403:
+                record["outcome"] = "already rated"
+                result = _error(400, "This generation appears already rated", "AestheticsAlreadyExist")
+            else:
+                record["outcome"] = "error"
+                try:
+                    message = json.loads(exc.read())["message"]
+                    result = _error(400, f"Rating Server returned error: {message}", invalid)
+                except Exception:
+                    result = _error(400, "Rating Server returned an unexpected error", invalid)
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                record["outcome"] = "timeout"
+                result = _error(400, "The rating server took to long to respond", invalid)
+            else:
+                record["outcome"] = "down"
+                result = _error(400, "The rating server appears to be down", invalid)
+        except (TimeoutError, ConnectionError, OSError) as exc:
+            if isinstance(exc, TimeoutError):
+                record["outcome"] = "timeout"
+                result = _error(400, "The rating server took to long to respond", invalid)
+            else:
+                record["outcome"] = "down"
+                result = _error(400, "The rating server appears to be down", invalid)
+        with self._lock:
+            self._forwards.append(record)
+        return result
 
     # ---- internals (called by the handler) -------------------------------
     @staticmethod
@@ -313,6 +747,10 @@ class StandinHorde:
             return 200, details
         if path == "/v2/kudos/award" and method == "POST":
             return self._award(apikey, read_body, headers.get("Client-Agent"))
+        if path.startswith("/v2/generate/status/") and method == "GET":
+            return self._status_answer(path[len("/v2/generate/status/"):])
+        if path.startswith("/v2/generate/rate/") and method == "POST":
+            return self._rate(path[len("/v2/generate/rate/"):], read_body)
         return _error(404, "Not found", "NotFound")
 
     def _award(self, apikey: str | None, read_body: Any, client_agent: str | None) -> tuple[int, Any]:
@@ -381,6 +819,37 @@ class StandinHorde:
                 return _error(400, "Expected {\"apikey\", \"user\": find_user's answer}", "BadRequest")
             self.add_user(body["apikey"], body["user"])
             return 200, {"added": True}
+        if path.startswith("/_standin/images/") and path.endswith(".png") and method in ("GET", "HEAD"):
+            name = path[len("/_standin/images/"):-len(".png")]
+            if not name or "/" in name:
+                return _error(404, "Not found", "NotFound")
+            return 200, _Raw(_image_bytes(name), "image/png")
+        if path == "/_standin/generations" and method == "GET":
+            with self._lock:
+                listed = [
+                    {"id": e["id"], "owner": e["owner"], "shared": e["status"]["shared"], "done": e["status"]["done"],
+                     "expired": e["expired"], "generations": len(e["status"]["generations"])}
+                    for e in self._sets.values()
+                ]
+            return 200, listed
+        if path == "/_standin/generations" and method == "POST":
+            body = read_body()
+            if not isinstance(body, dict):
+                return _error(400, "Expected {\"generations\", \"owner\", ...}", "BadRequest")
+            allowed = {"generations", "owner", "request_id", "kudos", "shared", "done", "expired", "client_agent"}
+            try:
+                request_id = self.add_generation_set(**{k: v for k, v in body.items() if k in allowed})
+            except (TypeError, ValueError, AttributeError) as exc:
+                return _error(400, f"Bad generation set: {exc}", "BadRequest")
+            return 200, {"id": request_id, "generations": self.generation_ids(request_id)}
+        if path == "/_standin/ratings_service" and method == "POST":
+            body = read_body()
+            if not isinstance(body, dict) or not isinstance(body.get("url") or "", str):
+                return _error(400, "Expected {\"url\": str or null, \"token\": str or null}", "BadRequest")
+            self.set_ratings_service(body.get("url"), body.get("token"))
+            return 200, {"url": self.ratings_set_url, "token_set": bool(self.ratings_set_token)}
+        if path == "/_standin/forwards" and method == "GET":
+            return 200, self.forwards
         if path == "/_standin/delay" and method == "POST":
             body = read_body()
             try:
@@ -445,10 +914,13 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"[standin-horde] {method} {path} {status}\n")
 
     def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
+        if isinstance(payload, _Raw):
+            data, content_type = payload.data, payload.content_type
+        else:
+            data, content_type = json.dumps(payload).encode(), "application/json"
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
