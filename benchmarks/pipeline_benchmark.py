@@ -2,7 +2,7 @@
 
 Not a test: run it by hand (see benchmarks/README.md). It makes its own SQLite database,
 MEDIA_ROOT and PREDICTOR_DIR in a temporary directory, writes N JPEGs of the demo pictures
-(ratings_site.datasets.drawing, 768 px, varied content) and, for each configuration (batch
+(ratings_site.demo.painters, 768 px, varied content) and, for each configuration (batch
 size x DataLoader workers x torch threads in the main process):
 
 1. times the model alone: `ClipModel.encode` (autocast, forward, L2 normalisation) in
@@ -130,7 +130,7 @@ def setup_django(directory: Path) -> None:
 def _write_jpeg(job: tuple[int, int, str]) -> int:
     from PIL import Image as PILImage
 
-    from ratings_site.datasets.drawing import draw_demo_image
+    from ratings_site.demo.painters import draw_demo_image
 
     index, size, path = job
     with PILImage.open(io.BytesIO(draw_demo_image(index, (size, size)))) as picture:

@@ -98,3 +98,31 @@ def make_images(db) -> Callable[..., list]:
         return images
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def _drawn_demo_pictures() -> dict:
+    """The demo pictures drawn so far in this test session, by (index, size)."""
+    return {}
+
+
+@pytest.fixture
+def demo_pictures_drawn_once(_drawn_demo_pictures: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`seed_demo` (and `ensure_demo_images`) in this test take each demo picture from a session-wide cache:
+    drawn once per test session, not once per test (a 768 px picture takes about 0.1 to 0.6 s).
+
+    The same `DemoImage` (bytes, caption, size) the painters give, so that what seed_demo stores, and what
+    the test checks, is unchanged. For the tests that use demo pictures as data; not for those of the
+    painters themselves (tests/test_captcha_images_legible.py draws twice to compare).
+    """
+    from ratings_site.demo import painters
+
+    draw = painters.demo_image
+
+    def demo_image(index: int, size: tuple[int, int] = painters.DEFAULT_SIZE) -> painters.DemoImage:
+        key = (index, tuple(size))
+        if key not in _drawn_demo_pictures:
+            _drawn_demo_pictures[key] = draw(index, size)
+        return _drawn_demo_pictures[key]
+
+    monkeypatch.setattr(painters, "demo_image", demo_image)

@@ -45,8 +45,9 @@ SUMMARY = re.compile(
 
 
 @pytest.fixture
-def predictor_dirs(settings, tmp_path: Path) -> Path:
-    """MEDIA_ROOT and PREDICTOR_DIR of the test's own."""
+def predictor_dirs(settings, tmp_path: Path, demo_pictures_drawn_once: None) -> Path:
+    """MEDIA_ROOT and PREDICTOR_DIR of the test's own (and `seed_demo` below taking the demo pictures drawn
+    once per test session: tests/conftest.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PREDICTOR_DIR = tmp_path / "predictors"
     return tmp_path

@@ -54,6 +54,7 @@ def expect_shown_image_loaded(page: Page) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.usefixtures("demo_pictures_drawn_once")
 def test_one_rating_cycle_downloads_under_300_kb_and_never_the_original(
     open_page: Callable[..., Page], settings
 ) -> None:

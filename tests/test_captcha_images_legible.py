@@ -8,7 +8,8 @@ import io
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps, ImageStat
 
-from ratings_site.datasets.drawing import captcha_layout, contrast_ratio, draw_captcha_image, draw_demo_image
+from ratings_site.datasets.drawing import captcha_layout, contrast_ratio, draw_captcha_image
+from ratings_site.demo.painters import draw_demo_image
 
 SIZE = (768, 768)
 

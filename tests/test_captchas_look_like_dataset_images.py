@@ -25,7 +25,7 @@ IMAGE_ID = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]+)"')
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_pictures_drawn_once):
     dataset, _ = ensure_demo_images(4)
     return dataset
 

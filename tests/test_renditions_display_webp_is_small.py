@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ratings_site.datasets.drawing import demo_image
+from ratings_site.demo.painters import demo_image
 from tests.picture_files import file_image, media, opened, rendition_bytes  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,9 @@ from tests.helpers import in_queue
 
 
 @pytest.fixture
-def media(settings, tmp_path: Path) -> Path:
-    """A MEDIA_ROOT of the test's own, so that files left by other tests do not count."""
+def media(settings, tmp_path: Path, demo_pictures_drawn_once: None) -> Path:
+    """A MEDIA_ROOT of the test's own, so that files left by other tests do not count (and the demo pictures
+    drawn once per test session: tests/conftest.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

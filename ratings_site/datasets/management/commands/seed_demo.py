@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from ratings_site.datasets.captchas import add_drawn_image, ensure_captcha_images
-from ratings_site.datasets.drawing import demo_image
 from ratings_site.datasets.models import HAS_FILE, Dataset, Image
 from ratings_site.datasets.renditions import ensure_renditions
 
@@ -22,6 +21,10 @@ DEMO_CAPTCHAS = 20
 
 def ensure_demo_images(count: int) -> tuple[Dataset, int]:
     """The demo dataset with pictures 0 to count-1; returns it and how many pictures were created."""
+    # Imported here, not at the top: the demo painters are development only, and importing this module
+    # (`manage.py help`, the architecture tests) must not load them (tests/test_demo_painters_not_imported_by_web.py).
+    from ratings_site.demo.painters import demo_image
+
     dataset, _ = Dataset.objects.get_or_create(
         slug=DEMO_DATASET_SLUG,
         defaults={
