@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser worker standin benchmark clean
+.PHONY: run test lint install browser worker standin benchmark clean
 
 # The virtualenv, re-made when requirements.txt changes. torch/torchvision are pinned to
 # the releases this machine's pip finds on local disk (see DEVELOPERS.md).
@@ -27,8 +27,12 @@ browser:
 run: install
 	bash scripts/run_dev.sh
 
-test: install browser
+test: install browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Ruff, configured in pyproject.toml: pyflakes, pycodestyle, import order, pyupgrade, bugbear.
+lint: install
+	$(PY) -m ruff check .
 
 worker: install
 	$(PY) manage.py db_worker

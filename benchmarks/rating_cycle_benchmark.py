@@ -357,7 +357,7 @@ def report(args, cycles, after_login, cold, pw_cycle_bytes) -> None:
     print("-" * len(header))
     for i, c in enumerate(cycles, 1):
         b = c["bytes"]
-        rel = lambda t: None if t is None or t < 0 else t - c["t0"]  # noqa: E731
+        rel = lambda t, c=c: None if t is None or t < 0 else t - c["t0"]  # noqa: E731
         flag = "  <- swapped before the last key" if c["early_swap"] else ""
         if b["html_requests"] != 1:
             flag += f"  <- {b['html_requests']} htmx requests"

@@ -68,7 +68,7 @@ def test_shards_running_at_the_same_time_in_their_own_processes_split_the_images
     ]  # fmt: skip
     outputs = [shard.communicate(timeout=120) for shard in shards]
 
-    for shard, (out, err) in zip(shards, outputs):
+    for shard, (_out, err) in zip(shards, outputs):
         assert shard.returncode == 0, err[-3000:]
     assert sum(summary(out)["scored"] for out, _ in outputs) == 12, "no image scored by two shards"
     assert all(summary(out)["scored"] > 0 for out, _ in outputs)
