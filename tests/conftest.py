@@ -38,6 +38,12 @@ def horde(standin_server: StandinHorde, settings) -> StandinHorde:
 
 
 @pytest.fixture
+def no_captchas(settings) -> None:
+    """No captcha in the queue, so tests know which image comes next (`pytestmark = pytest.mark.usefixtures(...)`)."""
+    settings.CAPTCHA_RATE = 0.0
+
+
+@pytest.fixture
 def login(db) -> Callable[..., Client]:
     """A test client (CSRF checks on) logged in through /login/ with a Horde key."""
 

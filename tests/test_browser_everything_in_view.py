@@ -27,9 +27,7 @@ DESKTOPS = [(1366, 768), (1280, 720), (1920, 1080)]
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 def inside(page: Page, locator: Locator, what: str) -> dict:

@@ -27,9 +27,7 @@ def save_button(page: Page):
     return page.get_by_role("button", name=re.compile("Save rating"))
 
 
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 @pytest.mark.browser

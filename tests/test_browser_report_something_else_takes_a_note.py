@@ -20,10 +20,7 @@ from tests.browser_fixtures import (  # noqa: F401 (fixtures)
     shown_image_id,
 )
 
-
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 @pytest.mark.browser

@@ -12,9 +12,7 @@ from tests.conftest import DEMO_KEY, csrf_token
 NOT_ASCII = ["١٠", "٧", "７", "𝟕", "1_0", "٣", "²"]
 
 
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 @pytest.mark.parametrize("value", NOT_ASCII)

@@ -16,9 +16,7 @@ PATHS = pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 SUCCESS = {True: 200, False: 302}
 
 
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 def _skip(client: Client, image: Image, *, htmx: bool = False, **data):

@@ -15,9 +15,7 @@ from tests.helpers import rate_via_page
 SHOWN = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]{36})"')
 
 
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 def test_htmx_undo_answers_the_card_of_the_undone_image_with_its_choices(login, make_images):

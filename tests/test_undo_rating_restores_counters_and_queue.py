@@ -12,10 +12,7 @@ from ratings_site.ratings.services import undo_rating
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.helpers import counters_from_ratings, image_counters, in_queue, priority_of, rate_via_page
 
-
-@pytest.fixture(autouse=True)
-def no_captchas(settings):
-    settings.CAPTCHA_RATE = 0.0
+pytestmark = pytest.mark.usefixtures("no_captchas")
 
 
 def _rater(horde_id: int) -> Rater:

@@ -37,6 +37,8 @@ class HordeModeratorStillModeratorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(MODERATOR_PAGES):
+            return self.get_response(request)  # don't load the user (a session read) for every other request
         user = getattr(request, "user", None)
         if (
             user is not None
@@ -44,7 +46,6 @@ class HordeModeratorStillModeratorMiddleware:
             and user.moderator
             and user.horde_id is not None
             and not user.is_superuser
-            and request.path.startswith(MODERATOR_PAGES)
         ):
             demoted = _moderator_rights_withdrawn(request)
             if demoted is not None:
