@@ -248,8 +248,11 @@
     if (target) target.focus({ preventScroll: true });
   }
 
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!busy || !card()) return;
+  // htmx fires afterSettle once per settled element: the card and each out-of-band piece (the status line) of
+  // the same answer. Only the card's own event ends the request; otherwise a key replayed from the queue
+  // would start a save that the next piece's event then marks finished.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!busy || !event.target || event.target.id !== "card") return;
     var banner = document.getElementById("connection-error");
     if (banner) banner.hidden = true;
     busy = false;
