@@ -59,6 +59,9 @@ class GenerationSet(models.Model):
     submission_error = models.CharField(max_length=300, blank=True, help_text="The Horde's refusal, in its words.")
     submitted_at = models.DateTimeField(null=True, blank=True)
     horde_reward = models.PositiveIntegerField(null=True, blank=True, help_text="Kudos the Horde answered.")
+    # When the Horde's own forward of this set reached our intake (`/api/v1/rating/set`). The intake
+    # answers 2xx once to a set our site or a client is submitting, 403 to any later forward.
+    horde_intake_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
