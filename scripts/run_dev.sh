@@ -8,6 +8,10 @@ export DEBUG=1
 export HORDE_API_URL="http://127.0.0.1:7001/api"
 export HORDE_SERVICE_API_KEY="standin-service-key"
 export KUDOS_BATCH_SECONDS="${KUDOS_BATCH_SECONDS:-5}"
+# The stand-in Horde forwards rated generation sets to this site's intake, as the real Horde does,
+# with this token; the generations' images come from the stand-in on 127.0.0.1, so copying them is allowed.
+export HORDE_RATINGS_SET_TOKEN="${HORDE_RATINGS_SET_TOKEN:-standin-ratings-set-token}"
+export ALLOW_PRIVATE_IMAGE_URLS=1
 
 $PY manage.py migrate --noinput   # also makes the shared cache's table (CACHE_URL)
 $PY manage.py seed_demo
@@ -16,7 +20,8 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-$PY manage.py standin_horde --port 7001 &
+$PY manage.py standin_horde --port 7001 \
+  --ratings-set-url http://127.0.0.1:8000/api/v1/rating/set --ratings-set-token "$HORDE_RATINGS_SET_TOKEN" &
 pids+=($!)
 $PY manage.py db_worker --no-startup-delay >/dev/null 2>&1 &
 pids+=($!)
@@ -24,6 +29,9 @@ sleep 1
 echo
 echo "Horde Ratings is at http://127.0.0.1:8000/  (log in with a demo key above, e.g. demo-rater-0001)"
 echo "Moderators: http://127.0.0.1:8000/admin/ with the demo moderator key demo-moderator-0003"
+echo "Your generations: log in with demo-rater-0001 and open"
+echo "  http://127.0.0.1:8000/generations/5e7a11d0-0000-4000-8000-000000000001/  (four images: rate them, pick the best)"
+echo "  (the other demo sets are listed above, by the stand-in Horde)"
 echo
 # runserver gives every request a thread of its own, so a slow Horde holds up only the logins waiting on it.
 $PY manage.py runserver 127.0.0.1:8000 --noreload

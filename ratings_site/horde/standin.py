@@ -200,6 +200,16 @@ def _generation(gen_id: str, *, state: str = "ok", model: str = "stable_diffusio
         "gen_metadata": [{"type": "censorship", "value": "csam"}] if state == "censored" else [],
     }
 
+# What each demo set is for, and whose it is (printed by `manage.py standin_horde`, so by `make run`).
+DEMO_SET_PURPOSES = {
+    DEMO_SET_FOUR: ("DemoRater#1001", "four images: rate them and pick the best"),
+    DEMO_SET_THREE: ("SecondRater#1006", "two rateable images, one censored, one faulted"),
+    DEMO_SET_ONE: ("DemoRater#1001", "one image: rate it (a best alone is refused)"),
+    DEMO_SET_NOT_SHARED: ("TrustedRater#1002", "not shared: the Horde refuses its rating"),
+    DEMO_SET_PROCESSING: ("DemoRater#1001", "still generating"),
+    DEMO_SET_EXPIRED: ("DemoRater#1001", "expired: the Horde no longer has it"),
+}
+
 
 def _demo_sets() -> dict[str, dict[str, Any]]:
     def gen_id(set_id: str, n: int) -> str:

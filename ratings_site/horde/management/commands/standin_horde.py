@@ -7,7 +7,13 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings_site.horde.standin import DEMO_KEY_PURPOSES, DEMO_KEYS, SERVICE_API_KEY, StandinHorde
+from ratings_site.horde.standin import (
+    DEMO_KEY_PURPOSES,
+    DEMO_KEYS,
+    DEMO_SET_PURPOSES,
+    SERVICE_API_KEY,
+    StandinHorde,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +27,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though settings.STANDIN_HORDE_ALLOWED is off.",
         )
+        parser.add_argument(
+            "--ratings-set-url",
+            default="",
+            help="Forward rated generation sets here, as the Horde does (the ratings service's /api/v1/rating/set).",
+        )
+        parser.add_argument(
+            "--ratings-set-token",
+            default="",
+            help="Sent with each forward in X-Ratings-Set-Token (the site's HORDE_RATINGS_SET_TOKEN).",
+        )
         parser.add_argument("--verbose-requests", action="store_true", help="Print method, path and status of each request.")
 
     def handle(self, *args, **options):
@@ -30,7 +46,12 @@ class Command(BaseCommand):
                 "The stand-in Horde is off here (STANDIN_HORDE_ALLOWED is false, as it is by default "
                 "when DEBUG is off). Pass --allow-production to run it anyway."
             )
-        horde = StandinHorde(host=options["host"], port=options["port"])
+        horde = StandinHorde(
+            host=options["host"],
+            port=options["port"],
+            ratings_set_url=options["ratings_set_url"] or None,
+            ratings_set_token=options["ratings_set_token"] or None,
+        )
         horde.verbose = options["verbose_requests"]
         try:
             horde.start()
@@ -50,6 +71,13 @@ class Command(BaseCommand):
             purpose = DEMO_KEY_PURPOSES.get(key, "")
             out.write(f"  {key:<{key_width}}  {details['username']:<{name_width}}  {purpose}")
         out.write(f"  {SERVICE_API_KEY:<{key_width}}  {'(service key)':<{name_width}}  may call /v2/kudos/award")
+        out.write("")
+        out.write("Demo generation sets (open them at /generations/<id>/ on the site, as their owner):")
+        owners = {details["username"]: key for key, details in DEMO_KEYS.items()}
+        for set_id, (owner, purpose) in DEMO_SET_PURPOSES.items():
+            out.write(f"  {set_id}  {owners.get(owner, owner):<{key_width}}  {purpose}")
+        if horde.ratings_set_url:
+            out.write(f"Rated sets are forwarded to {horde.ratings_set_url}")
         out.write("")
         out.write(f"Controls: {horde.base_url}/_standin/  (POST fail, delay, reset; GET awards)")
         out.write("Quit with Ctrl-C.")
