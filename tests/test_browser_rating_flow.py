@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
-from ratings_site.kudos.services import pay_rewards_for
+from ratings_site.kudos.payments import pay_rewards_for
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating, Skip
 from tests.browser_fixtures import (  # noqa: F401 (fixtures)

@@ -62,7 +62,7 @@ def test_the_admin_lists_stuck_lines_with_their_reason(ledger, moderator_client)
 
 
 def test_a_timed_out_call_keeps_its_own_reason(login, make_images, horde, settings):
-    from ratings_site.kudos.services import pay_rewards_for
+    from ratings_site.kudos.payments import pay_rewards_for
 
     settings.HORDE_TIMEOUT = 0.3
     client = login(DEMO_KEY)

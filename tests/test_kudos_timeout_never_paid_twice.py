@@ -5,7 +5,7 @@ import time
 import pytest
 
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import pay_rewards_for
+from ratings_site.kudos.payments import pay_rewards_for
 from ratings_site.raters.models import Rater
 from tests.conftest import DEMO_KEY
 from tests.helpers import rate_via_page

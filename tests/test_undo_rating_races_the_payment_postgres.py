@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import pay_rewards_for
+from ratings_site.kudos.payments import pay_rewards_for
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.services import rate_image, undo_rating
 

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import flag_stuck_payments, schedule_payment
+from ratings_site.kudos.payments import flag_stuck_payments
+from ratings_site.kudos.tasks import schedule_payment
 
 
 class WaitingForModeratorFilter(admin.SimpleListFilter):
@@ -29,6 +30,8 @@ class KudosRewardAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
         "rater",
+        "kind",
+        "subject",
         "amount",
         "status",
         "waiting_for_moderator",
@@ -37,10 +40,10 @@ class KudosRewardAdmin(admin.ModelAdmin):
         "paid_at",
         "last_error",
     ]
-    list_filter = [WaitingForModeratorFilter, "status"]
+    list_filter = [WaitingForModeratorFilter, "status", "kind"]
     list_select_related = ["rater"]
-    raw_id_fields = ["rater", "rating", "image"]
-    search_fields = ["rater__username"]
+    raw_id_fields = ["rater", "rating", "image", "generation_set"]
+    search_fields = ["rater__username", "subject"]
     actions = ["mark_paid", "send_again"]
 
     @admin.display(boolean=True, description="needs a moderator")
@@ -54,7 +57,8 @@ class KudosRewardAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark as paid (checked on the Horde)")
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> None:
-        changed = queryset.exclude(status=KudosReward.Status.PAID).update(
+        # Lines the Horde paid itself are paid already, and stay marked so.
+        changed = queryset.exclude(status__in=[KudosReward.Status.PAID, KudosReward.Status.HORDE]).update(
             status=KudosReward.Status.PAID, paid_at=timezone.now(), last_error=""
         )
         self.message_user(request, f"{changed} lines marked paid.")

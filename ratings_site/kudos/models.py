@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -41,20 +42,36 @@ class KudosReward(models.Model):
     `last_error`, or it has been sending since `sending_since` for longer than a call to the
     Horde can last (`stuck_sending_cutoff`), which only a dead worker explains.
 
-    A line rewards its rater for one image (`image`), at most once: when a rating is
-    undone, its pending line is cancelled (deleted) but a line already sending, paid or
-    failed stays, detached from the deleted rating (`rating` becomes null) and still
-    tied to the image, so that rating the image again earns nothing more
-    (`kudos.services.record_reward`; the constraint `reward_once_per_rater_image`).
+    A line is owed for something (`kind`). A rating line rewards its rater for one image
+    (`image`), at most once: when a rating is undone, its pending line is cancelled (deleted)
+    but a line already sending, paid or failed stays, detached from the deleted rating
+    (`rating` becomes null) and still tied to the image, so that rating the image again earns
+    nothing more (`kudos.services.record_reward`; the constraint `reward_once_per_rater_image`).
+    The other kinds name what they are for in `subject`, once per rater (a best-of pick: its
+    prompt group; a generation set: the Horde's request id, and `generation_set`).
+
+    A line with status `horde` was paid by the Horde itself (the Horde's `generate/rate` pays for
+    a rated generation set): it is written already paid, for the rater's history, and the payment
+    task, which takes pending lines only, never sends it.
     """
+
+    class Kind(models.TextChoices):
+        RATING = "rating", "Rating a dataset image"
+        BEST_PICK = "best_pick", "Best of a prompt group"
+        GENERATION_SET = "generation_set", "Rating a generation set"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Being paid"
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
+        HORDE = "horde", "Paid by the Horde"
 
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_rewards")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RATING)
+    # What a line of another kind than rating is for: a best pick's prompt group key, a generation set's
+    # request id. Empty for rating lines (they name their `image`).
+    subject = models.CharField(max_length=100, blank=True)
     rating = models.OneToOneField(
         "ratings.Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="reward"
     )
@@ -62,6 +79,10 @@ class KudosReward(models.Model):
     # whose image was deleted.
     image = models.ForeignKey(
         "datasets.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The generation set a line of kind generation_set is for (null once the set is deleted; `subject` stays).
+    generation_set = models.ForeignKey(
+        "generations.GenerationSet", null=True, blank=True, on_delete=models.SET_NULL, related_name="kudos_lines"
     )
     amount = models.PositiveIntegerField()
     reason = models.CharField(max_length=100, default="Rating a dataset image")
@@ -83,12 +104,35 @@ class KudosReward(models.Model):
             # A rater earns kudos for an image once, however often they undo and rate it again.
             # It is also the index record_reward looks the earlier line up by.
             models.UniqueConstraint(
-                fields=["rater", "image"], condition=models.Q(image__isnull=False), name="reward_once_per_rater_image"
+                fields=["rater", "image"],
+                condition=models.Q(image__isnull=False, kind="rating"),
+                name="reward_once_per_rater_image",
+            ),
+            # Any other kind is earned once per rater and subject (a prompt group, a request id).
+            models.UniqueConstraint(
+                fields=["rater", "kind", "subject"],
+                condition=~models.Q(kind="rating"),
+                name="reward_once_per_rater_subject",
+            ),
+            # The Horde pays a generation set once, to its one rater.
+            models.UniqueConstraint(
+                fields=["subject"], condition=models.Q(kind="generation_set"), name="reward_once_per_generation_set"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} kudos to {self.rater} ({self.status})"
+
+    @property
+    def generation_set_path(self) -> str:
+        """The page of the generation set a generation_set line is for, "" for other kinds.
+
+        A plain path, /generations/<request id>/, as the generations app serves it (the ledger names the set by
+        its request id, which outlives the set's row).
+        """
+        if self.kind != self.Kind.GENERATION_SET or not self.subject:
+            return ""
+        return f"/generations/{quote(self.subject, safe='')}/"
 
     @property
     def waiting_for_moderator(self) -> bool:

@@ -1,27 +1,36 @@
-"""The kudos rule and the payment of the ledger. Pages, API and tasks call these."""
+"""The kudos rule and the ledger: what a rater is owed, and for what. Pages, API and tasks call these.
+
+Paying the ledger is `kudos.payments` (run by the task `kudos.tasks.pay_rewards`); the lines written here
+schedule that task after their transaction commits (`kudos.tasks.schedule_payment`).
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Max, Q, Sum, When
-from django.template.defaultfilters import pluralize
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Max, Q, Sum, When
 from django.utils import timezone
 
-from ratings_site.horde.client import HordeRejected, HordeTimeout, HordeUnavailable, award_kudos
 from ratings_site.kudos.models import KudosReward
+from ratings_site.kudos.tasks import schedule_payment
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from ratings_site.generations.models import GenerationSet
 
 
-def payments_enabled() -> bool:
-    return bool(settings.HORDE_SERVICE_API_KEY)
+def _schedule_batch_after_commit(rater_id: int) -> None:
+    """Schedule the batched payment of a rater's new pending line, once the line is committed.
+
+    Call only when the rater had no other pending line: those already have a payment scheduled, and it
+    takes every pending line when it runs.
+    """
+    transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS))
 
 
 def kudos_for_rating(rater: Rater) -> int:
@@ -42,7 +51,7 @@ def record_reward(rating: Rating) -> KudosReward | None:
     line, or None when nothing new was earned.
     """
     # One query answers both questions: a line for this image already (it sorts first), and other pending lines.
-    this_image = Q(image_id=rating.image_id)
+    this_image = Q(kind=KudosReward.Kind.RATING, image_id=rating.image_id)
     first = (
         KudosReward.objects.filter(this_image | Q(status=KudosReward.Status.PENDING), rater_id=rating.rater_id)
         .order_by(Case(When(this_image, then=0), default=1))
@@ -58,10 +67,89 @@ def record_reward(rating: Rating) -> KudosReward | None:
     others_pending = first is not None
     reward = KudosReward.objects.create(rater=rating.rater, rating=rating, image_id=rating.image_id, amount=amount)
     if not others_pending:
-        # A payment is already scheduled for the other pending lines; it will take this one too.
-        rater_id = rating.rater_id
-        transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS))
+        # Otherwise a payment is already scheduled for the other pending lines; it will take this one too.
+        _schedule_batch_after_commit(rating.rater_id)
     return reward
+
+
+def kudos_for_best_pick(rater: Rater) -> int:
+    """The kudos rule for a pick of the best image of a dataset prompt group."""
+    if not rater.earns_kudos or rater.flagged:
+        return 0
+    return settings.KUDOS_PER_BEST_PICK
+
+
+def _check_subject(subject: str) -> None:
+    limit = KudosReward._meta.get_field("subject").max_length
+    if not subject or len(subject) > limit:
+        raise ValueError(f"A ledger line's subject must be 1 to {limit} characters, not {subject!r}.")
+
+
+def record_best_pick_reward(
+    *, rater: Rater, subject: str, reason: str = "Picking the best of a prompt group"
+) -> KudosReward | None:
+    """Write the ledger line for a best-of pick (`subject`: the prompt group); schedule its payment after commit.
+
+    Runs inside the caller's transaction. Earned once per rater and prompt group: a second call for the same
+    subject writes nothing and returns None (the constraint `reward_once_per_rater_subject` holds it in the
+    database too), as does a rater who earns no kudos (`kudos_for_best_pick`). The payment is scheduled as
+    `record_reward` schedules it: once, when the rater had no other pending line.
+    """
+    _check_subject(subject)
+    this_pick = Q(kind=KudosReward.Kind.BEST_PICK, subject=subject)
+    # One query answers both questions: a line for this pick already (it sorts first), and other pending lines.
+    first = (
+        KudosReward.objects.filter(this_pick | Q(status=KudosReward.Status.PENDING), rater_id=rater.pk)
+        .order_by(Case(When(this_pick, then=0), default=1))
+        .values_list("kind", "subject")
+        .first()
+    )
+    if first == (KudosReward.Kind.BEST_PICK, subject):
+        return None
+    amount = kudos_for_best_pick(rater)
+    if amount <= 0:
+        return None
+    try:
+        with transaction.atomic():  # a savepoint: a parallel pick of the same group may have won
+            reward = KudosReward.objects.create(
+                rater=rater, kind=KudosReward.Kind.BEST_PICK, subject=subject, amount=amount, reason=reason[:100]
+            )
+    except IntegrityError:
+        return None
+    if first is None:
+        _schedule_batch_after_commit(rater.pk)
+    return reward
+
+
+def record_horde_paid(*, rater: Rater | None, generation_set: GenerationSet, amount: int) -> KudosReward | None:
+    """Write the ledger line for kudos the Horde itself paid for a rated generation set, for the rater's history.
+
+    The line is born paid, with status `horde`: the payment task takes pending lines only, so it never pays
+    it again. Idempotent per set (its request id is the line's subject): a second call returns the line the
+    first wrote. Nothing is written, and None returned, when the Horde paid nothing or the set has no rater.
+    """
+    if rater is None or amount <= 0:
+        return None
+    subject = generation_set.request_id
+    _check_subject(subject)
+    lines = KudosReward.objects.filter(kind=KudosReward.Kind.GENERATION_SET, subject=subject)
+    existing = lines.first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():  # a savepoint: the same set recorded in parallel may have won
+            return KudosReward.objects.create(
+                rater=rater,
+                kind=KudosReward.Kind.GENERATION_SET,
+                subject=subject,
+                generation_set=generation_set,
+                amount=amount,
+                reason="Rating your generations (paid by the Horde)",
+                status=KudosReward.Status.HORDE,
+                paid_at=timezone.now(),
+            )
+    except IntegrityError:
+        return lines.first()
 
 
 @dataclass(frozen=True)
@@ -104,128 +192,26 @@ def cancel_reward(rating: Rating) -> UndoneReward | None:
     return UndoneReward(amount=line.amount, status=line.status)
 
 
-def schedule_payment(rater_id: int, *, delay_seconds: float = 0) -> None:
-    from ratings_site.kudos.tasks import pay_rewards
+def ledger_totals(rater: Rater, *, horde_apart: bool = False) -> dict[str, int]:
+    """Kudos earned on this site by status: {"pending": n, "paid": n, "failed": n}.
 
-    if not payments_enabled():
-        return
-    task = pay_rewards
-    if delay_seconds:
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    task.enqueue(rater_id)
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential back-off: base, 2×base, 4×base … capped at an hour."""
-    return min(settings.KUDOS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
-
-
-@dataclass(frozen=True)
-class PaymentResult:
-    paid: int = 0
-    lines: int = 0
-    status: str = "nothing to pay"
-    retry_in: float | None = None
-
-
-def pay_rewards_for(rater_id: int) -> PaymentResult:
-    """Pay all of a rater's pending lines in one call to the Horde.
-
-    Lines are marked `sending` in a committed transaction before the call, so two
-    workers never send the same line, and a line whose call may have gone through is
-    never sent again. When the Horde never acted on the call (unreachable, 5xx, 429)
-    they return to pending and a retry is scheduled with back-off; when it was sent but
-    no answer came in time they stay in `sending` for a moderator to check (the admin's
-    "mark paid" / "send again"), as they do when this worker dies mid-call (`sending_since`
-    tells, see `flag_stuck_payments`); on a refusal (e.g. "Target user is rejected") or after
-    KUDOS_MAX_ATTEMPTS they are marked failed.
+    Lines being sent count as pending; lines the Horde paid itself count as paid, and with `horde_apart`
+    the part of "paid" the Horde paid is given too, as "horde". One query.
     """
-    if not payments_enabled():
-        return PaymentResult(status="payments are not configured")
-    with transaction.atomic():
-        lines = list(
-            KudosReward.objects.select_for_update(skip_locked=True)
-            .filter(rater_id=rater_id, status=KudosReward.Status.PENDING)
-            .order_by("id")
-        )
-        if not lines:
-            return PaymentResult()
-        ids = [line.pk for line in lines]
-        KudosReward.objects.filter(pk__in=ids).update(
-            status=KudosReward.Status.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now()
-        )
-        rater = Rater.objects.get(pk=rater_id)
-    total = sum(line.amount for line in lines)
-    sending = KudosReward.objects.filter(pk__in=ids, status=KudosReward.Status.SENDING)
-    try:
-        award_kudos(username=rater.username, amount=total)
-    except HordeTimeout:
-        # The award may have gone through: never send it again automatically (pay at most once).
-        sending.update(last_error="The Horde did not answer in time; it may have paid. A moderator checks it.")
-        logger.warning("Kudos payment for rater %s timed out; lines %s left for review", rater_id, ids)
-        return PaymentResult(lines=len(ids), status="unknown")
-    except HordeUnavailable as exc:
-        # The Horde never acted on it (not reachable, or an error answer): try again later.
-        gave_up = sending.filter(attempts__gte=settings.KUDOS_MAX_ATTEMPTS).update(
-            status=KudosReward.Status.FAILED, last_error=f"Gave up after {settings.KUDOS_MAX_ATTEMPTS} attempt{pluralize(settings.KUDOS_MAX_ATTEMPTS)}: {exc}"[:300]
-        )
-        retried = sending.update(status=KudosReward.Status.PENDING, last_error=str(exc)[:300], sending_since=None)
-        if not retried:
-            return PaymentResult(lines=gave_up, status="failed")
-        attempts = max(line.attempts for line in lines) + 1
-        delay = retry_delay(min(attempts, settings.KUDOS_MAX_ATTEMPTS))
-        transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=delay))
-        logger.info("Kudos payment for rater %s failed (attempt %s); retrying in %ss", rater_id, attempts, delay)
-        return PaymentResult(lines=len(ids), status="retrying", retry_in=delay)
-    except HordeRejected as exc:
-        sending.update(status=KudosReward.Status.FAILED, last_error=f"The Horde refused: {exc.message}"[:300])
-        return PaymentResult(lines=len(ids), status="failed")
-    sending.update(status=KudosReward.Status.PAID, paid_at=timezone.now(), last_error="")
-    return PaymentResult(paid=total, lines=len(ids), status="paid")
-
-
-def _stuck_reason(line: KudosReward) -> str:
-    """Why a line left sending with no answer recorded waits for a moderator (for the admin and the command)."""
-    since = f"since {line.sending_since:%Y-%m-%d %H:%M:%S %Z}" if line.sending_since else "since before starts were recorded"
-    return (
-        f"Sending {since} and no answer was recorded: the worker stopped mid-call, and the Horde may have paid. "
-        "A moderator checks it."
-    )
-
-
-def flag_stuck_payments(*, now: datetime | None = None) -> list[KudosReward]:
-    """Give every stuck line its reason, and return all lines that wait for a moderator, oldest first.
-
-    A line stays `sending` with no reason when its worker died between sending the award and
-    writing the answer (pay at most once: it is never sent again by itself). Once it has been
-    sending longer than any live call can last (`stuck_sending_cutoff`), it is written a reason
-    here, so the admin's list and its filter show why it waits; the rater already reads it as
-    "being checked" (`KudosReward.waiting_for_moderator`). Called by `pay_pending_kudos` (cron)
-    and when a moderator opens the ledger in the admin. Lines that already carry a reason keep it.
-    """
-    waiting = KudosReward.objects.waiting_for_moderator(now).select_related("rater").order_by("sending_since", "id")
-    lines = list(waiting)
-    for line in lines:
-        if not line.last_error:
-            line.last_error = _stuck_reason(line)[:300]
-            # Only while it is still sending without a reason: a worker that answered meanwhile wins.
-            KudosReward.objects.filter(pk=line.pk, status=KudosReward.Status.SENDING, last_error="").update(
-                last_error=line.last_error
-            )
-    return lines
-
-
-def ledger_totals(rater: Rater) -> dict[str, int]:
-    """Kudos earned on this site by status: {"pending": n, "paid": n, "failed": n}."""
     totals = {"pending": 0, "paid": 0, "failed": 0}
+    horde = 0
+    counted_as = {KudosReward.Status.SENDING: "pending", KudosReward.Status.HORDE: "paid"}
     rows = KudosReward.objects.filter(rater=rater).values("status").annotate(total=Sum("amount"))
     for row in rows:
-        key = "pending" if row["status"] == KudosReward.Status.SENDING else row["status"]
-        totals[key] += row["total"] or 0
+        totals[counted_as.get(row["status"], row["status"])] += row["total"] or 0
+        if row["status"] == KudosReward.Status.HORDE:
+            horde += row["total"] or 0
+    if horde_apart:
+        totals["horde"] = horde
     return totals
 
 
 def last_payment_at(rater: Rater) -> datetime | None:
-    """When kudos were last paid to this rater (their Horde balance changed then), or None."""
-    paid = KudosReward.objects.filter(rater=rater, status=KudosReward.Status.PAID)
+    """When kudos were last paid to this rater, by us or by the Horde (their Horde balance changed then), or None."""
+    paid = KudosReward.objects.filter(rater=rater, status__in=[KudosReward.Status.PAID, KudosReward.Status.HORDE])
     return paid.aggregate(last=Max("paid_at"))["last"]

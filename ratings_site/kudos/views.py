@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from ratings_site.horde import client as horde
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import last_payment_at, ledger_totals, payments_enabled
+from ratings_site.kudos.payments import payments_enabled
+from ratings_site.kudos.services import last_payment_at, ledger_totals
 from ratings_site.raters.keys import recall_key
 
 
@@ -33,7 +34,9 @@ def kudos_page(request: HttpRequest) -> HttpResponse:
         "balance_age_seconds": int((timezone.now() - balance_as_of).total_seconds()) if balance_as_of else 0,
         "balance_cache_seconds": settings.FIND_USER_CACHE_SECONDS,
         "balance_error": balance_error,
-        "totals": ledger_totals(rater),
+        "totals": ledger_totals(rater, horde_apart=True),
+        # Rating lines show their image's dataset; the other kinds say what they were for from their own row
+        # (a generation set by its request id, `subject`), so a page of any mix costs the same queries.
         "ledger": KudosReward.objects.filter(rater=rater).select_related("rating__image__dataset", "image__dataset")[:50],
         "payments_enabled": payments_enabled(),
     }

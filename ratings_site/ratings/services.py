@@ -4,6 +4,8 @@
 judges captchas, applies pauses and writes the kudos ledger, in one transaction.
 Errors are `RatingRefused` subclasses carrying a message for people and an HTTP
 status for views (clients treat 403 as "skip to the next image", 429 as "wait").
+"May this rater rate now" (the account, the pauses, the flood limit) is `ratings.limits`, shared with every
+kind of rating; its refusals (RatingRefused, RaterNotAllowed, RatingPaused) are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,23 +17,24 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.timesince import timesince
 
 from ratings_site.datasets.models import Image, QueueEntry
 from ratings_site.datasets.services import queue_condition, refresh_queue
 from ratings_site.kudos.services import UndoneReward, cancel_reward, record_reward
 from ratings_site.raters.models import Rater
+from ratings_site.ratings.limits import (  # noqa: F401
+    RaterNotAllowed,
+    RatingPaused,
+    RatingRefused,
+    check_may_rate,
+    clock_time,
+    lock_rater,
+    pause,
+    pause_if_flooding,
+)
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
 from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rating
-
-
-class RatingRefused(Exception):
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidRating(RatingRefused):
@@ -44,18 +47,6 @@ class ImageUnavailable(RatingRefused):
 
 class ImageFull(RatingRefused):
     status = 403
-
-
-class RaterNotAllowed(RatingRefused):
-    status = 403
-
-
-class RatingPaused(RatingRefused):
-    status = 429
-
-    def __init__(self, message: str, until: datetime):
-        super().__init__(message)
-        self.until = until
 
 
 @dataclass(frozen=True)
@@ -81,66 +72,11 @@ def parse_scores(rating: object, artifacts: object) -> tuple[int, int | None]:
         raise InvalidRating(exc.message) from None
 
 
-def _time(moment: datetime) -> str:
-    return date_format(timezone.localtime(moment), "H:i:s") + " UTC"
-
-
-def check_may_rate(rater: Rater) -> None:
-    """Raise when this rater may not rate now (a pause, or a shared account)."""
-    if rater.horde_id is None:
-        raise RaterNotAllowed("Log in with your Horde API key to rate.")
-    pause = rater.active_pause()
-    if pause:
-        until, reason = pause
-        raise RatingPaused(f"{reason} You can rate again at {_time(until)}.", until)
-
-
 def check_rateable(image: Image) -> None:
     """Raise ImageUnavailable unless the image is being rated: not hidden, not broken, and in a public dataset
     (captchas live in a non-public pool and are rated all the same). Rating, skipping and reporting ask this."""
     if image.hidden or image.broken or not (image.is_captcha or image.dataset.public):
         raise ImageUnavailable("This image is no longer being rated.")
-
-
-def _lock_rater(rater: Rater) -> None:
-    """Lock the rater's row until the transaction ends, and read their pause from it into `rater`.
-
-    Every rating decision (rate, answer a captcha, skip, report) takes this lock first, so one rater's
-    decisions run one after another even when they arrive in parallel (many tabs, a script): each sees the
-    ratings, captcha answers and pause the previous one stored, and the flood limit and the captcha pause
-    hold on PostgreSQL, where 34 parallel ratings otherwise all counted 29 before them. Other raters never
-    wait for it. FOR NO KEY UPDATE: rows that merely point at the rater (a ledger line being paid) are not
-    blocked. A no-op on SQLite, which runs one writer at a time anyway.
-    """
-    rater.paused_until, rater.pause_reason = (
-        Rater.objects.select_for_update(no_key=True).values_list("paused_until", "pause_reason").get(pk=rater.pk)
-    )
-
-
-def _pause(rater: Rater, *, seconds: float, reason: str) -> datetime:
-    until = timezone.now() + timedelta(seconds=seconds)
-    Rater.objects.filter(pk=rater.pk).update(paused_until=until, pause_reason=reason)
-    rater.paused_until, rater.pause_reason = until, reason
-    return until
-
-
-def _pause_if_flooding(rater: Rater) -> datetime | None:
-    """After a rating is stored: pause the rater once they reach RATINGS_PER_MINUTE_MAX in a minute.
-
-    The rating that reaches the limit is kept (it was meant), and the pause stops the next ones, so at
-    most RATINGS_PER_MINUTE_MAX ratings a minute are stored and none a rater entered is thrown away.
-    Runs in the rating's transaction, under the rater's lock (`_lock_rater`), so the count and the pause
-    are what the rater's next rating sees.
-    """
-    since = timezone.now() - timedelta(minutes=1)
-    recent = Rating.objects.filter(rater=rater, created_at__gte=since).count()
-    if recent < settings.RATINGS_PER_MINUTE_MAX:
-        return None
-    reason = (
-        f"You rated {recent} images in the last minute; the limit is {settings.RATINGS_PER_MINUTE_MAX}. "
-        "Take a short break and look at each image properly."
-    )
-    return _pause(rater, seconds=settings.FLOOD_PAUSE_SECONDS, reason=reason)
 
 
 def rate_image(
@@ -155,7 +91,7 @@ def rate_image(
 
     Idempotent: the same rating sent twice (a double click, a retry) stores one
     rating and one ledger line, and answers as the first did. One transaction, under the
-    rater's lock (`_lock_rater`): the rater's parallel ratings are decided one at a time.
+    rater's lock (`lock_rater`): the rater's parallel ratings are decided one at a time.
     """
     score, artifacts_score = parse_scores(rating, artifacts)
     check_rateable(image)
@@ -163,7 +99,7 @@ def rate_image(
     wanted = settings.RATINGS_PER_IMAGE
     try:
         with transaction.atomic():
-            _lock_rater(rater)
+            lock_rater(rater)
             existing = _existing_outcome(rater, image)  # a retry, or the same rating sent in parallel first
             if existing is not None:
                 return existing
@@ -187,7 +123,7 @@ def rate_image(
                 rater=rater, image=image, rating=score, artifacts=artifacts_score, client_agent=client_agent[:200]
             )
             reward = record_reward(stored)
-            paused_until = _pause_if_flooding(rater)
+            paused_until = pause_if_flooding(rater)
     except ImageFull:
         # Its queue entry may be stale (a refresh_queue that read the image before its last rating
         # committed can put it back): take it out now, so that nobody else is served it.
@@ -205,7 +141,7 @@ def rate_image(
         artifacts=artifacts_score,
         reward=reward.amount if reward else 0,
         paused_until=paused_until,
-        message=f"{rater.pause_reason} You can rate again at {_time(paused_until)}." if paused_until else "",
+        message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
     )
 
 
@@ -257,14 +193,14 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None) -> RatingOut
         )
     if fails >= settings.CAPTCHA_FAILS_TIMEOUT:
         reason = f"You missed {fails} check images in the last 24 hours, so rating is paused for a while."
-        until = _pause(rater, seconds=settings.CAPTCHA_PAUSE_MINUTES * 60, reason=reason)
+        until = pause(rater, seconds=settings.CAPTCHA_PAUSE_MINUTES * 60, reason=reason)
         return RatingOutcome(
             image=image,
             rating=answer,
             captcha=True,
             captcha_passed=False,
             paused_until=until,
-            message=f"{message} {reason} You can rate again at {_time(until)}.",
+            message=f"{message} {reason} You can rate again at {clock_time(until)}.",
         )
     return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
 
@@ -292,7 +228,7 @@ def skip_image(*, rater: Rater, image: Image, reason: str = Skip.Reason.SKIPPED,
         raise InvalidRating("Choose a reason for the report: broken, NSFW, watermark or other.")
     check_rateable(image)
     with transaction.atomic():
-        _lock_rater(rater)
+        lock_rater(rater)
         if image.is_captcha:
             existing = _existing_outcome(rater, image)
             if existing is not None:

@@ -5,7 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from ratings_site.kudos.models import KudosReward
-from ratings_site.kudos.services import flag_stuck_payments, payments_enabled, schedule_payment
+from ratings_site.kudos.payments import flag_stuck_payments, payments_enabled
+from ratings_site.kudos.tasks import schedule_payment
 
 
 class Command(BaseCommand):

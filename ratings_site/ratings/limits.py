@@ -1,0 +1,127 @@
+"""May this rater rate now: the account, the pauses and the flood limit, once, for every kind of rating.
+
+Rating a dataset image, rating a generation set and picking the best of a prompt group all ask the same
+questions in the same order, inside their own transaction:
+
+1. `lock_rater(rater)`: the rater's decisions run one at a time;
+2. `check_may_rate(rater)`: refused (RaterNotAllowed, RatingPaused) without a Horde account or while paused;
+3. store what the rater entered;
+4. `pause_if_flooding(rater)`: pause them once they reach RATINGS_PER_MINUTE_MAX ratings a minute, counting
+   every kind (`ratings_in_the_last_minute`).
+
+The refusals are `RatingRefused`s: a message for people and the HTTP status for views (403: not allowed,
+429: wait).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from ratings_site.generations.models import GenerationRating
+from ratings_site.raters.models import Rater
+from ratings_site.ratings.models import Rating
+
+
+class RatingRefused(Exception):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RaterNotAllowed(RatingRefused):
+    status = 403
+
+
+class RatingPaused(RatingRefused):
+    status = 429
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+def clock_time(moment: datetime) -> str:
+    """A moment as raters read it in messages: "14:03:12 UTC"."""
+    return date_format(timezone.localtime(moment), "H:i:s") + " UTC"
+
+
+def check_may_rate(rater: Rater) -> None:
+    """Raise when this rater may not rate now (a pause, or a shared account)."""
+    if rater.horde_id is None:
+        raise RaterNotAllowed("Log in with your Horde API key to rate.")
+    pause = rater.active_pause()
+    if pause:
+        until, reason = pause
+        raise RatingPaused(f"{reason} You can rate again at {clock_time(until)}.", until)
+
+
+def lock_rater(rater: Rater) -> None:
+    """Lock the rater's row until the transaction ends, and read their pause from it into `rater`.
+
+    Every rating decision (rate, answer a captcha, skip, report, rate a generation set, pick the best) takes
+    this lock first, so one rater's decisions run one after another even when they arrive in parallel (many
+    tabs, a script): each sees the ratings, captcha answers and pause the previous one stored, and the flood
+    limit and the captcha pause hold on PostgreSQL, where 34 parallel ratings otherwise all counted 29 before
+    them. Other raters never wait for it. FOR NO KEY UPDATE: rows that merely point at the rater (a ledger line
+    being paid) are not blocked. A no-op on SQLite, which runs one writer at a time anyway.
+    """
+    rater.paused_until, rater.pause_reason = (
+        Rater.objects.select_for_update(no_key=True).values_list("paused_until", "pause_reason").get(pk=rater.pk)
+    )
+
+
+def pause(rater: Rater, *, seconds: float, reason: str) -> datetime:
+    """Pause the rater for `seconds`, saying why; returns when the pause ends."""
+    until = timezone.now() + timedelta(seconds=seconds)
+    Rater.objects.filter(pk=rater.pk).update(paused_until=until, pause_reason=reason)
+    rater.paused_until, rater.pause_reason = until, reason
+    return until
+
+
+def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
+    """The rater's ratings of every kind since `since`, one queryset of primary keys per kind."""
+    kinds = [
+        Rating.objects.filter(rater=rater, created_at__gte=since),
+        # A generation set is rated by its owner only.
+        GenerationRating.objects.filter(image__generation_set__rater=rater, created_at__gte=since),
+    ]
+    try:
+        best_pick = apps.get_model("bestof", "BestPick")
+    except LookupError:  # the best-of app is not installed
+        pass
+    else:
+        kinds.append(best_pick.objects.filter(rater=rater, created_at__gte=since))
+    return [queryset.order_by().values("pk") for queryset in kinds]
+
+
+def ratings_in_the_last_minute(rater: Rater) -> int:
+    """How many ratings of every kind the rater stored in the last minute: dataset images, images of their
+    generation sets, and best-of picks. One query."""
+    first, *others = _recent_of_every_kind(rater, timezone.now() - timedelta(minutes=1))
+    return first.union(*others, all=True).count()
+
+
+def pause_if_flooding(rater: Rater) -> datetime | None:
+    """After a rating is stored: pause the rater once they reach RATINGS_PER_MINUTE_MAX in a minute.
+
+    The rating that reaches the limit is kept (it was meant), and the pause stops the next ones, so at
+    most RATINGS_PER_MINUTE_MAX ratings a minute are stored and none a rater entered is thrown away.
+    Every kind of rating counts (`ratings_in_the_last_minute`). Runs in the rating's transaction, under the
+    rater's lock (`lock_rater`), so the count and the pause are what the rater's next rating sees.
+    """
+    recent = ratings_in_the_last_minute(rater)
+    if recent < settings.RATINGS_PER_MINUTE_MAX:
+        return None
+    reason = (
+        f"You rated {recent} images in the last minute; the limit is {settings.RATINGS_PER_MINUTE_MAX}. "
+        "Take a short break and look at each image properly."
+    )
+    return pause(rater, seconds=settings.FLOOD_PAUSE_SECONDS, reason=reason)
