@@ -1,0 +1,99 @@
+"""The API's views: thin. Each reads its input with a serializer, calls one operation of the generations app
+and answers JSON; every refusal is `{"message"}` (api.errors)."""
+
+from __future__ import annotations
+
+import logging
+
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ratings_site.api.authentication import FromTheHorde, HasRater, HordeAPIKeyAuthentication
+from ratings_site.api.exceptions import APIRefusal
+from ratings_site.api.serializers import HordeSetSerializer, RegistrationSerializer, describe_set
+from ratings_site.generations.copies import schedule_copies
+from ratings_site.generations.intake import (
+    IntakeRefused,
+    RegisteredImage,
+    register_generation_set,
+    take_horde_set,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class RegisterGenerationSet(APIView):
+    """`POST /api/v1/generations` (header `apikey`): a client registers a set ahead of its rating.
+
+    201 with the set when this call made it; 200 with the set when it was known (the same registration again,
+    or one that filled in what the set did not know); 403 when another rater owns the request id or the key is
+    anonymous; 409 when it would change what the set holds; 400 on a malformed body.
+    """
+
+    authentication_classes = [HordeAPIKeyAuthentication]
+    permission_classes = [HasRater]
+
+    def post(self, request: Request) -> Response:
+        form = RegistrationSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            registration = register_generation_set(
+                rater=request.user,
+                request_id=data["request_id"],
+                prompt=data["prompt"],
+                negative_prompt=data["negative_prompt"],
+                params=data["params"],
+                images=[RegisteredImage(**image) for image in data["images"]],
+                client_agent=request.headers.get("Client-Agent", ""),
+            )
+        except IntakeRefused as exc:
+            raise APIRefusal(exc.status, exc.message) from None
+        generation_set = registration.generation_set
+        if registration.images_to_copy and (registration.created or registration.changed):
+            schedule_copies(generation_set.pk)
+        return Response(describe_set(generation_set, request), status=201 if registration.created else 200)
+
+
+class RatedSetIntake(APIView):
+    """`POST /api/v1/rating/set`: the Horde forwards a rated set (only with the token, or from a listed address).
+
+    201 when the rating is recorded; 200 when it is the Horde's forward of a set our site is submitting (noted,
+    nothing counted again); 403 when the set was rated before (the Horde then pays nothing); 400 on garbage.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [FromTheHorde]
+
+    def post(self, request: Request) -> Response:
+        form = HordeSetSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            outcome = take_horde_set(
+                request_id=data["set"],
+                all_set_ids=data["all_set_ids"],
+                username=data["user"]["username"],
+                ratings=data.get("ratings"),
+                best=data.get("best") or None,
+                client_agent=data.get("client_agent") or "",
+            )
+        except IntakeRefused as exc:
+            logger.info("Rated set %s refused by the intake (%s): %s", data["set"], exc.status, exc.message)
+            raise APIRefusal(exc.status, exc.message) from None
+        if outcome.recorded:
+            return Response({"message": "The set's rating is recorded."}, status=201)
+        return Response({"message": "This set's rating came through this site and is already recorded."}, status=200)
+
+
+class NoSuchCall(APIView):
+    """Any other path under /api/: a JSON 404 (paths have no trailing slash)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        raise NotFound("No such API call. Paths have no trailing slash, e.g. /api/v1/generations.")
