@@ -51,6 +51,9 @@ class GenerationSet(models.Model):
         "GenerationImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     best_none = models.BooleanField(default=False, help_text="The rater said no image is clearly better.")
+    best_picked = models.BooleanField(
+        default=False, help_text="The rater picked the best (else the rules inferred it from the ratings)."
+    )
     rated_at = models.DateTimeField(null=True, blank=True, help_text="When the set's rating was recorded.")
     rated_via = models.CharField(max_length=10, choices=Source.choices, blank=True)
     # Our forward of the rating to the Horde's generate/rate, and the reward it answered.
@@ -59,6 +62,14 @@ class GenerationSet(models.Model):
     submission_error = models.CharField(max_length=300, blank=True, help_text="The Horde's refusal, in its words.")
     submitted_at = models.DateTimeField(null=True, blank=True)
     horde_reward = models.PositiveIntegerField(null=True, blank=True, help_text="Kudos the Horde answered.")
+    # The body of `generate/rate` we send (and resend): the rater's validated choices, kept after a refusal so
+    # the page can offer them again.
+    submission_body = models.JSONField(default=dict, blank=True)
+    # A worker (or the page) is calling the Horde for this set since then: nobody else sends it meanwhile.
+    submission_sending_since = models.DateTimeField(null=True, blank=True)
+    # An earlier call was sent but got no answer: the Horde may have accepted it, so a retry first looks for
+    # its forward (`horde_intake_at`) and reads "already rated" as accepted.
+    submission_uncertain = models.BooleanField(default=False)
     # When the Horde's own forward of this set reached our intake (`/api/v1/rating/set`). The intake
     # answers 2xx once to a set our site or a client is submitting, 403 to any later forward.
     horde_intake_at = models.DateTimeField(null=True, blank=True)

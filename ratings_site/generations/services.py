@@ -4,18 +4,39 @@ Callers first apply the best-of rule (`rules.validate_set_rating`, with the set'
 call `record_set_rating`. Idempotent per request id: a set is rated once; recording it again (a double
 submit, the Horde's forward of a set our page is submitting) stores nothing more and answers as the first
 record did, with `duplicate` set, so that the intake can tell "already rated" (its 403) apart.
+
+Our own page (and later the client API) goes through `submit_set_rating`: may-rate, the rule, the record,
+then the forward to the Horde's `generate/rate` (`send_set_rating`, which the retry task calls too).
+`record_set_from_status` stores a set the site learnt of from the Horde's `generate/status`.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from ratings_site.generations.models import GenerationRating, GenerationSet, Preference, Source
-from ratings_site.generations.rules import ImageRating, SetRatingRefused, ValidSetRating
+from ratings_site.generations.models import GenerationImage, GenerationRating, GenerationSet, Preference, Source
+from ratings_site.generations.rules import ImageRating, SetRatingRefused, ValidSetRating, validate_set_rating
+from ratings_site.horde.client import (
+    Generation,
+    GenerationStatus,
+    HordeRejected,
+    HordeTimeout,
+    HordeUnavailable,
+    RequestNotFound,
+    rate_generation,
+)
+from ratings_site.kudos.services import record_horde_paid
 from ratings_site.raters.models import Rater
+from ratings_site.ratings.limits import check_may_rate, lock_rater, pause_if_flooding
+
+logger = logging.getLogger(__name__)
 
 
 class NotYourSet(SetRatingRefused):
@@ -77,6 +98,7 @@ def record_set_rating(
             )
             locked.best = images[valid.best] if valid.best else None
             locked.best_none = valid.best_none
+            locked.best_picked = valid.best_picked and valid.best is not None
             locked.rated_at = timezone.now()
             locked.rated_via = source
             if locked.rater_id is None and rater is not None:
@@ -84,7 +106,9 @@ def record_set_rating(
             if not locked.client_agent:
                 locked.client_agent = client_agent[:200]
             locked.save(
-                update_fields=["best", "best_none", "rated_at", "rated_via", "rater", "client_agent", "updated_at"]
+                update_fields=[
+                    "best", "best_none", "best_picked", "rated_at", "rated_via", "rater", "client_agent", "updated_at"
+                ]
             )
     except IntegrityError:
         # A concurrent record of the same set won (a database without row locks); answer as it did.
@@ -116,3 +140,275 @@ def _existing_outcome(generation_set: GenerationSet) -> SetRatingOutcome:
         preferences=generation_set.preferences.count(),
         duplicate=True,
     )
+
+
+# ---- a set from the Horde's generate/status ----------------------------------------------------------------
+
+
+def record_set_from_status(*, status: GenerationStatus, rater: Rater) -> GenerationSet:
+    """Store the set the Horde's status answer describes, as `rater`'s (source "page"), with its images.
+
+    Idempotent per request id: when the set exists already (a parallel page load, a client's registration,
+    the Horde's intake), that row is returned untouched. Schedules the copy of its images after commit.
+    """
+    existing = GenerationSet.objects.filter(request_id=status.request_id).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            generation_set = GenerationSet.objects.create(
+                request_id=status.request_id, rater=rater, source=Source.PAGE
+            )
+            GenerationImage.objects.bulk_create(
+                GenerationImage(
+                    generation_set=generation_set,
+                    generation_id=generation.id[:64],
+                    position=position,
+                    url=generation.img[:2000],
+                    model=generation.model[:200],
+                    seed=generation.seed[:64],
+                    state=_image_state(generation),
+                )
+                for position, generation in enumerate(status.generations)
+            )
+    except IntegrityError:
+        return GenerationSet.objects.get(request_id=status.request_id)
+    transaction.on_commit(lambda: _schedule_copies(generation_set.pk))
+    return generation_set
+
+
+def _image_state(generation: Generation) -> str:
+    if generation.state == GenerationImage.State.FAULTED:
+        return GenerationImage.State.FAULTED
+    if generation.censored or generation.state == GenerationImage.State.CENSORED:
+        return GenerationImage.State.CENSORED
+    return GenerationImage.State.OK
+
+
+def _schedule_copies(generation_set_id: int) -> None:
+    """Copy the set's images into MEDIA_ROOT (the Horde's links expire), when the copy task exists."""
+    try:
+        from ratings_site.generations.copies import schedule_copies
+    except ImportError:  # not built yet
+        return
+    try:
+        schedule_copies(generation_set_id)
+    except Exception:  # a copy is never fatal to the page
+        logger.exception("Could not schedule the image copies of generation set %s", generation_set_id)
+
+
+# ---- submitting a rating of a set: record, then forward to the Horde's generate/rate -----------------------
+
+# A claim on a set's forward older than this is a worker that died mid-call: the Horde may have acted on it.
+SENDING_STALE_AFTER = timedelta(minutes=5)
+
+
+class SetAlreadyRated(SetRatingRefused):
+    """The set was rated before (a double submit, or the Horde's intake brought it): nothing more is sent."""
+
+    status = 409
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """What became of a rater's submission: `state` is the set's submission state after it.
+
+    `sent`: the Horde accepted (`reward` kudos, None when unknown); `pending`: the Horde did not answer, the
+    rating is kept and the retry task sends it; `refused`: the Horde said no (`message`, its words), nothing
+    is kept; `busy`: someone else is sending it right now.
+    """
+
+    generation_set: GenerationSet
+    state: str
+    reward: int | None = None
+    message: str = ""
+    retry_in: float | None = None
+
+
+def validate_rating_of(generation_set: GenerationSet, *, ratings: list[dict] | None, best: str | None) -> ValidSetRating:
+    """The best-of rule applied to a rating of this set: only its images that came out fine may be rated or
+    picked (a censored one is refused by name, as a faulted one is). Raises SetRatingRefused."""
+    images = list(generation_set.images.all())
+    censored = {image.generation_id for image in images if image.state == GenerationImage.State.CENSORED}
+    for image_id in [entry.get("id") for entry in ratings or [] if isinstance(entry, dict)] + [best]:
+        if isinstance(image_id, str) and image_id in censored:
+            raise SetRatingRefused(f"Image {image_id} was censored by the Horde and cannot be rated.")
+    return validate_set_rating(
+        image_ids=[image.generation_id for image in images if image.state == GenerationImage.State.OK],
+        ratings=ratings,
+        best=best,
+        faulted_ids={image.generation_id for image in images if image.faulted},
+    )
+
+
+def submit_set_rating(
+    *,
+    rater: Rater,
+    generation_set: GenerationSet,
+    ratings: list[dict] | None,
+    best: str | None,
+    client_agent: str,
+    source: str = Source.PAGE,
+) -> SubmissionOutcome:
+    """Rate a set for its owner and forward the rating to the Horde, which pays the kudos.
+
+    Refused before anything is stored or sent: a rater who may not rate now (RatingRefused: 403, 429), another
+    rater's set (NotYourSet, 403), a set already rated (SetAlreadyRated, 409), and every refusal of the best-of
+    rule (SetRatingRefused, 400). Otherwise the rating is recorded (`source`: "page", or "client" for the API)
+    with the set marked pending, in one transaction; after it commits, it is sent to `generate/rate`
+    (`send_set_rating`; call this outside any transaction). The rater's choices are kept in
+    `submission_body`, so a refusal of the Horde can offer them again. When the Horde does not answer, the
+    retry task is scheduled and the outcome is `pending`.
+    """
+    check_may_rate(rater)
+    if generation_set.rater_id is not None and generation_set.rater_id != rater.pk:
+        raise NotYourSet("This generation set belongs to another rater: only its owner may rate it.")
+    valid = validate_rating_of(generation_set, ratings=ratings, best=best)
+    with transaction.atomic():
+        lock_rater(rater)
+        check_may_rate(rater)
+        outcome = record_set_rating(
+            generation_set=generation_set, rater=rater, valid=valid, source=source, client_agent=client_agent
+        )
+        if outcome.duplicate:
+            raise SetAlreadyRated("This set is rated already; nothing was sent again.")
+        GenerationSet.objects.filter(pk=generation_set.pk).update(
+            submission=GenerationSet.Submission.PENDING,
+            submission_body=valid.horde_body(),
+            submission_error="",
+            submission_attempts=0,
+            submission_uncertain=False,
+            submission_sending_since=None,
+            horde_reward=None,
+            submitted_at=None,
+        )
+        pause_if_flooding(rater)
+    result = send_set_rating(generation_set.pk, retry_rate_limited=False)
+    if result.state == GenerationSet.Submission.PENDING:
+        _schedule_retry(generation_set.pk, result.retry_in or retry_delay(1))
+    return result
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential back-off, as for kudos payments: base, 2×base, 4×base … capped at an hour."""
+    return float(min(settings.GENERATION_SUBMIT_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _schedule_retry(generation_set_id: int, delay_seconds: float) -> None:
+    from ratings_site.generations.tasks import schedule_submission
+
+    transaction.on_commit(lambda: schedule_submission(generation_set_id, delay_seconds=delay_seconds))
+
+
+def send_set_rating(generation_set_id: int, *, retry_rate_limited: bool = True) -> SubmissionOutcome:
+    """Send a pending set's rating to the Horde's `generate/rate`, once: the page right after recording it, and
+    the retry task after the Horde was down.
+
+    A conditional update claims the send (pending, nobody sending, or a claim gone stale), so two workers
+    never send one set. Never sent again once the Horde may have accepted it: after a call that got no answer
+    (`submission_uncertain`), the Horde's forward to our intake (`horde_intake_at`) or its "already rated"
+    answer count as accepted, with the reward unknown. `retry_rate_limited`: a 429 waits for a retry (the
+    worker) instead of refusing (the page, where the rater is told to try again in a minute).
+    """
+    now = timezone.now()
+    pending = GenerationSet.objects.filter(pk=generation_set_id, submission=GenerationSet.Submission.PENDING)
+    claim = {"submission_sending_since": now, "submission_attempts": F("submission_attempts") + 1}
+    claimed = pending.filter(submission_sending_since__isnull=True).update(**claim)
+    if not claimed:
+        # A claim left by a worker that died mid-call: its call may have reached the Horde.
+        stale = pending.filter(submission_sending_since__lt=now - SENDING_STALE_AFTER)
+        claimed = stale.update(**claim, submission_uncertain=True)
+    generation_set = GenerationSet.objects.get(pk=generation_set_id)
+    if not claimed:
+        state = "busy" if generation_set.submission == GenerationSet.Submission.PENDING else generation_set.submission
+        return SubmissionOutcome(
+            generation_set=generation_set, state=state, reward=generation_set.horde_reward,
+            message=generation_set.submission_error,
+        )
+    if generation_set.submission_uncertain and generation_set.horde_intake_at is not None:
+        return _accepted(generation_set_id, reward=None)
+    body = generation_set.submission_body or {}
+    try:
+        reward = rate_generation(generation_set.request_id, ratings=body.get("ratings"), best=body.get("best"))
+    except HordeTimeout as exc:
+        return _not_answered(generation_set_id, str(exc), uncertain=True)
+    except HordeUnavailable as exc:
+        return _not_answered(generation_set_id, str(exc), uncertain=False)
+    except HordeRejected as exc:
+        already = exc.rc == "AestheticsAlreadyExist" or "already rated" in exc.message.lower()
+        if generation_set.submission_uncertain and already:
+            return _accepted(generation_set_id, reward=None)
+        if exc.status == 429 and retry_rate_limited:
+            return _not_answered(generation_set_id, _refusal_words(exc), uncertain=False)
+        return _refused(generation_set_id, _refusal_words(exc))
+    return _accepted(generation_set_id, reward=reward)
+
+
+def _refusal_words(exc: HordeRejected) -> str:
+    """The Horde's refusal in plain words for the rater (its own message, and what to do where we know)."""
+    if isinstance(exc, RequestNotFound) or exc.status == 404:
+        return (
+            "The Horde no longer has this request (it keeps requests about 10 minutes after they finish), "
+            "so it cannot take this rating."
+        )
+    if exc.status == 429:
+        return "The Horde is getting too many ratings of this set right now: try again in a minute."
+    return f"The Horde refused this rating: {exc.message}"
+
+
+def _accepted(generation_set_id: int, *, reward: int | None) -> SubmissionOutcome:
+    with transaction.atomic():
+        locked = GenerationSet.objects.select_for_update().get(pk=generation_set_id)
+        if locked.submission == GenerationSet.Submission.PENDING:
+            locked.submission = GenerationSet.Submission.SENT
+            locked.horde_reward = reward
+            locked.submitted_at = timezone.now()
+            locked.submission_error = ""
+            locked.submission_sending_since = None
+            locked.save(
+                update_fields=[
+                    "submission", "horde_reward", "submitted_at", "submission_error", "submission_sending_since",
+                    "updated_at",
+                ]
+            )
+            if reward:
+                record_horde_paid(rater=locked.rater, generation_set=locked, amount=reward)
+    return SubmissionOutcome(generation_set=locked, state=locked.submission, reward=locked.horde_reward)
+
+
+def _not_answered(generation_set_id: int, message: str, *, uncertain: bool) -> SubmissionOutcome:
+    changes: dict = {"submission_sending_since": None, "submission_error": message[:300]}
+    if uncertain:
+        changes["submission_uncertain"] = True
+    GenerationSet.objects.filter(pk=generation_set_id, submission=GenerationSet.Submission.PENDING).update(**changes)
+    generation_set = GenerationSet.objects.get(pk=generation_set_id)
+    return SubmissionOutcome(
+        generation_set=generation_set,
+        state=generation_set.submission,
+        message=message,
+        retry_in=retry_delay(generation_set.submission_attempts),
+    )
+
+
+def _refused(generation_set_id: int, message: str) -> SubmissionOutcome:
+    """The Horde said no: take back the local record (its image ratings, preferences and best), keep the body."""
+    with transaction.atomic():
+        locked = GenerationSet.objects.select_for_update().get(pk=generation_set_id)
+        if locked.submission == GenerationSet.Submission.PENDING:
+            GenerationRating.objects.filter(image__generation_set=locked).delete()
+            Preference.objects.filter(generation_set=locked).delete()
+            locked.best = None
+            locked.best_none = False
+            locked.best_picked = False
+            locked.rated_at = None
+            locked.rated_via = ""
+            locked.submission = GenerationSet.Submission.REFUSED
+            locked.submission_error = message[:300]
+            locked.submission_sending_since = None
+            locked.save(
+                update_fields=[
+                    "best", "best_none", "best_picked", "rated_at", "rated_via", "submission", "submission_error",
+                    "submission_sending_since", "updated_at",
+                ]
+            )
+    return SubmissionOutcome(generation_set=locked, state=locked.submission, message=locked.submission_error)
