@@ -328,4 +328,7 @@
     armToasts();
     startCountdown();
   });
+
+  // For the other cards swapped by htmx (the best-of page): the same toasts and countdown, written once.
+  window.HordeRatings = { armToasts: armToasts, startCountdown: startCountdown };
 })();

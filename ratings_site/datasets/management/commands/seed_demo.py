@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
@@ -68,4 +69,6 @@ class Command(BaseCommand):
         files = Image.objects.filter(HAS_FILE, Q(dataset=dataset) | Q(is_captcha=True, hidden=False))
         ready = sum(made for _, made in ensure_renditions(files.values_list("file", flat=True)))
         self.stdout.write(f"Renditions: {ready} demo images and captchas ready.")
+        # Demo pictures drawn by the same painter often share a caption: groups for /rate/demo/best/.
+        call_command("refresh_prompt_groups", dataset=[dataset.slug], stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Done."))

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from ratings_site.bestof.models import BestPick, ImagePreference, PromptGroup, PromptGroupImage
+
+
+class PromptGroupImageInline(admin.TabularInline):
+    model = PromptGroupImage
+    raw_id_fields = ["image"]
+    extra = 0
+
+
+@admin.register(PromptGroup)
+class PromptGroupAdmin(admin.ModelAdmin):
+    list_display = ["id", "dataset", "prompt", "size", "picks_count", "wants_picks", "priority"]
+    list_filter = ["wants_picks", "dataset"]
+    list_select_related = ["dataset"]
+    search_fields = ["prompt", "=prompt_key"]
+    inlines = [PromptGroupImageInline]
+    show_full_result_count = False
+
+
+@admin.register(BestPick)
+class BestPickAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "rater", "group", "winner", "source", "client_agent"]
+    list_filter = ["source"]
+    list_select_related = ["rater", "group", "winner__dataset"]
+    raw_id_fields = ["rater", "group", "winner"]
+    show_full_result_count = False
+
+
+@admin.register(ImagePreference)
+class ImagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "rater", "winner", "loser", "group", "source"]
+    list_filter = ["source"]
+    list_select_related = ["rater", "winner__dataset", "loser__dataset"]
+    raw_id_fields = ["rater", "winner", "loser", "group", "pick"]
+    show_full_result_count = False
