@@ -59,7 +59,7 @@ RIDGE_PENALTIES = tuple(float(value) for value in np.logspace(-4, 3, 29))  # tri
 RIDGE_CHUNK = 16_384  # rows per pass when forming X'X and the leave-one-out errors
 SPLIT_SEED = 20240601  # fixed, so every run (and the current head's run) holds out the same images
 PAIRS_PER_RATER = 2000  # preference pairs drawn per rater at most (all pairs when fewer)
-METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy")
+METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy", "best_of_accuracy")
 
 
 class NotEnoughTrainingData(Exception):
@@ -251,6 +251,65 @@ def preference_accuracy(predicted: np.ndarray, pairs: PreferencePairs) -> float 
     difference = predicted[pairs.first] - predicted[pairs.second]
     right = np.where(pairs.first_preferred, difference > 0, difference < 0)
     return float((right.sum() + 0.5 * (difference == 0).sum()) / len(pairs))
+
+
+@dataclass
+class BestOfPairs:
+    """Held-out best-of picks of dataset prompt groups: (winner, loser) as rows of `embeddings`.
+
+    `generation_pairs` counts the pairs from rated generation sets, which are not measured: their images
+    are copies of the Horde's files and have no stored CLIP embedding.
+    """
+
+    embeddings: np.ndarray  # (m, d) float32, the pairs' images
+    pairs: PreferencePairs  # first = winner, second = loser; first_preferred is all true
+    without_embedding: int  # held-out pairs left out because an image has no embedding under the key
+    generation_pairs: int
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def held_out_best_of_pairs(key: str, train_image_ids: np.ndarray, *, chunk_size: int = CHUNK) -> BestOfPairs:
+    """The raters' best-of pairs of dataset images, held out from training: neither image is a training image.
+
+    A pick is made between images of one prompt, side by side, which is what a preference scorer is for;
+    the head never saw these images' ratings. Pairs of flagged or banned raters do not count.
+    """
+    from ratings_site.bestof.models import ImagePreference
+    from ratings_site.generations.models import Preference
+
+    training = set(train_image_ids.tolist())
+    winners, losers = [], []
+    rows = (
+        ImagePreference.objects.filter(rater__is_active=True, rater__flagged=False)
+        .order_by("pk")
+        .values_list("winner_id", "loser_id")
+    )
+    for winner, loser in rows.iterator(chunk_size=chunk_size):
+        if winner not in training and loser not in training:
+            winners.append(winner)
+            losers.append(loser)
+    generation_pairs = Preference.objects.count()
+    empty = PreferencePairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, bool))
+    if not winners:
+        return BestOfPairs(np.empty((0, 0), np.float32), empty, 0, generation_pairs)
+    winner_ids, loser_ids = np.asarray(winners, np.int64), np.asarray(losers, np.int64)
+    found, embeddings = load_embeddings(key, np.unique(np.concatenate([winner_ids, loser_ids])))
+    if not len(found):
+        return BestOfPairs(np.empty((0, 0), np.float32), empty, len(winners), generation_pairs)
+    first, second = np.searchsorted(found, winner_ids), np.searchsorted(found, loser_ids)
+    first, second = np.minimum(first, len(found) - 1), np.minimum(second, len(found) - 1)
+    known = (found[first] == winner_ids) & (found[second] == loser_ids)
+    pairs = PreferencePairs(first[known], second[known], np.ones(int(known.sum()), bool))
+    return BestOfPairs(embeddings, pairs, int((~known).sum()), generation_pairs)
+
+
+def best_of_accuracy(head: AestheticHead, best_of: BestOfPairs) -> float | None:
+    """The share of held-out best-of pairs the head orders as the rater picked (None without pairs)."""
+    if not len(best_of):
+        return None
+    return preference_accuracy(predict(head, best_of.embeddings), best_of.pairs)
 
 
 def validation_metrics(predicted: np.ndarray, actual: np.ndarray, pairs: PreferencePairs) -> dict[str, float | None]:
@@ -556,6 +615,7 @@ class TrainingReport:
     validation_images: int
     without_embedding: int
     preference_pairs: int
+    best_of: BestOfPairs
     trained: TrainedHead
     ensemble: HeadEnsemble | None
     new: dict[str, float | None]
@@ -569,8 +629,30 @@ class TrainingReport:
 
     @property
     def beats_current(self) -> bool:
-        """Lower validation MSE than the current head (true when there is none to compare with)."""
-        return self.current is None or self.new["mse"] < self.current["mse"]
+        """Better than the current head (true when there is none to compare with).
+
+        Lower validation MSE, and, when both heads were measured on held-out best-of pairs, an accuracy on
+        them at least as high: a head that predicts ratings better but orders the raters' picks worse is
+        not saved.
+        """
+        if self.current is None:
+            return True
+        if self.new["mse"] >= self.current["mse"]:
+            return False
+        new_pairs, current_pairs = self.new.get("best_of_accuracy"), self.current.get("best_of_accuracy")
+        return new_pairs is None or current_pairs is None or new_pairs >= current_pairs
+
+    @property
+    def why_not_better(self) -> str:
+        """Why `beats_current` is false, for people."""
+        if self.current is None or self.beats_current:
+            return ""
+        if self.new["mse"] >= self.current["mse"]:
+            return f"validation MSE {self.new['mse']:.4f} does not beat the current head's {self.current['mse']:.4f}"
+        return (
+            f"best-of accuracy {self.new['best_of_accuracy']:.1%} is below the current head's "
+            f"{self.current['best_of_accuracy']:.1%} on {len(self.best_of)} held-out pairs"
+        )
 
     def _method_settings(self) -> dict:
         """The settings the method used: ridge its penalty, Adam its epochs, batch and learning rate."""
@@ -594,6 +676,9 @@ class TrainingReport:
             "validation_images": self.validation_images,
             "preference_pairs": self.preference_pairs,
             "preference_pairs_source": "same-rater pairs of validation images",
+            "best_of_pairs": len(self.best_of),
+            "best_of_pairs_source": "dataset best-of picks whose images are not training images",
+            "generation_pairs_not_measured": self.best_of.generation_pairs,
             "method": self.options.method,
             **self._method_settings(),
             "seed": self.options.seed,
@@ -609,7 +694,11 @@ class TrainingReport:
 
 
 def _measure_current(
-    current: PredictorVersion | None, training_set: TrainingSet, val: TrainingSet, pairs: PreferencePairs
+    current: PredictorVersion | None,
+    training_set: TrainingSet,
+    val: TrainingSet,
+    pairs: PreferencePairs,
+    best_of: BestOfPairs,
 ) -> tuple[dict | None, str]:
     if current is None:
         return None, "no current predictor version"
@@ -628,7 +717,11 @@ def _measure_current(
         return None, f"its head does not load: {exc}"
     if head.embedding_dim != embeddings.shape[1]:
         return None, f"its head takes {head.embedding_dim}-d embeddings, not {embeddings.shape[1]}-d"
-    return validation_metrics(predict(head, embeddings), val.targets, pairs), ""
+    measured = validation_metrics(predict(head, embeddings), val.targets, pairs)
+    # Best-of pairs are read under the training key; a head on other embeddings is not measured on them.
+    same_key = current_key == training_set.key
+    measured["best_of_accuracy"] = best_of_accuracy(head, best_of) if same_key else None
+    return measured, ""
 
 
 def train_predictor(key: str, options: TrainingOptions, *, show_progress: bool = False) -> TrainingReport:
@@ -672,9 +765,11 @@ def _train_predictor(key: str, options: TrainingOptions, *, show_progress: bool)
             penalty=trained.penalty,
             show_progress=show_progress,
         )
+    best_of = held_out_best_of_pairs(key, train.image_ids)
     new = validation_metrics(predict(trained.head, val.embeddings), val.targets, pairs)
+    new["best_of_accuracy"] = best_of_accuracy(trained.head, best_of)
     current_version = PredictorVersion.current()
-    current, note = _measure_current(current_version, training_set, val, pairs)
+    current, note = _measure_current(current_version, training_set, val, pairs, best_of)
     return TrainingReport(
         key=key,
         options=options,
@@ -683,6 +778,7 @@ def _train_predictor(key: str, options: TrainingOptions, *, show_progress: bool)
         validation_images=len(val),
         without_embedding=training_set.without_embedding,
         preference_pairs=len(pairs),
+        best_of=best_of,
         trained=trained,
         ensemble=ensemble,
         new=new,

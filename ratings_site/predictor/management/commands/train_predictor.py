@@ -103,10 +103,7 @@ class Command(BaseCommand):
             version = training.save_version(report, clip_model=clip_model, pretrained=pretrained)
             self.stdout.write(self.style.SUCCESS(f"Saved {version.name} as the current version ({version.head_file})."))
         elif options["save_if_better"]:
-            self.stdout.write(
-                f"Not saved: validation MSE {report.new['mse']:.4f} does not beat the current head's "
-                f"{report.current['mse']:.4f}."
-            )
+            self.stdout.write(f"Not saved: {report.why_not_better}.")
 
         if options["rescore"] and version is not None:
             from tqdm import tqdm
@@ -143,6 +140,7 @@ class Command(BaseCommand):
             ("Pearson", "pearson", "{:.4f}"),
             ("Spearman", "spearman", "{:.4f}"),
             (f"Preference accuracy ({report.preference_pairs} pairs)", "preference_accuracy", "{:.1%}"),
+            (f"Best-of accuracy ({len(report.best_of)} held-out pairs)", "best_of_accuracy", "{:.1%}"),
         ]
 
         def cell(figures, name, fmt):
@@ -171,3 +169,10 @@ class Command(BaseCommand):
             )
         if current is None:
             self.stdout.write(f"(current head not measured: {report.current_note})")
+        if report.best_of.without_embedding:
+            self.stdout.write(f"({report.best_of.without_embedding} held-out best-of pairs lack an embedding)")
+        if report.best_of.generation_pairs:
+            self.stdout.write(
+                f"({report.best_of.generation_pairs} pairs from rated generation sets are not measured: "
+                "their images have no CLIP embedding)"
+            )
