@@ -5,6 +5,7 @@ A malformed value stops start-up with ImproperlyConfigured naming the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
     "ratings_site.horde",
     "ratings_site.raters",
     "ratings_site.datasets",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
     "ratings_site.predictor",
     "ratings_site.moderation",
     "ratings_site.generations",
+    "ratings_site.bestof",
+    "ratings_site.api",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +158,38 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
 # (false), all (true: tests, a local demo), or a comma-separated list of addresses or networks (an internal image store).
 ALLOW_PRIVATE_IMAGE_URLS = env_bool_or_networks("ALLOW_PRIVATE_IMAGE_URLS", False)
 
+# Generation sets: the copies of their images (ratings_site/generations/copies.py), tried at most
+# GENERATION_COPY_MAX_ATTEMPTS times, the waits between tries doubling from GENERATION_COPY_RETRY_BASE_SECONDS.
+GENERATION_COPY_MAX_ATTEMPTS = env_int("GENERATION_COPY_MAX_ATTEMPTS", 5, minimum=1)
+GENERATION_COPY_RETRY_BASE_SECONDS = env_int("GENERATION_COPY_RETRY_BASE_SECONDS", 60, minimum=1)
+GENERATION_COPY_TIMEOUT = env_float("GENERATION_COPY_TIMEOUT", 20.0, minimum=0.1, maximum=300)
+GENERATION_COPY_MAX_BYTES = env_int("GENERATION_COPY_MAX_BYTES", 32 * 1024 * 1024, minimum=1)
+
+# The Horde's forward of rated sets to /api/v1/rating/set carries no credential of its own: it is accepted only
+# with this shared secret in X-Ratings-Set-Token (at least 16 characters), or from one of these addresses or
+# networks (comma-separated). With neither set, the intake is off (403).
+HORDE_RATINGS_SET_TOKEN = env_str("HORDE_RATINGS_SET_TOKEN").strip()
+if HORDE_RATINGS_SET_TOKEN and len(HORDE_RATINGS_SET_TOKEN) < 16:
+    raise ImproperlyConfigured("HORDE_RATINGS_SET_TOKEN must be at least 16 characters long (or empty: no token)")
+HORDE_RATINGS_SET_ALLOWED_IPS = env_list("HORDE_RATINGS_SET_ALLOWED_IPS", [])
+for _address in HORDE_RATINGS_SET_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"HORDE_RATINGS_SET_ALLOWED_IPS must be comma-separated IP addresses or networks, got {_address!r}"
+        ) from None
+
+# The API (ratings_site/api): JSON in and out, every error {"message"}; each view names who may call it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["ratings_site.api.parsers.JSONBodyParser"],
+    "EXCEPTION_HANDLER": "ratings_site.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+
 # Security
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
@@ -208,6 +244,8 @@ FORWARDED_PROXIES = env_int("FORWARDED_PROXIES", 0, minimum=0)
 # The rating rules
 RATINGS_PER_IMAGE = env_int("RATINGS_PER_IMAGE", 5, minimum=1)
 KUDOS_PER_RATING = env_int("KUDOS_PER_RATING", 5, minimum=0)
+# Kudos for a pick of the best image of a dataset prompt group (/rate/<slug>/best/).
+KUDOS_PER_BEST_PICK = env_int("KUDOS_PER_BEST_PICK", 5, minimum=0)
 CAPTCHA_RATE = env_float("CAPTCHA_RATE", 0.02, minimum=0.0, maximum=1.0)
 CAPTCHA_FAILS_TIMEOUT = env_int("CAPTCHA_FAILS_TIMEOUT", 3, minimum=1)
 CAPTCHA_PAUSE_MINUTES = env_int("CAPTCHA_PAUSE_MINUTES", 60, minimum=1)
@@ -217,11 +255,17 @@ FLOOD_PAUSE_SECONDS = env_int("FLOOD_PAUSE_SECONDS", 60, minimum=1)
 RATING_UNDO_MINUTES = env_int("RATING_UNDO_MINUTES", 10, minimum=0)
 QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)
 QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0.0)
+# Best of a prompt group (ratings_site/bestof): the picks each group wants before it leaves the queue.
+BEST_PICKS_PER_GROUP = env_int("BEST_PICKS_PER_GROUP", 3, minimum=1)
 
 # Kudos payments
 KUDOS_BATCH_SECONDS = env_int("KUDOS_BATCH_SECONDS", 30, minimum=0)
 KUDOS_MAX_ATTEMPTS = env_int("KUDOS_MAX_ATTEMPTS", 8, minimum=1)
 KUDOS_RETRY_BASE_SECONDS = env_int("KUDOS_RETRY_BASE_SECONDS", 30, minimum=1)
+# A rated generation set the Horde did not answer for: retried by the worker with this back-off (base, 2×, 4× …),
+# at most this many times (the Horde forgets a request about 10 minutes after it finishes).
+GENERATION_SUBMIT_RETRY_BASE_SECONDS = env_int("GENERATION_SUBMIT_RETRY_BASE_SECONDS", 30, minimum=1)
+GENERATION_SUBMIT_MAX_ATTEMPTS = env_int("GENERATION_SUBMIT_MAX_ATTEMPTS", 8, minimum=1)
 
 # The aesthetic predictor (ratings_site/predictor; the only code that imports torch)
 PREDICTOR_CLIP_MODEL = env_str("PREDICTOR_CLIP_MODEL", "ViT-H-14")

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from ratings_site import views
+from ratings_site.bestof import views as bestof
 from ratings_site.datasets.views import rendition
+from ratings_site.generations import views as generations
 from ratings_site.kudos.views import kudos_page
 from ratings_site.moderation.views import stats_page
 from ratings_site.raters.views import login_view, logout_view
@@ -20,6 +22,9 @@ urlpatterns = [
     path("login/", login_view, name="login"),
     path("logout/", logout_view, name="logout"),
     path("rate/", ratings.rate_page, name="rate"),
+    path("rate/<slug:slug>/best/", bestof.best_page, name="rate_best"),
+    path("rate/<slug:slug>/best/<int:group_id>/pick/", bestof.pick, name="pick_best"),
+    path("rate/<slug:slug>/best/<int:group_id>/skip/", bestof.skip, name="skip_group"),
     path("rate/<slug:slug>/", ratings.rate_page, name="rate_dataset"),
     path("images/<uuid:image_id>/rate/", ratings.rate, name="rate_image"),
     path("images/<uuid:image_id>/skip/", ratings.skip, name="skip_image"),
@@ -29,9 +34,12 @@ urlpatterns = [
     path("ratings/<int:rating_id>/change/", history.change_rating, name="change_rating"),
     path("ratings/<int:rating_id>/delete/", history.delete_rating, name="delete_rating"),
     path("kudos/", kudos_page, name="kudos"),
+    path("generations/", generations.generation_list, name="generations"),
+    path("generations/<str:request_id>/", generations.generation_set, name="generation_set"),
     path("stats/", stats_page, name="stats"),
     path("renditions/<slug:kind>/<path:path>", rendition, name="rendition"),
     path("admin/", admin.site.urls),
+    path("api/", include("ratings_site.api.urls")),
 ]
 
 if settings.SERVE_MEDIA:
