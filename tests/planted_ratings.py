@@ -9,6 +9,7 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils import timezone
 
 from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import ImageEmbedding
@@ -74,3 +75,42 @@ def plant_ratings(
         ratings += [Rating(rater=rater, image=image, rating=int(r)) for image, r in zip(images[:count], given)]
     Rating.objects.bulk_create(ratings)
     return planted
+
+
+def plant_generation_pairs(
+    planted: Planted, *, sets: int, agree: bool = True, rater: Rater | None = None, seed: int = 1, key: str = KEY
+) -> int:
+    """`sets` rated generation sets of two images each, with planted GenerationEmbedding rows (no files) and
+    one best-of pair each: the winner is the planted truth's better image (agree) or its worse one. Pairs
+    whose images the truth hardly tells apart are left out; returns how many pairs were stored."""
+    from ratings_site.generations.models import GenerationImage, GenerationSet, Preference, Source
+    from ratings_site.predictor.models import GenerationEmbedding
+
+    rng = np.random.default_rng(seed)
+    embeddings = unit_vectors(rng, 2 * sets, planted.embeddings.shape[1])
+    truth = planted.truth(embeddings)
+    stored = 0
+    for n in range(sets):
+        a, b = 2 * n, 2 * n + 1
+        if abs(truth[a] - truth[b]) < 0.3:
+            continue
+        generation_set = GenerationSet.objects.create(
+            request_id=f"planted-{seed}-{n}", rater=rater, source=Source.HORDE, rated_at=timezone.now()
+        )
+        images = [
+            GenerationImage.objects.create(
+                generation_set=generation_set, generation_id=f"g{i}", position=i, copy_state=GenerationImage.CopyState.COPIED
+            )
+            for i in (a, b)
+        ]
+        GenerationEmbedding.objects.bulk_create(
+            GenerationEmbedding(image=image, clip_model=key, vector=embeddings[i].astype(np.float16).tobytes())
+            for image, i in zip(images, (a, b))
+        )
+        better, worse = (images[0], images[1]) if truth[a] > truth[b] else (images[1], images[0])
+        winner, loser = (better, worse) if agree else (worse, better)
+        Preference.objects.create(
+            generation_set=generation_set, winner=winner, loser=loser, rater=rater, source=Source.HORDE
+        )
+        stored += 1
+    return stored

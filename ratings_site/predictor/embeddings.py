@@ -1,8 +1,10 @@
-"""Reading stored CLIP embeddings (float16 bytes in ImageEmbedding) back as arrays. No torch here."""
+"""Reading stored CLIP embeddings (float16 bytes in ImageEmbedding or GenerationEmbedding) back as arrays.
+No torch here."""
 
 from __future__ import annotations
 
 import numpy as np
+from django.db import models
 
 from ratings_site.predictor.models import ImageEmbedding
 
@@ -18,14 +20,19 @@ def decode_embeddings(vectors: list) -> np.ndarray:
     return np.frombuffer(joined, dtype=np.float16).reshape(len(vectors), -1).astype(np.float32)
 
 
-def load_embeddings(key: str, image_ids: np.ndarray, *, chunk_size: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
-    """The stored embeddings of these images (ascending ids) under `key`: (found ids, float32 (n, d))."""
+def load_embeddings(
+    key: str, image_ids: np.ndarray, *, chunk_size: int = CHUNK, table: type[models.Model] = ImageEmbedding
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stored embeddings of these images (ascending ids) under `key`: (found ids, float32 (n, d)).
+
+    `table`: ImageEmbedding (dataset images, the default) or GenerationEmbedding (generation images).
+    """
     found_ids: list[np.ndarray] = []
     found_vectors: list[np.ndarray] = []
     for start in range(0, len(image_ids), chunk_size):
         chunk = image_ids[start : start + chunk_size]
         rows = list(
-            ImageEmbedding.objects.filter(clip_model=key, image_id__in=chunk.tolist())
+            table.objects.filter(clip_model=key, image_id__in=chunk.tolist())
             .order_by("image_id")
             .values_list("image_id", "vector")
         )

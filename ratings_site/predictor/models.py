@@ -53,6 +53,26 @@ class ImageEmbedding(models.Model):
         return np.frombuffer(bytes(self.vector), dtype=np.float16)
 
 
+class GenerationEmbedding(models.Model):
+    """The CLIP image embedding of a copied generation image (generations.GenerationImage), stored as
+    ImageEmbedding stores a dataset image's: L2-normalised, float16 bytes, once per CLIP key.
+
+    Filled by `manage.py embed_generations`; train_predictor measures heads on the generation sets' best-of
+    pairs with them (a head never trains on generation images).
+    """
+
+    image = models.ForeignKey("generations.GenerationImage", on_delete=models.CASCADE, related_name="embeddings")
+    clip_model = models.CharField(max_length=400, help_text="model name and pretrained weights")
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "clip_model"], name="generation_embedding_once_per_model")]
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float16)
+
+
 class AestheticScore(models.Model):
     """A predicted mean rating of an image by one predictor version."""
 

@@ -262,3 +262,108 @@ def random_head_path(embedding_dim: int) -> Path:
         save_head(AestheticHead(embedding_dim), partial)
         os.replace(partial, path)
     return path
+
+
+# --- Generation images: embeddings only (train_predictor measures heads on their best-of pairs) ---------------
+
+
+@dataclass
+class EmbedSummary:
+    embedded: int = 0
+    broken: int = 0  # copied, but the file could not be read (tried again next run)
+    not_copied: int = 0  # waiting or failed copies without an embedding: skipped
+    batches: int = 0
+    seconds: float = 0.0
+    compile_seconds: float = 0.0
+    broken_examples: list[str] = field(default_factory=list)
+
+    @property
+    def images_per_second(self) -> float:
+        return (self.embedded + self.broken) / self.seconds if self.seconds else 0.0
+
+
+def generations_without_embedding(key: str) -> QuerySet:
+    """Generation images with no embedding under `key`, copied or not, in id order."""
+    from ratings_site.generations.models import GenerationImage
+    from ratings_site.predictor.models import GenerationEmbedding
+
+    return GenerationImage.objects.filter(
+        ~Exists(GenerationEmbedding.objects.filter(clip_model=key, image=OuterRef("pk")))
+    ).order_by("id")
+
+
+def generations_to_embed(key: str) -> QuerySet:
+    """Copied generation images (a file in default storage) with no embedding under `key`, in id order."""
+    from ratings_site.generations.models import GenerationImage
+
+    return generations_without_embedding(key).filter(copy_state=GenerationImage.CopyState.COPIED).exclude(file="")
+
+
+def _save_generation_embeddings(key: str, ids: list[int], embeddings: np.ndarray) -> None:
+    from ratings_site.predictor.models import GenerationEmbedding
+
+    GenerationEmbedding.objects.bulk_create(
+        [
+            GenerationEmbedding(image_id=image_id, clip_model=key, vector=vector.tobytes())
+            for image_id, vector in zip(ids, embeddings.astype(np.float16))
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def embed_generations(
+    *,
+    clip: ClipModel,
+    batch_size: int,
+    workers: int,
+    limit: int | None = None,
+    max_batches: int | None = None,
+    timeout: float = 10.0,
+    progress=None,
+) -> EmbedSummary:
+    """Embed every copied generation image that has no embedding under this CLIP model's key, batch by batch
+    (each batch saved as it comes: a killed run keeps them and resumes after them). The same image pipeline
+    and CLIP model as `run`; nothing is scored, and an unreadable file is counted, not marked."""
+    key = clip_key(clip.name, clip.pretrained)
+    summary = EmbedSummary(not_copied=generations_without_embedding(key).count() - generations_to_embed(key).count())
+    started = time.perf_counter()
+    limits = ReadLimits.from_settings(timeout=timeout)
+    try:
+        last_id, taken = 0, 0
+        while limit is None or taken < limit:
+            size = CHUNK if limit is None else min(CHUNK, limit - taken)
+            rows = list(generations_to_embed(key).filter(pk__gt=last_id).values_list("id", "file")[:size])
+            if not rows:
+                break
+            taken += len(rows)
+            last_id = rows[-1][0]
+            items = [_item(image_id, file_name, "") for image_id, file_name in rows]
+            if clip.compiled and clip.fixed_batch is None:
+                summary.compile_seconds = clip.warm_up(batch_size)
+            if workers:
+                connections.close_all()  # DataLoader workers fork: they must not share our connections
+            loader = make_loader(
+                items,
+                clip.preprocess,
+                batch_size=batch_size,
+                workers=workers,
+                pin_memory=clip.device.type == "cuda",
+                limits=limits,
+            )
+            for batch in loader:
+                if batch.pixels is not None:
+                    features = clip.encode(batch.pixels.to(clip.device, non_blocking=True))
+                    with transaction.atomic():
+                        _save_generation_embeddings(key, batch.ids, features.cpu().numpy())
+                summary.embedded += len(batch.ids)
+                summary.broken += len(batch.broken)
+                summary.batches += 1
+                summary.broken_examples.extend(f"generation image {i}: {error}" for i, error in batch.broken[:5])
+                if progress is not None:
+                    progress.update(len(batch.ids) + len(batch.broken))
+                if max_batches is not None and summary.batches >= max_batches:
+                    del loader
+                    return summary
+    finally:
+        summary.seconds = time.perf_counter() - started - summary.compile_seconds
+    return summary

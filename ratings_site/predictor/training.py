@@ -20,7 +20,9 @@ A head is fitted one of two ways (TrainingOptions.method, PREDICTOR_TRAINING_MET
 
 An ensemble of heads fitted the same way on bootstrap resamples gives the uncertainty the
 `uncertainty` priority strategy uses. The new head and the current version's head are
-measured on the same validation images, side by side.
+measured on the same validation images, side by side, and on held-out best-of pairs from two
+sources: dataset prompt groups whose images are not training images, and rated generation sets
+(GenerationEmbedding, filled by `manage.py embed_generations`; a head never trains on them).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from django.conf import settings
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 from torch.nn import functional as F
 from tqdm import tqdm
@@ -48,7 +50,7 @@ from ratings_site.predictor.heads import (
     save_ensemble,
     save_head,
 )
-from ratings_site.predictor.models import PredictorVersion
+from ratings_site.predictor.models import GenerationEmbedding, ImageEmbedding, PredictorVersion
 from ratings_site.predictor.priorities import design_gram
 from ratings_site.predictor.versions import clip_key, register_version
 from ratings_site.ratings.models import Rating
@@ -59,7 +61,7 @@ RIDGE_PENALTIES = tuple(float(value) for value in np.logspace(-4, 3, 29))  # tri
 RIDGE_CHUNK = 16_384  # rows per pass when forming X'X and the leave-one-out errors
 SPLIT_SEED = 20240601  # fixed, so every run (and the current head's run) holds out the same images
 PAIRS_PER_RATER = 2000  # preference pairs drawn per rater at most (all pairs when fewer)
-METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy", "best_of_accuracy")
+METRIC_NAMES = ("mse", "mae", "pearson", "spearman", "preference_accuracy", "best_of_accuracy", "generation_best_of_accuracy")
 
 
 class NotEnoughTrainingData(Exception):
@@ -255,16 +257,12 @@ def preference_accuracy(predicted: np.ndarray, pairs: PreferencePairs) -> float 
 
 @dataclass
 class BestOfPairs:
-    """Held-out best-of picks of dataset prompt groups: (winner, loser) as rows of `embeddings`.
-
-    `generation_pairs` counts the pairs from rated generation sets, which are not measured: their images
-    are copies of the Horde's files and have no stored CLIP embedding.
-    """
+    """Held-out best-of picks (of dataset prompt groups, or of rated generation sets): (winner, loser) as rows
+    of `embeddings`."""
 
     embeddings: np.ndarray  # (m, d) float32, the pairs' images
     pairs: PreferencePairs  # first = winner, second = loser; first_preferred is all true
     without_embedding: int  # held-out pairs left out because an image has no embedding under the key
-    generation_pairs: int
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -277,7 +275,6 @@ def held_out_best_of_pairs(key: str, train_image_ids: np.ndarray, *, chunk_size:
     the head never saw these images' ratings. Pairs of flagged or banned raters do not count.
     """
     from ratings_site.bestof.models import ImagePreference
-    from ratings_site.generations.models import Preference
 
     training = set(train_image_ids.tolist())
     winners, losers = [], []
@@ -290,24 +287,53 @@ def held_out_best_of_pairs(key: str, train_image_ids: np.ndarray, *, chunk_size:
         if winner not in training and loser not in training:
             winners.append(winner)
             losers.append(loser)
-    generation_pairs = Preference.objects.count()
+    return _pairs_with_embeddings(key, winners, losers, chunk_size=chunk_size, table=ImageEmbedding)
+
+
+def held_out_generation_pairs(key: str, *, chunk_size: int = CHUNK) -> BestOfPairs:
+    """The best-of pairs of rated generation sets (generations.Preference) whose images both have a
+    GenerationEmbedding under `key`.
+
+    Every one is held out: a head trains on dataset images only. A pair counts when its rater is in good
+    standing, or when it has none: the Horde's intake records a rating it forwards before we know its user (the
+    Horde vouched for that rating), and a rater who is deleted leaves their pairs without one. A pair of a
+    flagged or banned rater does not count.
+    """
+    from ratings_site.generations.models import Preference
+
+    rows = (
+        Preference.objects.filter(Q(rater__isnull=True) | Q(rater__is_active=True, rater__flagged=False))
+        .order_by("pk")
+        .values_list("winner_id", "loser_id")
+    )
+    winners, losers = [], []
+    for winner, loser in rows.iterator(chunk_size=chunk_size):
+        winners.append(winner)
+        losers.append(loser)
+    return _pairs_with_embeddings(key, winners, losers, chunk_size=chunk_size, table=GenerationEmbedding)
+
+
+def _pairs_with_embeddings(key: str, winners: list[int], losers: list[int], *, chunk_size: int, table) -> BestOfPairs:
+    """The (winner, loser) pairs whose images both have an embedding under `key` in `table`."""
     empty = PreferencePairs(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, bool))
     if not winners:
-        return BestOfPairs(np.empty((0, 0), np.float32), empty, 0, generation_pairs)
+        return BestOfPairs(np.empty((0, 0), np.float32), empty, 0)
     winner_ids, loser_ids = np.asarray(winners, np.int64), np.asarray(losers, np.int64)
-    found, embeddings = load_embeddings(key, np.unique(np.concatenate([winner_ids, loser_ids])))
+    found, embeddings = load_embeddings(
+        key, np.unique(np.concatenate([winner_ids, loser_ids])), chunk_size=chunk_size, table=table
+    )
     if not len(found):
-        return BestOfPairs(np.empty((0, 0), np.float32), empty, len(winners), generation_pairs)
+        return BestOfPairs(np.empty((0, 0), np.float32), empty, len(winners))
     first, second = np.searchsorted(found, winner_ids), np.searchsorted(found, loser_ids)
     first, second = np.minimum(first, len(found) - 1), np.minimum(second, len(found) - 1)
     known = (found[first] == winner_ids) & (found[second] == loser_ids)
     pairs = PreferencePairs(first[known], second[known], np.ones(int(known.sum()), bool))
-    return BestOfPairs(embeddings, pairs, int((~known).sum()), generation_pairs)
+    return BestOfPairs(embeddings, pairs, int((~known).sum()))
 
 
 def best_of_accuracy(head: AestheticHead, best_of: BestOfPairs) -> float | None:
     """The share of held-out best-of pairs the head orders as the rater picked (None without pairs)."""
-    if not len(best_of):
+    if not len(best_of) or best_of.embeddings.shape[1] != head.embedding_dim:
         return None
     return preference_accuracy(predict(head, best_of.embeddings), best_of.pairs)
 
@@ -616,6 +642,7 @@ class TrainingReport:
     without_embedding: int
     preference_pairs: int
     best_of: BestOfPairs
+    generation_best_of: BestOfPairs
     trained: TrainedHead
     ensemble: HeadEnsemble | None
     new: dict[str, float | None]
@@ -627,20 +654,35 @@ class TrainingReport:
     def embedding_dim(self) -> int:
         return self.trained.head.embedding_dim
 
+    def _pair_sources(self) -> list[tuple[str, str, int]]:
+        """(metric, name for people, pairs) of each source of held-out best-of pairs."""
+        return [
+            ("best_of_accuracy", "best-of accuracy", len(self.best_of)),
+            ("generation_best_of_accuracy", "generation best-of accuracy", len(self.generation_best_of)),
+        ]
+
+    def _worse_on_pairs(self) -> list[str]:
+        """The pair sources both heads were measured on where the new head orders the picks worse."""
+        worse = []
+        for metric, name, count in self._pair_sources():
+            new_pairs, current_pairs = self.new.get(metric), self.current.get(metric)
+            if new_pairs is not None and current_pairs is not None and new_pairs < current_pairs:
+                worse.append(f"{name} {new_pairs:.1%} is below the current head's {current_pairs:.1%} on {count} held-out pairs")
+        return worse
+
     @property
     def beats_current(self) -> bool:
         """Better than the current head (true when there is none to compare with).
 
-        Lower validation MSE, and, when both heads were measured on held-out best-of pairs, an accuracy on
-        them at least as high: a head that predicts ratings better but orders the raters' picks worse is
-        not saved.
+        Lower validation MSE, and, on each source of held-out best-of pairs (dataset prompt groups, rated
+        generation sets) that both heads were measured on, an accuracy at least as high: a head that predicts
+        ratings better but orders the raters' picks worse is not saved.
         """
         if self.current is None:
             return True
         if self.new["mse"] >= self.current["mse"]:
             return False
-        new_pairs, current_pairs = self.new.get("best_of_accuracy"), self.current.get("best_of_accuracy")
-        return new_pairs is None or current_pairs is None or new_pairs >= current_pairs
+        return not self._worse_on_pairs()
 
     @property
     def why_not_better(self) -> str:
@@ -649,10 +691,7 @@ class TrainingReport:
             return ""
         if self.new["mse"] >= self.current["mse"]:
             return f"validation MSE {self.new['mse']:.4f} does not beat the current head's {self.current['mse']:.4f}"
-        return (
-            f"best-of accuracy {self.new['best_of_accuracy']:.1%} is below the current head's "
-            f"{self.current['best_of_accuracy']:.1%} on {len(self.best_of)} held-out pairs"
-        )
+        return "; ".join(self._worse_on_pairs())
 
     def _method_settings(self) -> dict:
         """The settings the method used: ridge its penalty, Adam its epochs, batch and learning rate."""
@@ -678,7 +717,9 @@ class TrainingReport:
             "preference_pairs_source": "same-rater pairs of validation images",
             "best_of_pairs": len(self.best_of),
             "best_of_pairs_source": "dataset best-of picks whose images are not training images",
-            "generation_pairs_not_measured": self.best_of.generation_pairs,
+            "generation_pairs": len(self.generation_best_of),
+            "generation_pairs_source": "best-of pairs of rated generation sets (no generation image is trained on)",
+            "generation_pairs_without_embedding": self.generation_best_of.without_embedding,
             "method": self.options.method,
             **self._method_settings(),
             "seed": self.options.seed,
@@ -699,6 +740,7 @@ def _measure_current(
     val: TrainingSet,
     pairs: PreferencePairs,
     best_of: BestOfPairs,
+    generation_best_of: BestOfPairs,
 ) -> tuple[dict | None, str]:
     if current is None:
         return None, "no current predictor version"
@@ -721,6 +763,7 @@ def _measure_current(
     # Best-of pairs are read under the training key; a head on other embeddings is not measured on them.
     same_key = current_key == training_set.key
     measured["best_of_accuracy"] = best_of_accuracy(head, best_of) if same_key else None
+    measured["generation_best_of_accuracy"] = best_of_accuracy(head, generation_best_of) if same_key else None
     return measured, ""
 
 
@@ -768,8 +811,10 @@ def _train_predictor(key: str, options: TrainingOptions, *, show_progress: bool)
     best_of = held_out_best_of_pairs(key, train.image_ids)
     new = validation_metrics(predict(trained.head, val.embeddings), val.targets, pairs)
     new["best_of_accuracy"] = best_of_accuracy(trained.head, best_of)
+    generation_best_of = held_out_generation_pairs(key)
+    new["generation_best_of_accuracy"] = best_of_accuracy(trained.head, generation_best_of)
     current_version = PredictorVersion.current()
-    current, note = _measure_current(current_version, training_set, val, pairs, best_of)
+    current, note = _measure_current(current_version, training_set, val, pairs, best_of, generation_best_of)
     return TrainingReport(
         key=key,
         options=options,
@@ -779,6 +824,7 @@ def _train_predictor(key: str, options: TrainingOptions, *, show_progress: bool)
         without_embedding=training_set.without_embedding,
         preference_pairs=len(pairs),
         best_of=best_of,
+        generation_best_of=generation_best_of,
         trained=trained,
         ensemble=ensemble,
         new=new,

@@ -8,6 +8,57 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
+def add_clip_arguments(parser) -> None:
+    """The options that load the CLIP model and feed it images (predict_aesthetics, embed_generations)."""
+    parser.add_argument("--model", default=settings.PREDICTOR_CLIP_MODEL, help="open_clip model name (default %(default)s)")
+    parser.add_argument(
+        "--pretrained",
+        default=settings.PREDICTOR_PRETRAINED,
+        help="a local checkpoint path, an open_clip tag (downloads), or 'none' for random weights",
+    )
+    parser.add_argument("--model-config", help="a JSON open_clip model config to register first (custom models)")
+    parser.add_argument(
+        "--device",
+        default=settings.PREDICTOR_DEVICE,
+        help="auto (default %(default)s), cpu, cuda, or cuda:N for one GPU of several (one process per GPU)",
+    )
+    parser.add_argument("--precision", default=settings.PREDICTOR_PRECISION, choices=["fp32", "fp16", "bf16"])
+    parser.add_argument("--batch-size", type=int, default=settings.PREDICTOR_BATCH_SIZE)
+    parser.add_argument("--workers", type=int, default=settings.PREDICTOR_WORKERS, help="DataLoader worker processes")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the image tower (minutes before the first batch; pays off on long GPU runs)",
+    )
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch an image URL")
+
+
+def check_run_options(options: dict) -> None:
+    """Refuse batch, worker, limit and max-batches values that make no sense (both embedding commands)."""
+    if options["batch_size"] < 1 or options["workers"] < 0:
+        raise CommandError("--batch-size must be at least 1 and --workers at least 0")
+    if (options["max_batches"] is not None and options["max_batches"] < 1) or (
+        options["limit"] is not None and options["limit"] < 1
+    ):
+        raise CommandError("--max-batches and --limit must be at least 1")
+
+
+def load_clip_from_options(options: dict):
+    """The CLIP model add_clip_arguments' options name, on the device they chose (PredictorError when not)."""
+    from ratings_site.predictor.clip import load_clip, resolve_device, resolve_precision
+
+    device = resolve_device(options["device"])
+    dtype = resolve_precision(options["precision"], device)
+    return load_clip(
+        options["model"],
+        options["pretrained"],
+        device=device,
+        dtype=dtype,
+        model_config=options["model_config"],
+        compile_model=options["compile"],
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Embed images with an open_clip model, score them with an aesthetic head, store both, and "
@@ -15,32 +66,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--model", default=settings.PREDICTOR_CLIP_MODEL, help="open_clip model name (default %(default)s)")
-        parser.add_argument(
-            "--pretrained",
-            default=settings.PREDICTOR_PRETRAINED,
-            help="a local checkpoint path, an open_clip tag (downloads), or 'none' for random weights",
-        )
-        parser.add_argument("--model-config", help="a JSON open_clip model config to register first (custom models)")
+        add_clip_arguments(parser)
         parser.add_argument("--head", help="a .pth/.safetensors head (keys layers.0 … layers.7), or 'none' for random")
-        parser.add_argument(
-            "--device",
-            default=settings.PREDICTOR_DEVICE,
-            help="auto (default %(default)s), cpu, cuda, or cuda:N for one GPU of several (one process per GPU)",
-        )
-        parser.add_argument("--precision", default=settings.PREDICTOR_PRECISION, choices=["fp32", "fp16", "bf16"])
-        parser.add_argument("--batch-size", type=int, default=settings.PREDICTOR_BATCH_SIZE)
-        parser.add_argument("--workers", type=int, default=settings.PREDICTOR_WORKERS, help="DataLoader worker processes")
         parser.add_argument("--dataset", help="only this dataset (slug)")
         parser.add_argument("--limit", type=int, help="score at most this many images")
         parser.add_argument("--max-batches", type=int, help="stop after this many batches (a time-boxed run)")
         parser.add_argument("--shard", help="I/N: this process takes the images whose id %% N == I")
-        parser.add_argument(
-            "--compile",
-            action="store_true",
-            help="torch.compile the image tower (minutes before the first batch; pays off on long GPU runs)",
-        )
-        parser.add_argument("--timeout", type=float, default=10.0, help="seconds to fetch an image URL")
         parser.add_argument(
             "--strategy",
             default=settings.PRIORITY_STRATEGY,
@@ -55,29 +86,16 @@ class Command(BaseCommand):
         from tqdm import tqdm
 
         from ratings_site.predictor import predict
-        from ratings_site.predictor.clip import PredictorError, load_clip, resolve_device, resolve_precision
+        from ratings_site.predictor.clip import PredictorError
         from ratings_site.predictor.heads import HeadFormatError, file_sha256, load_ensemble, load_head
         from ratings_site.predictor.models import PredictorVersion
         from ratings_site.predictor.versions import register_version
 
-        if options["batch_size"] < 1 or options["workers"] < 0:
-            raise CommandError("--batch-size must be at least 1 and --workers at least 0")
-        if (options["max_batches"] is not None and options["max_batches"] < 1) or (
-            options["limit"] is not None and options["limit"] < 1
-        ):
-            raise CommandError("--max-batches and --limit must be at least 1")
+        check_run_options(options)
         try:
             shard = predict.Shard.parse(options["shard"])
-            device = resolve_device(options["device"])
-            dtype = resolve_precision(options["precision"], device)
-            clip = load_clip(
-                options["model"],
-                options["pretrained"],
-                device=device,
-                dtype=dtype,
-                model_config=options["model_config"],
-                compile_model=options["compile"],
-            )
+            clip = load_clip_from_options(options)
+            device, dtype = clip.device, clip.dtype
             head_path = predict.resolve_head_path(options["head"], clip.name, clip.pretrained)
             if head_path is None:
                 raise PredictorError(

@@ -52,7 +52,8 @@ class Command(BaseCommand):
         save.add_argument(
             "--save-if-better",
             action="store_true",
-            help="save it only when its validation MSE beats the current head's (or there is no current head)",
+            help="save it only when its validation MSE beats the current head's (or there is no current head) and it "
+            "orders the held-out best-of pairs (dataset groups, generation sets) no worse",
         )
         parser.add_argument("--rescore", action="store_true", help="after saving, score every stored embedding")
         parser.add_argument("--reprioritise", action="store_true", help="then recompute the queue's priorities")
@@ -141,6 +142,11 @@ class Command(BaseCommand):
             ("Spearman", "spearman", "{:.4f}"),
             (f"Preference accuracy ({report.preference_pairs} pairs)", "preference_accuracy", "{:.1%}"),
             (f"Best-of accuracy ({len(report.best_of)} held-out pairs)", "best_of_accuracy", "{:.1%}"),
+            (
+                f"Generation best-of accuracy ({len(report.generation_best_of)} pairs)",
+                "generation_best_of_accuracy",
+                "{:.1%}",
+            ),
         ]
 
         def cell(figures, name, fmt):
@@ -171,8 +177,8 @@ class Command(BaseCommand):
             self.stdout.write(f"(current head not measured: {report.current_note})")
         if report.best_of.without_embedding:
             self.stdout.write(f"({report.best_of.without_embedding} held-out best-of pairs lack an embedding)")
-        if report.best_of.generation_pairs:
+        if report.generation_best_of.without_embedding:
             self.stdout.write(
-                f"({report.best_of.generation_pairs} pairs from rated generation sets are not measured: "
-                "their images have no CLIP embedding)"
+                f"({report.generation_best_of.without_embedding} pairs from rated generation sets lack a "
+                f"{report.key} embedding: run embed_generations)"
             )
