@@ -80,6 +80,10 @@ class GenerationSet(models.Model):
         indexes = [
             # A rater's sets, newest first (/generations/).
             models.Index(F("rater"), F("created_at").desc(), name="genset_by_rater_newest"),
+            # A rater's sets rated in the last minute (the flood count, ratings.limits).
+            models.Index(
+                fields=["rater", "rated_at"], name="genset_rated_by_rater", condition=Q(rated_at__isnull=False)
+            ),
             # The background worker's retries.
             models.Index(fields=["submission"], name="genset_pending", condition=Q(submission="pending")),
         ]

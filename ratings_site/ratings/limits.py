@@ -90,8 +90,11 @@ def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
     """The rater's ratings of every kind since `since`, one queryset of primary keys per kind."""
     kinds = [
         Rating.objects.filter(rater=rater, created_at__gte=since),
-        # A generation set is rated by its owner only.
-        GenerationRating.objects.filter(image__generation_set__rater=rater, created_at__gte=since),
+        # A generation set is rated by its owner only, all at once: its rated_at is at or after each of its
+        # ratings' created_at, so the index genset_rated_by_rater finds the few sets rated since `since`.
+        GenerationRating.objects.filter(
+            image__generation_set__rater=rater, image__generation_set__rated_at__gte=since, created_at__gte=since
+        ),
     ]
     try:
         best_pick = apps.get_model("bestof", "BestPick")
