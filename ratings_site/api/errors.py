@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
@@ -51,8 +53,14 @@ def message_of(detail: Any) -> str:
 def exception_handler(exc: Exception, context: dict) -> Response:
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(exc, Throttled):
+            wait = response.headers.get("Retry-After", "60")
+            response.data = {"message": f"Too many requests: wait {wait} seconds, then try again."}
+            return response
         response.data = {"message": message_of(response.data)}
         return response
+    if isinstance(exc, RequestDataTooBig):  # past DATA_UPLOAD_MAX_MEMORY_SIZE, refused by Django before our parser
+        return Response({"message": "The body is far too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     set_rollback()
     view = context.get("view")
     where = type(view).__name__ if view is not None else "the API"

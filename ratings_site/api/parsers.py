@@ -30,3 +30,5 @@ class JSONBodyParser(JSONParser):
             raise ParseError("The body is not UTF-8 text.") from None
         except ValueError as exc:
             raise ParseError(f"The body is not JSON ({exc}).") from None
+        except RecursionError:  # e.g. "[[[[…": nested deeper than any call's body
+            raise ParseError("The body is nested too deeply.") from None

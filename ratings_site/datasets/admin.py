@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from ratings_site.datasets.fetch import validate_image_url
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
-from ratings_site.datasets.services import refresh_queue, set_flags
+from ratings_site.datasets.services import recount_images, refresh_queue, set_flags
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
 
@@ -111,6 +111,7 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         refresh_queue(Image.objects.filter(pk=obj.pk))  # flags edited in the form move it in or out
+        recount_images(Dataset.objects.filter(pk=obj.dataset_id))
 
     @admin.display(description="Image")
     def thumbnail(self, obj: Image):

@@ -36,7 +36,7 @@ from tqdm import tqdm
 from ratings_site.datasets.fetch import ImageURLError, check_image_url
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.datasets.pictures import TooManyPixelsError, check_pixels, open_picture
-from ratings_site.datasets.services import refresh_queue
+from ratings_site.datasets.services import recount_images, refresh_queue
 
 FORMATS = ("auto", "folder", "csv", "jsonl", "laion", "diffusiondb")
 DIFFUSIONDB_IMAGE_ROOT = "https://huggingface.co/datasets/poloclub/diffusiondb/resolve/main/images"
@@ -590,6 +590,7 @@ def import_dataset(
                 for item in reader.rows(progress.update):
                     writer.add(item)
                 writer.flush()
+            recount_images(Dataset.objects.filter(pk=dataset.pk))
     except BaseException:
         if writer is not None:
             writer.delete_stored_files()

@@ -15,6 +15,12 @@ class Dataset(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     public = models.BooleanField(default=True, help_text="Listed and rated. Captcha pools are not public.")
+    image_count = models.PositiveIntegerField(
+        default=0,
+        help_text="Its images that are shown (not hidden, not captchas): a stored counter kept by imports, "
+        "moderation and the background recount (datasets.services.recount_images), so that listing datasets "
+        "counts nothing.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,9 +5,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from ratings_site.datasets.models import Image, QueueEntry
+from ratings_site.datasets.models import Dataset, Image, QueueEntry
+
+# The images a dataset's `image_count` counts: the ones raters can be shown.
+COUNTED_IMAGES = Q(hidden=False, is_captcha=False)
+
+
+def recount_images(datasets: QuerySet[Dataset] | None = None) -> int:
+    """Store each dataset's `image_count` (all datasets by default) in one UPDATE; returns the rows updated.
+
+    A COUNT per dataset over its images (the dataset_id index): run after imports and moderation, and by the
+    background recount of the site's figures, never while a page or an API call waits."""
+    datasets = Dataset.objects.all() if datasets is None else datasets
+    counted = (
+        Image.objects.filter(COUNTED_IMAGES, dataset=OuterRef("pk"))
+        .order_by()
+        .values("dataset")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return datasets.update(image_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
 def queue_condition(ratings_wanted: int) -> Q:
@@ -53,4 +73,6 @@ def set_flags(images: QuerySet[Image], **flags: bool) -> int:
     ids = list(images.values_list("pk", flat=True))
     changed = Image.objects.filter(pk__in=ids).update(**flags)
     refresh_queue(Image.objects.filter(pk__in=ids))
+    if "hidden" in flags:
+        recount_images(Dataset.objects.filter(images__pk__in=ids).distinct())
     return changed

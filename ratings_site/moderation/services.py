@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from ratings_site.datasets.models import Image
+from ratings_site.datasets.services import recount_images
 from ratings_site.kudos.models import KudosReward
 from ratings_site.moderation.models import FIGURES_MAX_AGE, SiteFigures
 from ratings_site.raters.models import Rater
@@ -26,6 +27,7 @@ def refresh_site_figures() -> SiteFigures:
         "computed_at": timezone.now(),
     }
     row, _ = SiteFigures.objects.update_or_create(pk=SiteFigures.ROW, defaults=figures)
+    recount_images()
     return row
 
 

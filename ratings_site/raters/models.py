@@ -42,6 +42,13 @@ class Rater(AbstractUser):
     account_age = models.BigIntegerField(default=0, help_text="Seconds, as the Horde reports it.")
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
+    anonymous_client = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="For the API's anonymous rater of one client address: a keyed hash of that address (never the "
+        "address). Empty for everyone else.",
+    )
     welcome_dismissed = models.BooleanField(
         default=False, help_text="The rater closed the rate page's welcome panel for good."
     )
@@ -56,6 +63,11 @@ class Rater(AbstractUser):
             ),
             models.UniqueConstraint(
                 fields=["username"], condition=Q(horde_id__isnull=True), name="local_account_names_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["anonymous_client"],
+                condition=Q(horde_id=ANONYMOUS_HORDE_ID) & ~Q(anonymous_client=""),
+                name="one_anonymous_api_rater_per_address",
             ),
             models.CheckConstraint(condition=Q(horde_id__gte=0) | Q(horde_id__isnull=True), name="horde_id_not_negative"),
         ]

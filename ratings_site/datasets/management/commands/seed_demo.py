@@ -14,6 +14,7 @@ from django.db.models import Q
 from ratings_site.datasets.captchas import add_drawn_image, ensure_captcha_images
 from ratings_site.datasets.models import HAS_FILE, Dataset, Image
 from ratings_site.datasets.renditions import ensure_renditions
+from ratings_site.datasets.services import recount_images
 
 DEMO_DATASET_SLUG = "demo"
 # Captchas for the demo: two of each answer is plenty for trying the site, and quick to draw (about 1 s).
@@ -64,6 +65,7 @@ class Command(BaseCommand):
         # After the demo pictures, so that the captchas pass for them (named and captioned alike).
         captchas = ensure_captcha_images(DEMO_CAPTCHAS)
         self.stdout.write(f"Captcha images: created {captchas}.")
+        recount_images()
         # Ready before the first rater asks (the site would make them then); the captchas' too, so that
         # a captcha is not the one picture that loads slowly.
         files = Image.objects.filter(HAS_FILE, Q(dataset=dataset) | Q(is_captcha=True, hidden=False))
