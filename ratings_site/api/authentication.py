@@ -135,17 +135,6 @@ class HasRater(BasePermission):
         return True
 
 
-class IsModeratorOrStaff(BasePermission):
-    """Horde moderators and the site's staff (the moderators' calls); anyone else gets 403."""
-
-    message = "Only the Horde's moderators and this site's staff may use this call."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not isinstance(user, Rater):
-            raise NotAuthenticated(NO_KEY)
-        return bool(user.moderator or user.is_staff or user.is_superuser)
-
 
 def address_allowed(address: str, allowed: list[str]) -> bool:
     """Whether `address` is one of, or inside one of, the addresses or networks listed."""

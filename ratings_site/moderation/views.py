@@ -11,5 +11,5 @@ from ratings_site.moderation.stats import predicted_vs_human
 
 @staff_member_required
 def stats_page(request: HttpRequest) -> HttpResponse:
-    datasets = Dataset.objects.annotate(image_count=Count("images")).order_by("name")
+    datasets = Dataset.objects.annotate(all_images=Count("images")).order_by("name")
     return render(request, "moderation/stats.html", {"scatter": predicted_vs_human(), "datasets": datasets})
