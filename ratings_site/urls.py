@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from ratings_site import views
 from ratings_site.bestof import views as bestof
 from ratings_site.datasets.views import rendition
+from ratings_site.exports import views as exports
 from ratings_site.generations import views as generations
 from ratings_site.kudos.views import kudos_page
 from ratings_site.moderation.views import stats_page
@@ -39,6 +40,9 @@ urlpatterns = [
     path("stats/", stats_page, name="stats"),
     path("renditions/<slug:kind>/<path:path>", rendition, name="rendition"),
     path("admin/", admin.site.urls),
+    # The open dataset's files: plain Django views (streamed files), under the API's prefix.
+    path("api/v1/download/", exports.download_listing, name="download_listing"),
+    path("api/v1/download/<str:name>", exports.download_file, name="download_file"),
     path("api/", include("ratings_site.api.urls")),
 ]
 

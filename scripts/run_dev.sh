@@ -15,6 +15,8 @@ export ALLOW_PRIVATE_IMAGE_URLS=1
 
 $PY manage.py migrate --noinput   # also makes the shared cache's table (CACHE_URL)
 $PY manage.py seed_demo
+# The open dataset's files, so that /api/v1/download/ has something to list (the worker refreshes it hourly).
+$PY manage.py export_ratings --no-progress --base-url http://127.0.0.1:8000
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
@@ -32,6 +34,8 @@ echo "Moderators: http://127.0.0.1:8000/admin/ with the demo moderator key demo-
 echo "Your generations: log in with demo-rater-0001 and open"
 echo "  http://127.0.0.1:8000/generations/5e7a11d0-0000-4000-8000-000000000001/  (four images: rate them, pick the best)"
 echo "  (the other demo sets are listed above, by the stand-in Horde)"
+echo "The API: http://127.0.0.1:8000/api/docs/  (e.g. curl -H 'apikey: demo-rater-0001' http://127.0.0.1:8000/api/v1/rating/new)"
+echo "The open dataset: http://127.0.0.1:8000/api/v1/download/"
 echo
 # runserver gives every request a thread of its own, so a slow Horde holds up only the logins waiting on it.
 $PY manage.py runserver 127.0.0.1:8000 --noreload

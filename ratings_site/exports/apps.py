@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    name = "ratings_site.exports"
+    verbose_name = "Open dataset export"

@@ -1,0 +1,128 @@
+"""The columns of the open dataset's three files: name, type and meaning, in one place.
+
+The parquet schemas (`services.py`) and the dataset card (`card.py`) are both made from these lists, so the card
+lists every column of every file, with the type the file really has. No pyarrow here: type names are strings,
+which `services.arrow_type` turns into pyarrow types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LICENCE = "CC-BY-SA-4.0"
+# The kudos column of an anonymous rater's rating, as in the public export of the Horde's ratings (§5).
+ANONYMOUS_KUDOS = -50
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # "string", "int16", "int32", "int64", "double", "bool" or "timestamp[us, tz=UTC]"
+    nullable: bool
+    meaning: str
+
+
+USER_ID_MEANING = (
+    "The rater, hashed: 64 hex characters, HMAC-SHA256 of the rater's Horde id with the site's secret export salt "
+    "as key. Stable from one export to the next, never the raw id. Every anonymous rater hashes the id 0, so they "
+    "share one user_id; a local account of this site (no Horde id) hashes `local:<its number>`."
+)
+
+RATINGS = [
+    Column("id", "string", False, "The image: its public uuid on this site."),
+    Column("ratings_count", "int32", False, "How many ratings the image had when exported, as the site counts them."),
+    Column("rating", "int16", False, "The rating, 1 (Terrible) to 10 (Masterpiece)."),
+    Column(
+        "kudos",
+        "int64",
+        False,
+        f"{ANONYMOUS_KUDOS} for an anonymous rater. For the others it is not their Horde kudos (this site does not "
+        "keep them) but the kudos this site's ledger awarded them for this rating; 0 when none.",
+    ),
+    Column("account_age", "int64", False, "The rater's Horde account age in seconds, as the Horde last reported it."),
+    Column("usage_requests", "int64", True, "Always null: this site does not know the rater's Horde usage."),
+    Column("created_at", "timestamp[us, tz=UTC]", False, "When the rating was made."),
+    Column("client_agent", "string", False, "The client that sent the rating (name:version:contact), or empty."),
+    Column("artifacts", "int16", True, "Artifacts seen, 0 (Flawless) to 5 (Garbage); null when not given."),
+    Column("user_id", "string", False, USER_ID_MEANING),
+    Column("trusted", "bool", False, "Whether the rater is trusted on the Horde."),
+    Column("validated", "bool", False, "Always false: this site does not validate raters yet."),
+    Column(
+        "captchas_failed",
+        "int32",
+        False,
+        "How many captcha images (images of known quality) the rater answered wrongly or skipped, at export time.",
+    ),
+    Column("country", "string", True, "Always null: this site does not know where raters are."),
+    Column(
+        "image_url",
+        "string",
+        False,
+        "A permanent URL of the image: the file this site keeps, or the URL the dataset was imported with.",
+    ),
+    Column("caption", "string", False, "The image's caption, or its prompt for generated images; may be empty."),
+    Column("dataset", "string", False, "The dataset the image belongs to (its slug on this site)."),
+    Column(
+        "predicted_score",
+        "double",
+        True,
+        "The current aesthetic predictor's score of the image (a predicted mean rating, 1 to 10); null when the image "
+        "was not scored.",
+    ),
+    Column("predictor_version", "string", True, "The name of the predictor that made predicted_score; null with it."),
+]
+
+GENERATIONS = [
+    Column("request_id", "string", False, "The Horde's request id of the generation set (one prompt, several images)."),
+    Column("generation_id", "string", False, "The Horde's id of this image."),
+    Column("prompt", "string", False, "The prompt; empty when the client did not tell us."),
+    Column("negative_prompt", "string", False, "The negative prompt; empty when none or not told."),
+    Column("params", "string", False, "The generation parameters the client sent, as a JSON object ({} when unknown)."),
+    Column("model", "string", False, "The model that made the image."),
+    Column("seed", "string", False, "The seed, as the Horde sends it (a string)."),
+    Column("rating", "int16", False, "The rating, 1 (Terrible) to 10 (Masterpiece)."),
+    Column("artifacts", "int16", True, "Artifacts seen, 0 (Flawless) to 5 (Garbage); null when not given."),
+    Column("best", "bool", False, "Whether this image is the best of its set (picked, or inferred from the ratings)."),
+    Column(
+        "image_url",
+        "string",
+        True,
+        "A permanent URL of the copy of the image this site keeps; null when it holds no copy (the Horde's own "
+        "links expire within the hour).",
+    ),
+    Column("sha256", "string", True, "SHA-256 of the copy's bytes (hex); null when no copy."),
+    Column("width", "int32", True, "The copy's width in pixels; null when no copy."),
+    Column("height", "int32", True, "The copy's height in pixels; null when no copy."),
+    Column("user_id", "string", True, USER_ID_MEANING + " Null when the set reached us before we knew its rater."),
+    Column("client_agent", "string", False, "The client that registered the set, or empty."),
+    Column("rated_at", "timestamp[us, tz=UTC]", False, "When the set's rating was recorded."),
+]
+
+PAIRS = [
+    Column(
+        "winner",
+        "string",
+        False,
+        "The image the rater judged better: a dataset image's public uuid (source best_of) or the Horde's generation "
+        "id (source generation_set).",
+    ),
+    Column("loser", "string", False, "The image it beat, named the same way."),
+    Column(
+        "group",
+        "string",
+        False,
+        "What the two images were shown in: the generation set's request id, or the number of the best-of prompt "
+        "group on this site.",
+    ),
+    Column(
+        "source",
+        "string",
+        False,
+        '"generation_set": the best image of a rated generation set beats every other rated image of the set; '
+        '"best_of": a rater picked the best of a prompt group of dataset images (2 to 4 sharing a caption).',
+    ),
+    Column("user_id", "string", True, USER_ID_MEANING + " Null when a generation set reached us before its rater."),
+    Column("created_at", "timestamp[us, tz=UTC]", False, "When the pick was recorded."),
+]
+
+FILES = {"ratings.parquet": RATINGS, "generations.parquet": GENERATIONS, "pairs.parquet": PAIRS}
