@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "ratings_site.horde",
     "ratings_site.raters",
     "ratings_site.datasets",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "ratings_site.generations",
     "ratings_site.bestof",
     "ratings_site.api",
+    "ratings_site.exports",
 ]
 
 MIDDLEWARE = [
@@ -119,7 +122,12 @@ AUTHENTICATION_BACKENDS = [
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # Shared by every web process (login limits, find_user answers): the database by default, made by migrate.
-CACHES = {"default": env_cache("CACHE_URL", "db://horde_ratings_cache")}
+# Shared by every web process: logins' limits, the API's rate limits, find_user answers. The database cache by
+# default; Redis when REDIS_URL is set (CACHE_URL, when set, wins over both).
+REDIS_URL = env_str("REDIS_URL").strip()
+CACHES = {"default": env_cache("CACHE_URL", REDIS_URL or "db://horde_ratings_cache")}
+# Several sites (or test runs) sharing one Redis keep apart by a prefix of their own.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX")
 
 TASKS = {
     "default": {
@@ -188,7 +196,58 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["ratings_site.api.parsers.JSONBodyParser"],
     "EXCEPTION_HANDLER": "ratings_site.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ratings_site.api.throttles.PerAddressThrottle",
+        "ratings_site.api.throttles.PerRaterThrottle",
+    ],
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Horde Ratings API",
+    "DESCRIPTION": (
+        "The ratings API v1 of the AI Horde's aesthetic ratings (compatible with the Horde ratings service's "
+        "API v1): rate dataset images, register and rate generation sets, moderators' checks, and the open "
+        "dataset's downloads. Send your Horde API key in the `apikey` header and your app's "
+        "`name:version:contact` in `Client-Agent`. Every error is JSON `{\"message\": ...}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ratings_site.api.docs.add_download_paths",
+    ],
+    # The apikey, Client-Agent and X-Ratings-Set-Token headers are documented as each call's parameters
+    # (api/schema.py), not as security schemes: no authentication class is described on its own.
+    "AUTHENTICATION_WHITELIST": [],
+    # Tags, in the order /api/docs/ shows them.
+    "TAGS": [
+        {"name": "rating", "description": "Rate dataset images: the next image, then its rating."},
+        {"name": "datasets", "description": "The datasets whose images are rated."},
+        {"name": "teams", "description": "Teams (kept for older clients: there are none)."},
+        {"name": "generations", "description": "Generation sets: a client's registration, the Horde's forward."},
+        {"name": "moderation", "description": "Moderators' checks of images and raters."},
+        {"name": "download", "description": "The open dataset's files."},
+    ],
+}
+# The API's rate limits, counted in the shared cache (so every gunicorn worker counts together): requests a
+# minute per rater (their Horde account; an anonymous rater by address) and per client address.
+API_REQUESTS_PER_MINUTE_PER_RATER = env_int("API_REQUESTS_PER_MINUTE_PER_RATER", 120, minimum=1)
+API_REQUESTS_PER_MINUTE_PER_ADDRESS = env_int("API_REQUESTS_PER_MINUTE_PER_ADDRESS", 600, minimum=1)
+# How long the API remembers which rater a key stands for (by the key's hash), so that a client's stream of
+# ratings does not ask the Horde's find_user for each.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 300, minimum=0)
+
+# The open dataset (ratings_site/exports): `manage.py export_ratings` writes it to EXPORT_DIR, which
+# /api/v1/download/ serves. Raters' ids are hashed with EXPORT_SALT (keep it secret and never change it, or the
+# ids of one export no longer match the next). The background refresh runs at most every EXPORT_MIN_INTERVAL_SECONDS.
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "exports")))
+EXPORT_SALT = env_str("EXPORT_SALT") or SECRET_KEY
+EXPORT_MIN_INTERVAL_SECONDS = env_int("EXPORT_MIN_INTERVAL_SECONDS", 3600, minimum=0)
 
 # Security
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

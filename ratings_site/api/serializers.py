@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ratings_site.datasets.fetch import ImageURLError, check_image_url
 from ratings_site.generations.intake import MAX_IMAGES_PER_SET, IntakeRefused, canonical_request_id
-from ratings_site.generations.models import GenerationImage, GenerationSet
+from ratings_site.generations.models import GenerationImage, GenerationSet, Source
 
 MAX_PROMPT_LENGTH = 10_000
 MAX_PARAMS_BYTES = 16 * 1024
@@ -30,6 +31,7 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"oneOf": [{"type": "string", "maxLength": 64}, {"type": "integer"}]})
 class SeedField(serializers.Field):
     """The Horde sends a seed as text; clients may send it as a whole number."""
 
@@ -42,6 +44,22 @@ class SeedField(serializers.Field):
 
     def to_representation(self, value: Any) -> str:
         return str(value)
+
+
+@extend_schema_field({"type": "string", "format": "uuid", "maxLength": 64})
+class RequestIdField(TextField):
+    """The Horde's request id: text (a UUID); `canonical_request_id` judges it."""
+
+
+def _storable_text(value: Any) -> bool:
+    """Whether every text in a JSON value (keys too) can be stored: no NUL, no lone surrogate."""
+    if isinstance(value, dict):
+        return all(_storable_text(key) and _storable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_storable_text(item) for item in value)
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
+    return True
 
 
 def _request_id(value: str) -> str:
@@ -72,7 +90,7 @@ class RegisteredImageSerializer(serializers.Serializer):
 class RegistrationSerializer(serializers.Serializer):
     """`POST /api/v1/generations`: {"request_id", "prompt", "negative_prompt", "params", "images": [...]}."""
 
-    request_id = TextField(max_length=64)
+    request_id = RequestIdField(max_length=64)
     prompt = TextField(max_length=MAX_PROMPT_LENGTH)
     negative_prompt = TextField(max_length=MAX_PROMPT_LENGTH, required=False, allow_blank=True, allow_null=True,
                                 default="")
@@ -91,6 +109,9 @@ class RegistrationSerializer(serializers.Serializer):
     def validate_params(self, value: dict) -> dict:
         if len(json.dumps(value, allow_nan=False)) > MAX_PARAMS_BYTES:
             raise serializers.ValidationError(f"The parameters take more than {MAX_PARAMS_BYTES // 1024} KB.")
+        if not _storable_text(value):
+            # PostgreSQL's jsonb refuses NUL characters, and no database takes a lone surrogate.
+            raise serializers.ValidationError("The parameters hold a NUL character or a lone surrogate.")
         return value
 
     def validate_images(self, value: list[dict]) -> list[dict]:
@@ -110,7 +131,7 @@ class HordeUserSerializer(serializers.Serializer):
 class HordeSetSerializer(serializers.Serializer):
     """The Horde's forward to `POST /api/v1/rating/set` (shared/horde-wire.md §2)."""
 
-    set = TextField(max_length=64)
+    set = RequestIdField(max_length=64)
     all_set_ids = serializers.ListField(
         child=TextField(max_length=64), allow_empty=False, max_length=MAX_FORWARDED_IDS
     )
@@ -157,3 +178,37 @@ def _describe_image(image: GenerationImage, request: HttpRequest) -> dict:
         "copy": image.copy_state,
         "copy_url": request.build_absolute_uri(image.file.url) if copied else None,
     }
+
+
+# What the answers look like, for the OpenAPI schema (/api/schema/): `describe_set` writes these shapes.
+
+
+class DescribedImageSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The Horde's generation id.")
+    url = serializers.CharField(allow_blank=True, help_text="The Horde's link (it expires); empty when unknown.")
+    model = serializers.CharField(allow_blank=True)
+    seed = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=GenerationImage.State.choices)
+    copy = serializers.ChoiceField(choices=GenerationImage.CopyState.choices, help_text="Our copy of the picture.")
+    copy_url = serializers.URLField(allow_null=True, help_text="Our copy's address, once copied.")
+
+
+class DescribedSetSerializer(serializers.Serializer):
+    """The set a registration answers with (`describe_set`)."""
+
+    request_id = serializers.UUIDField(help_text="The Horde's request id.")
+    prompt = serializers.CharField()
+    negative_prompt = serializers.CharField(allow_blank=True)
+    params = serializers.DictField(help_text="The generation parameters, as registered.")
+    source = serializers.ChoiceField(choices=Source.choices, help_text="Where the set reached us from.")
+    client_agent = serializers.CharField(allow_blank=True)
+    rated = serializers.BooleanField(help_text="Whether the set's rating is recorded.")
+    created_at = serializers.DateTimeField()
+    page = serializers.URLField(help_text="The set's page on this site, where its owner rates it.")
+    images = DescribedImageSerializer(many=True)
+
+
+class IntakeAnswerSerializer(serializers.Serializer):
+    """The intake's success: what happened, in words."""
+
+    message = serializers.CharField()

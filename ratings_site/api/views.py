@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,14 @@ from rest_framework.views import APIView
 
 from ratings_site.api.authentication import FromTheHorde, HasRater, HordeAPIKeyAuthentication
 from ratings_site.api.exceptions import APIRefusal
-from ratings_site.api.serializers import HordeSetSerializer, RegistrationSerializer, describe_set
+from ratings_site.api.schema import CLIENT_AGENT_HEADER, errors
+from ratings_site.api.serializers import (
+    DescribedSetSerializer,
+    HordeSetSerializer,
+    IntakeAnswerSerializer,
+    RegistrationSerializer,
+    describe_set,
+)
 from ratings_site.generations.copies import schedule_copies
 from ratings_site.generations.intake import (
     IntakeRefused,
@@ -22,6 +30,21 @@ from ratings_site.generations.intake import (
 )
 
 logger = logging.getLogger(__name__)
+
+OWN_APIKEY_HEADER = OpenApiParameter(
+    "apikey",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="Your own AI Horde API key (the anonymous key is refused: its sets would have no owner).",
+)
+RATINGS_SET_TOKEN_HEADER = OpenApiParameter(
+    "X-Ratings-Set-Token",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The shared secret HORDE_RATINGS_SET_TOKEN (or the call comes from a listed Horde address).",
+)
 
 
 class RegisterGenerationSet(APIView):
@@ -35,6 +58,18 @@ class RegisterGenerationSet(APIView):
     authentication_classes = [HordeAPIKeyAuthentication]
     permission_classes = [HasRater]
 
+    @extend_schema(
+        operation_id="register_generation_set",
+        summary="Register a generation set before rating it",
+        tags=["generations"],
+        parameters=[OWN_APIKEY_HEADER, CLIENT_AGENT_HEADER],
+        request=RegistrationSerializer,
+        responses={
+            201: OpenApiResponse(DescribedSetSerializer, description="Registered by this call."),
+            200: OpenApiResponse(DescribedSetSerializer, description="Known already (the same registration again)."),
+            **errors(400, 401, 403, 409, 413, 415, 429, 503),
+        },
+    )
     def post(self, request: Request) -> Response:
         form = RegistrationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -66,7 +101,20 @@ class RatedSetIntake(APIView):
 
     authentication_classes: list = []
     permission_classes = [FromTheHorde]
+    throttle_classes: list = []  # the Horde forwards every rater's sets from its few addresses
 
+    @extend_schema(
+        operation_id="take_rated_set",
+        summary="The Horde forwards a rated generation set (the Horde only)",
+        tags=["generations"],
+        parameters=[RATINGS_SET_TOKEN_HEADER],
+        request=HordeSetSerializer,
+        responses={
+            201: OpenApiResponse(IntakeAnswerSerializer, description="The set's rating is recorded."),
+            200: OpenApiResponse(IntakeAnswerSerializer, description="This site's own submission, already recorded."),
+            **errors(400, 403, 409, 413, 415, 503),
+        },
+    )
     def post(self, request: Request) -> Response:
         form = HordeSetSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -88,6 +136,7 @@ class RatedSetIntake(APIView):
         return Response({"message": "This set's rating came through this site and is already recorded."}, status=200)
 
 
+@extend_schema(exclude=True)
 class NoSuchCall(APIView):
     """Any other path under /api/: a JSON 404 (paths have no trailing slash)."""
 
