@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -61,12 +62,15 @@ INSTALLED_APPS = [
     "ratings_site.bestof",
     "ratings_site.api",
     "ratings_site.exports",
+    "ratings_site.embed",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, plus the embedded pages' sessions (ratings_site/embed/sessions.py): their
+    # cookie is SameSite=None; Secure; Partitioned, and the X-Embed-Session header stands in where it is blocked.
+    "ratings_site.embed.sessions.EmbedAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,6 +80,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ratings_site.raters.middleware.HtmxRedirectMiddleware",
     "ratings_site.raters.middleware.HordeModeratorStillModeratorMiddleware",
+    # Last, so that it marks the answer before the CSP and X-Frame-Options middlewares above it write their
+    # headers: only /embed/ pages may be framed, and only by EMBED_ALLOWED_ORIGINS.
+    "ratings_site.embed.framing.EmbedFramingMiddleware",
 ]
 
 ROOT_URLCONF = "ratings_site.urls"
@@ -92,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ratings_site.ratings.context_processors.rater_counters",
+                "ratings_site.embed.context_processors.embed",
             ],
         },
     }
@@ -232,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "generations", "description": "Generation sets: a client's registration, the Horde's forward."},
         {"name": "moderation", "description": "Moderators' checks of images and raters."},
         {"name": "download", "description": "The open dataset's files."},
+        {"name": "embed", "description": "Client apps framing the rating pages (/embed/...)."},
     ],
 }
 # The API's rate limits, counted in the shared cache (so every gunicorn worker counts together): requests a
@@ -248,6 +257,20 @@ API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 300, minimum=0)
 EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "exports")))
 EXPORT_SALT = env_str("EXPORT_SALT") or SECRET_KEY
 EXPORT_MIN_INTERVAL_SECONDS = env_int("EXPORT_MIN_INTERVAL_SECONDS", 3600, minimum=0)
+
+# Client apps embedding the rating pages (/embed/...) in iframes: the origins allowed to frame them
+# (`https://artbot.site,https://aihorde.net`), how long the token a client gets from POST /api/v1/embed/token
+# may wait before the frame exchanges it, and how long the frame's session lasts.
+EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", [])
+for _origin in EMBED_ALLOWED_ORIGINS:
+    _parsed = urlsplit(_origin)
+    if _parsed.scheme not in {"http", "https"} or not _parsed.netloc or _parsed.path not in {"", "/"} or _parsed.query:
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS must be comma-separated origins such as https://artbot.site, got {_origin!r}"
+        )
+EMBED_ALLOWED_ORIGINS = [_origin.rstrip("/") for _origin in EMBED_ALLOWED_ORIGINS]
+EMBED_TOKEN_SECONDS = env_int("EMBED_TOKEN_SECONDS", 600, minimum=1)
+EMBED_SESSION_SECONDS = env_int("EMBED_SESSION_SECONDS", 12 * 60 * 60, minimum=60)
 
 # Security
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from ratings_site import views
 from ratings_site.bestof import views as bestof
 from ratings_site.datasets.views import rendition
+from ratings_site.embed.urls import pages as embed_pages
 from ratings_site.exports import views as exports
 from ratings_site.generations import views as generations
 from ratings_site.kudos.views import kudos_page
@@ -39,6 +40,7 @@ urlpatterns = [
     path("generations/<str:request_id>/", generations.generation_set, name="generation_set"),
     path("stats/", stats_page, name="stats"),
     path("renditions/<slug:kind>/<path:path>", rendition, name="rendition"),
+    *embed_pages(prefix="embed_"),
     path("admin/", admin.site.urls),
     # The open dataset's files: plain Django views (streamed files), under the API's prefix.
     path("api/v1/download/", exports.download_listing, name="download_listing"),

@@ -111,6 +111,11 @@ def _download_again(ctx: Ctx) -> HttpResponse:
     return ctx.call("GET", "/api/v1/download/README.md", **{"If-None-Match": first["ETag"]})
 
 
+def _embed_token(ctx: Ctx, body: Any, **options: Any) -> HttpResponse:
+    ctx.settings.EMBED_ALLOWED_ORIGINS = ["https://artbot.example"]
+    return ctx.call("POST", "/api/v1/embed/token", body, **options)
+
+
 def _register_twice(ctx: Ctx) -> HttpResponse:
     body = registration()
     ctx.call("POST", "/api/v1/generations", body, apikey=DEMO_KEY)
@@ -220,6 +225,16 @@ CALLS: dict[tuple[str, str], Operation] = {
             415: lambda ctx: ctx.call("POST", "/api/v1/generations", raw=b"prompt=x", content_type="text/plain",
                                       apikey=DEMO_KEY),
         },
+    ),
+    ("POST", "/api/v1/embed/token"): Operation(
+        {
+            201: lambda ctx: _embed_token(ctx, {"origin": "https://artbot.example"}, apikey=DEMO_KEY),
+            400: lambda ctx: _embed_token(ctx, {}, apikey=DEMO_KEY),
+            401: lambda ctx: _embed_token(ctx, {"origin": "https://artbot.example"}),
+            403: lambda ctx: _embed_token(ctx, {"origin": "https://not-listed.example"}, apikey=DEMO_KEY),
+            413: lambda ctx: _embed_token(ctx, None, raw=TOO_LARGE, apikey=DEMO_KEY),
+            415: lambda ctx: _embed_token(ctx, None, raw=b"origin=x", content_type="text/plain", apikey=DEMO_KEY),
+        }
     ),
     ("POST", "/api/v1/rating/set"): Operation(
         {

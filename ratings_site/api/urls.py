@@ -5,7 +5,7 @@ exports app, routed before this module in ratings_site/urls.py (the API never im
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from ratings_site.api import docs, moderation_views, rating_views, views
+from ratings_site.api import docs, embed_views, moderation_views, rating_views, views
 
 app_name = "api"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("v1/rating/set", views.RatedSetIntake.as_view(), name="rated_set_intake"),
     path("v1/rating/<str:image_id>", rating_views.RateImage.as_view(), name="rate_image"),
     path("v1/generations", views.RegisterGenerationSet.as_view(), name="register_generation_set"),
+    path("v1/embed/token", embed_views.EmbedToken.as_view(), name="embed_token"),
     path("v1/image/ratings/<str:image_id>", moderation_views.ImageRatings.as_view(), name="image_ratings"),
     path("v1/user/check/<str:user_id>", moderation_views.UserCheck.as_view(), name="user_check"),
     path("v1/user/validate/<str:user_id>", moderation_views.UserValidate.as_view(), name="user_validate"),

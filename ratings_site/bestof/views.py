@@ -19,6 +19,7 @@ from ratings_site.bestof import services
 from ratings_site.bestof.models import PromptGroup
 from ratings_site.bestof.selectors import GROUPS_LEFT_CAP, GroupToPick, group_to_pick, groups_left_for, next_groups_for
 from ratings_site.datasets.models import Dataset
+from ratings_site.embed.events import announce
 from ratings_site.ratings.limits import RatingPaused, RatingRefused
 from ratings_site.ratings.views import WEB_CLIENT_AGENT, _pause_context
 
@@ -133,6 +134,7 @@ def pick(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
         return _render_card(
             request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(group_id,)
         )
+    announce(request, image_id=outcome.winner.public_id if outcome.winner else None, reward=outcome.reward)
     return _after_action(request, dataset, shown.group, saved=outcome)
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from ratings_site.embed.events import announce
 from ratings_site.generations import services
 from ratings_site.generations.models import GenerationImage, GenerationSet
 from ratings_site.generations.rules import (
@@ -305,4 +306,9 @@ def _submit(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse
         messages.warning(
             request, "Saved, and pending: the Horde did not answer. We will send it when it does; nothing is lost."
         )
+    if getattr(request, "embed", False):
+        # In a frame the answer is the page itself, not a redirect: a browser that blocks the frame's cookie
+        # follows a redirect without the session. The app around it hears of the submission.
+        announce(request, request_id=generation_set.request_id, reward=outcome.reward or 0)
+        return _render_set(request, generation_set)
     return redirect(reverse("generation_set", args=[generation_set.request_id]))

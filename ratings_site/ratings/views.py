@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.embed.events import announce
 from ratings_site.raters.models import Rater
 from ratings_site.ratings import scales, services
 from ratings_site.ratings.models import Skip
@@ -209,6 +210,7 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
         return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
+    announce(request, image_id=image.public_id, reward=outcome.reward)  # to the app framing the page, if any
     if outcome.captcha and not outcome.captcha_passed:
         # A missed check image: its notice (or the pause it started) says what happened; nothing was "saved".
         notice = "" if outcome.paused_until else outcome.message
