@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: migrate SQLite, seed the demo, start the stand-in Horde and a task worker,
-# and serve the site on http://127.0.0.1:8000. Ctrl-C stops everything.
+# `make run`: migrate SQLite, seed the demo, start the stand-in Horde, a task worker and the example embedding
+# client (examples/embed-client on http://127.0.0.1:8001), and serve the site on http://127.0.0.1:8000.
+# Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -12,6 +13,8 @@ export KUDOS_BATCH_SECONDS="${KUDOS_BATCH_SECONDS:-5}"
 # with this token; the generations' images come from the stand-in on 127.0.0.1, so copying them is allowed.
 export HORDE_RATINGS_SET_TOKEN="${HORDE_RATINGS_SET_TOKEN:-standin-ratings-set-token}"
 export ALLOW_PRIVATE_IMAGE_URLS=1
+# The example client app (examples/embed-client) may frame the embedded rating pages.
+export EMBED_ALLOWED_ORIGINS="${EMBED_ALLOWED_ORIGINS:-http://127.0.0.1:8001}"
 
 $PY manage.py migrate --noinput   # also makes the shared cache's table (CACHE_URL)
 $PY manage.py seed_demo
@@ -27,6 +30,8 @@ $PY manage.py standin_horde --port 7001 \
 pids+=($!)
 $PY manage.py db_worker --no-startup-delay >/dev/null 2>&1 &
 pids+=($!)
+$PY -m http.server --bind 127.0.0.1 8001 --directory examples/embed-client >/dev/null 2>&1 &
+pids+=($!)
 sleep 1
 echo
 echo "Horde Ratings is at http://127.0.0.1:8000/  (log in with a demo key above, e.g. demo-rater-0001)"
@@ -36,6 +41,8 @@ echo "  http://127.0.0.1:8000/generations/5e7a11d0-0000-4000-8000-000000000001/ 
 echo "  (the other demo sets are listed above, by the stand-in Horde)"
 echo "The API: http://127.0.0.1:8000/api/docs/  (e.g. curl -H 'apikey: demo-rater-0001' http://127.0.0.1:8000/api/v1/rating/new)"
 echo "The open dataset: http://127.0.0.1:8000/api/v1/download/"
+echo "Embedding: open http://127.0.0.1:8001/ (an example client app; it frames http://localhost:8000, the same"
+echo "  site under another name, so the frame is third-party as in a real client app)"
 echo
 # runserver gives every request a thread of its own, so a slow Horde holds up only the logins waiting on it.
 $PY manage.py runserver 127.0.0.1:8000 --noreload

@@ -90,3 +90,23 @@ def test_the_sites_own_pages_announce_nothing(login, make_images):
     assert answer.status_code == 200
     assert "HX-Trigger" not in answer
     assert "data-embed-events" not in answer.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_missed_check_image_and_a_repeated_submit_announce_nothing(make_images, settings):
+    settings.CAPTCHA_RATE = 1.0
+    make_images(2, dataset="flowers")
+    [check] = make_images(1, dataset="checks", is_captcha=True, captcha_answer=7)
+    client, page = open_frame()
+    header = {"HX-Request": "true", "X-Embed-Session": embed_session_of(page)}
+    assert shown_image_id(page) == str(check.public_id)
+
+    missed = client.post(f"/images/{check.public_id}/rate/", {"rating": 3, "dataset": ""}, headers=header)
+    settings.CAPTCHA_RATE = 0.0
+    image = shown_image_id(missed)
+    first = client.post(f"/images/{image}/rate/", {"rating": 6, "dataset": ""}, headers=header)
+    repeated = client.post(f"/images/{image}/rate/", {"rating": 6, "dataset": ""}, headers=header)
+
+    assert missed.status_code == 200 and "HX-Trigger" not in missed
+    assert _trigger(first)["image_id"] == image
+    assert "HX-Trigger" not in repeated

@@ -134,7 +134,8 @@ def pick(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
         return _render_card(
             request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(group_id,)
         )
-    announce(request, image_id=outcome.winner.public_id if outcome.winner else None, reward=outcome.reward)
+    if not outcome.duplicate:  # to the app framing the page, if any: once per pick
+        announce(request, image_id=outcome.winner.public_id if outcome.winner else None, reward=outcome.reward)
     return _after_action(request, dataset, shown.group, saved=outcome)
 
 

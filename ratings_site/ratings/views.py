@@ -210,11 +210,12 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
         return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
-    announce(request, image_id=image.public_id, reward=outcome.reward)  # to the app framing the page, if any
     if outcome.captcha and not outcome.captcha_passed:
         # A missed check image: its notice (or the pause it started) says what happened; nothing was "saved".
         notice = "" if outcome.paused_until else outcome.message
         return _after_action(request, dataset, image, notice=notice, kind="warning")
+    if not outcome.duplicate:  # to the app framing the page, if any: once per rating
+        announce(request, image_id=image.public_id, reward=outcome.reward)
     return _after_action(request, dataset, image, saved=Saved.of(outcome))
 
 
