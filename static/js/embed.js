@@ -35,6 +35,21 @@
 
   document.addEventListener("horde-ratings:rated", function (event) { rated(event.detail || {}); });
 
+  // Tabbing into the frame from the app lands on its first link ("Horde Ratings", which opens the site in a new
+  // tab, so Enter there would not save): move on to the page's own controls, where the keys work.
+  window.addEventListener("focus", function (event) {
+    if (event.target !== window) return;
+    window.setTimeout(function () {
+      var active = document.activeElement;
+      if (!active || !active.closest || !active.closest(".embed-who")) return;
+      var first = document.querySelector(
+        '#card input[name="rating"]:checked, #card input[name="rating"], #best-card input[name="winner"], ' +
+        '#gen-form input:not([type=hidden])'
+      );
+      if (first) first.focus({ preventScroll: true });
+    }, 0);
+  }, true);
+
   var lastHeight = 0;
   var scheduled = false;
   function measure() {
