@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install browser worker standin benchmark clean
+.PHONY: run test lint install browser worker standin benchmark clean gpu-wheels
 
 # The virtualenv, re-made when requirements.txt changes. torch/torchvision are pinned to
 # the releases this machine's pip finds on local disk (see DEVELOPERS.md).
@@ -42,6 +42,23 @@ standin: install
 
 benchmark: install
 	$(PY) benchmarks/queue_benchmark.py
+
+# The wheels the GPU machine lacks (benchmarks/gpu_requirements.txt) for its Python 3.12, into the ignored .whl/,
+# each named (--no-deps): carried there with `carry: [".whl"]` by benchmarks/gpu_check.sh (benchmarks/README.md).
+# GPU_WHEELS_PYTHON=3.11 GPU_WHEELS=/tmp/whl-cp311 fetches the same list for this machine's Python (the CPU rehearsal).
+GPU_WHEELS ?= .whl
+GPU_WHEELS_PYTHON ?= 3.12
+# The oldest glibc first: pip takes the first platform a package has a wheel for.
+GPU_WHEELS_PLATFORMS := manylinux1_x86_64 manylinux2014_x86_64 manylinux_2_17_x86_64 manylinux_2_24_x86_64 \
+	manylinux_2_27_x86_64 manylinux_2_28_x86_64 manylinux_2_31_x86_64 manylinux_2_34_x86_64 manylinux_2_35_x86_64
+gpu-wheels:
+	rm -rf $(GPU_WHEELS) && mkdir -p $(GPU_WHEELS)
+	$(PYTHON) -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--python-version $(GPU_WHEELS_PYTHON) --implementation cp $(GPU_WHEELS_PLATFORMS:%=--platform %) \
+		-d $(GPU_WHEELS) -r benchmarks/gpu_requirements.txt
+	@listed=$$(grep -c '^[A-Za-z].*==' benchmarks/gpu_requirements.txt); got=$$(ls $(GPU_WHEELS)/*.whl | wc -l); \
+		echo "$$got wheels ($$(du -sh $(GPU_WHEELS) | cut -f1)) in $(GPU_WHEELS)/ for Python $(GPU_WHEELS_PYTHON); $$listed listed"; \
+		test "$$got" = "$$listed"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache

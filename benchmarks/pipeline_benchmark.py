@@ -19,8 +19,11 @@ size x DataLoader workers x torch threads in the main process):
    --repeats R each configuration runs R times and the medians are printed.
 
 On the CPU (default): ViT-B-32, random weights, fp32. With --gpu: ViT-H-14, random weights,
-bf16 on CUDA, and the fraction of the GPU's dense bf16 peak reached (335 GFLOP per image);
-without a CUDA GPU --gpu refuses.
+bf16 on CUDA, and the fraction of the GPU's bf16 peak reached (335 GFLOP per image), both against
+the card's own bf16 matrix rate, measured at the end with one large bf16 matrix product on random
+data (--peak-matmul, 8192 by default with --gpu; given on the CPU it measures the CPU the same way),
+and against its datasheet peak; without a CUDA GPU --gpu refuses. benchmarks/gpu_check.sh runs it
+on the GPU machine (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -70,9 +73,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gpu", action="store_true", help="CUDA: ViT-H-14, bf16, and the fraction of the bf16 peak")
     parser.add_argument("--model", help="open_clip model (default ViT-B-32 on the CPU, ViT-H-14 with --gpu)")
+    parser.add_argument("--model-config", help="a JSON open_clip model config to register first (the tests' tiny model)")
+    parser.add_argument("--device", help="cpu, cuda or cuda:N (default cpu; cuda with --gpu)")
     parser.add_argument("--precision", choices=["fp32", "fp16", "bf16"], help="(default fp32 on the CPU, bf16 with --gpu)")
     parser.add_argument("--images", type=int, help="images to score per run (default 256 on the CPU, 4096 with --gpu)")
     parser.add_argument("--image-size", type=int, default=768, help="side of the JPEGs in pixels (default %(default)s)")
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        help="pictures drawn (default: all N); the other files are hard links to them, decoded like any other",
+    )
     parser.add_argument("--batch-sizes", help="comma-separated (default 32 on the CPU, 256 with --gpu)")
     parser.add_argument("--workers", help="DataLoader workers, comma-separated (default 0,1,2 on the CPU, 8,12 with --gpu)")
     parser.add_argument(
@@ -85,14 +95,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--repeats", type=int, default=1, help="end-to-end runs per configuration; medians are reported (default %(default)s)"
     )
     parser.add_argument("--compile", action="store_true", help="torch.compile the image tower (both measurements)")
-    parser.add_argument("--peak-tflops", type=float, help="the GPU's dense bf16 peak, when the table does not know it")
+    parser.add_argument("--peak-tflops", type=float, help="the GPU's datasheet dense bf16 peak, when the table lacks it")
+    parser.add_argument(
+        "--peak-matmul",
+        type=int,
+        help="side of the square bf16 matrix product timed for the measured peak (default 8192 with --gpu, else 0: none)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (its path is printed)")
     args = parser.parse_args(argv)
     gpu = args.gpu
     args.model = args.model or ("ViT-H-14" if gpu else "ViT-B-32")
     args.precision = args.precision or ("bf16" if gpu else "fp32")
     args.images = args.images or (4096 if gpu else 256)
-    args.device = "cuda" if gpu else "cpu"
+    args.device = args.device or ("cuda" if gpu else "cpu")
+    if gpu and not args.device.startswith("cuda"):
+        parser.error("--gpu runs on CUDA: --device cuda or cuda:N")
+    args.peak_matmul = (8192 if gpu else 0) if args.peak_matmul is None else args.peak_matmul
+    args.distinct = args.distinct or args.images
 
     def ints(text: str | None, default: str, name: str) -> list[int]:
         try:
@@ -108,6 +127,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.threads = ints(args.threads, "0" if gpu else "2,1", "threads")  # 0: leave torch's setting alone
     if args.images < max(args.batch_sizes) or min(args.batch_sizes) < 1 or min(args.workers) < 0 or min(args.threads) < 0:
         parser.error("need --images >= every batch size, batch sizes >= 1, workers and threads >= 0")
+    if not 1 <= args.distinct <= args.images or args.peak_matmul < 0:
+        parser.error("need 1 <= --distinct <= --images and --peak-matmul >= 0")
     return args
 
 
@@ -138,17 +159,24 @@ def _write_jpeg(job: tuple[int, int, str]) -> int:
     return os.path.getsize(path)
 
 
-def make_images(count: int, size: int) -> float:
-    """`count` JPEGs of the demo pictures under MEDIA_ROOT and their Image rows; returns the mean KB."""
+def make_images(count: int, size: int, distinct: int | None = None) -> float:
+    """`count` JPEGs of the demo pictures under MEDIA_ROOT and their Image rows; returns the mean KB.
+
+    Only `distinct` of them are drawn (drawing takes 0.1 to 0.6 s a picture); the others are hard links to
+    those, so that a GPU's tens of thousands of images are ready in seconds. Each file is read and decoded
+    on its own all the same."""
     from django.conf import settings
 
     from ratings_site.datasets.models import Dataset, Image
 
     folder = Path(settings.MEDIA_ROOT) / "images" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(index, size, str(folder / f"{index:06d}.jpg")) for index in range(count)]
+    distinct = min(count, distinct or count)
+    jobs = [(index, size, str(folder / f"{index:06d}.jpg")) for index in range(distinct)]
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        sizes = list(pool.map(_write_jpeg, jobs, chunksize=16))
+        sizes = list(pool.map(_write_jpeg, jobs, chunksize=max(1, min(16, distinct // (4 * (os.cpu_count() or 1))))))
+    for index in range(distinct, count):
+        os.link(folder / f"{index % distinct:06d}.jpg", folder / f"{index:06d}.jpg")
     dataset = Dataset.objects.create(slug="bench", name="Pipeline benchmark")
     Image.objects.bulk_create(
         [
@@ -250,6 +278,52 @@ def preprocessed(items, preprocess, count: int):
     return torch.stack([images[index][1] for index in range(len(images))])
 
 
+def matmul_tflops(device, size: int, repeats: int = 20, warm_up_seconds: float = 0.5) -> float:
+    """The device's bf16 matrix rate: TFLOP/s of one size x size x size bf16 product on random data (never zeros:
+    they run faster), the median of `repeats` timed products after half a second of untimed ones (clocks up)."""
+    import torch
+
+    generator = torch.Generator(device=device).manual_seed(0)
+    a, b = (torch.randn(size, size, generator=generator, device=device, dtype=torch.bfloat16) for _ in range(2))
+    out = torch.empty(size, size, device=device, dtype=torch.bfloat16)
+    started, products = time.perf_counter(), 0
+    while products < 3 or time.perf_counter() - started < warm_up_seconds:
+        torch.matmul(a, b, out=out)
+        products += 1
+        synchronize(device)
+    seconds = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            begin.record()
+            torch.matmul(a, b, out=out)
+            end.record()
+            end.synchronize()
+            seconds.append(begin.elapsed_time(end) / 1e3)
+        else:
+            begin_time = time.perf_counter()
+            torch.matmul(a, b, out=out)
+            seconds.append(time.perf_counter() - begin_time)
+    if not torch.isfinite(out).all():
+        raise RuntimeError("the bf16 matrix product gave non-finite values")
+    return 2 * size**3 / statistics.median(seconds) / 1e12
+
+
+def gflop_per_image(clip, pixels) -> float:
+    """GFLOP of the image tower for one image, counted by torch's FlopCounterMode (matrix products, attention,
+    convolutions: 2 per multiply-add) on one forward pass of the uncompiled tower. With gradients on, so that
+    nn.MultiheadAttention takes its plain path (its inference fast path is one fused operator the counter
+    does not count: ViT-H-14 would count 216 GFLOP instead of about 335)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    visual = getattr(clip.model.visual, "_orig_mod", clip.model.visual)
+    counter = FlopCounterMode(display=False)
+    with torch.enable_grad(), clip.autocast(), counter:
+        visual(pixels[:1].clone())
+    return counter.get_total_flops() / 1e9
+
+
 def bf16_peak(name: str, override: float | None) -> float | None:
     if override:
         return override
@@ -325,10 +399,15 @@ def measure(args: argparse.Namespace, directory: Path) -> int:
         print(f" ({torch.cuda.get_device_name()})", end="")
     print(f", torch {torch.__version__}, {os.cpu_count()} CPUs; working in {directory}")
     started = time.perf_counter()
-    kb = make_images(args.images, args.image_size)
-    print(f"Wrote {args.images} JPEGs of {args.image_size} px (mean {kb:.0f} KB) in {time.perf_counter() - started:.1f} s")
+    kb = make_images(args.images, args.image_size, args.distinct)
+    print(
+        f"Wrote {args.images} JPEGs of {args.image_size} px ({args.distinct} pictures drawn, the rest hard links to "
+        f"them; mean {kb:.0f} KB) in {time.perf_counter() - started:.1f} s"
+    )
 
-    clip = load_clip(args.model, "none", device=device, dtype=dtype, compile_model=args.compile)
+    clip = load_clip(
+        args.model, "none", device=device, dtype=dtype, model_config=args.model_config, compile_model=args.compile
+    )
     items = [_item(*row) for row in Image.objects.order_by("id").values_list("id", "file", "url")]
     decode_ms = decode_cpu_ms(items, clip.preprocess)
     pixels_by_batch = {
@@ -361,9 +440,10 @@ def measure(args: argparse.Namespace, directory: Path) -> int:
                     call_command(
                         "predict_aesthetics",
                         "--model", args.model,
+                        *(["--model-config", args.model_config] if args.model_config else []),
                         "--pretrained", "none",
                         "--head", "none",
-                        "--device", device.type,
+                        "--device", args.device,
                         "--precision", args.precision,
                         "--batch-size", str(batch),
                         "--workers", str(workers),
@@ -410,13 +490,55 @@ def measure(args: argparse.Namespace, directory: Path) -> int:
         f"{best.pipeline_rate:.1f} images/s = {best.ratio:.2f} of the model alone in the same setting, "
         f"{best.pipeline_rate / best_model:.2f} of the best model-only rate ({best_model:.1f} images/s). Goal >= 0.9."
     )
-    if device.type == "cuda" and args.model == "ViT-H-14":
-        peak = bf16_peak(torch.cuda.get_device_name(), args.peak_tflops)
-        for label, rate in (("model only", best_model), ("end to end", best.pipeline_rate)):
-            achieved = rate * VIT_H_14_GFLOP / 1e3  # TFLOPS
-            share = f"{achieved / peak:.1%} of the {peak:.0f} TFLOPS bf16 peak" if peak else "peak unknown (--peak-tflops)"
-            print(f"{label}: {rate:.0f} images/s x {VIT_H_14_GFLOP:.0f} GFLOP = {achieved:.0f} TFLOPS, {share}")
+    if device.type == "cuda" or args.peak_matmul:
+        print_figures(args, clip, device, pixels_by_batch[min(pixels_by_batch)], rows)
     return 0
+
+
+def print_figures(args: argparse.Namespace, clip, device, pixels, rows: list[Row]) -> None:
+    """The headline figures: images/s model only and end to end, and what share of the bf16 peak they reach,
+    against the matrix rate measured here (--peak-matmul) and the datasheet's (GPUs in BF16_PEAK_TFLOPS)."""
+    import torch
+
+    counted = gflop_per_image(clip, pixels)
+    gflop = VIT_H_14_GFLOP if args.model == "ViT-H-14" else counted
+    measured = matmul_tflops(device, args.peak_matmul) if args.peak_matmul else None
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
+    datasheet = bf16_peak(name, args.peak_tflops) if device.type == "cuda" else None
+    print()
+    print(f"== Figures: {args.model}, {args.precision}, {name}, {'compiled' if args.compile else 'eager'}")
+    print(
+        f"per image: {gflop:.3g} GFLOP"
+        + (f" (the nominal figure; FlopCounterMode counts {counted:.3g})" if gflop != counted else " (FlopCounterMode)")
+    )
+    if measured:
+        print(f"measured bf16 matrix rate: {measured:.3g} TFLOP/s ({args.peak_matmul}^3 bf16 product, median of 20)")
+    if datasheet:
+        print(f"datasheet dense bf16 peak: {datasheet:.3g} TFLOP/s")
+
+    def share(rate: float) -> str:
+        achieved = rate * gflop / 1e3  # TFLOP/s
+        parts = [f"{achieved:.3g} TFLOP/s"]
+        if measured:
+            parts.append(f"{achieved / measured:.1%} of measured peak")
+        if datasheet:
+            parts.append(f"{achieved / datasheet:.1%} of datasheet")
+        return ", ".join(parts)
+
+    for row in rows:
+        print(
+            f"batch {row.batch}, {row.workers} workers: model only {row.model_rate:.1f} images/s ({share(row.model_rate)}); "
+            f"end to end {row.pipeline_rate:.1f} images/s ({share(row.pipeline_rate)}); "
+            f"end to end / model only {row.ratio:.2f}"
+        )
+    best_model = max(rows, key=lambda row: row.model_rate)
+    best = max(rows, key=lambda row: row.pipeline_rate)
+    rate = best_model.model_rate
+    print(f"best model only: {rate:.1f} images/s, {share(rate)} (goal >= 40% of measured)")
+    print(
+        f"best end to end: {best.pipeline_rate:.1f} images/s, {share(best.pipeline_rate)}; "
+        f"{best.pipeline_rate / best_model.model_rate:.2f} of the best model only (goal >= 0.9)"
+    )
 
 
 if __name__ == "__main__":
