@@ -31,7 +31,9 @@ def test_the_listing_lists_every_file_of_the_manifest(exported):
     assert body["licence"] == "CC-BY-SA-4.0"
     assert body["created_at"] == exported["created_at"]
     listed = {entry["name"]: entry for entry in body["files"]}
-    assert set(listed) == {"ratings.parquet", "generations.parquet", "pairs.parquet", "README.md"}
+    assert set(listed) == {
+        "ratings.parquet", "generations.parquet", "pairs.parquet", "diffusiondb_export.parquet", "README.md"
+    }
     ratings = listed["ratings.parquet"]
     assert ratings["url"] == "http://testserver/api/v1/download/ratings.parquet"
     assert ratings["rows"] == 5

@@ -33,9 +33,9 @@ def _build() -> None:
     others = make_dataset_images(100, dataset="other-set")
     horde, trusted = make_rater("horde", account_age=86_400), make_rater("horde", trusted=True, account_age=5)
     anonymous, local = make_rater("anonymous"), make_rater("local")
-    paid = rate_all(horde, images, rating=8, artifacts=None, client_agent="aesthetic-client:2:me")
+    paid = rate_all(horde, images, rating=8, artifacts=None, client_agent="aesthetic-client:2:me", rater_kudos=1234)
     rate_all(trusted, images[:600] + others, rating=3, artifacts=4)
-    rate_all(anonymous, images[100:700], rating=10, artifacts=0)
+    rate_all(anonymous, images[100:700], rating=10, artifacts=0, rater_kudos=0)
     rate_all(local, others[:50], rating=1)
     KudosReward.objects.bulk_create(
         KudosReward(rater=horde, rating=rating, image_id=rating.image_id, amount=5, status="paid")
@@ -69,6 +69,7 @@ def _expected(rating: Rating) -> dict:
         "validated": False,
         "captchas_failed": rater.captcha_answers.filter(passed=False).count(),
         "country": None,
+        "rater_kudos": ANONYMOUS_KUDOS if rater.horde_id == 0 else rating.rater_kudos,
         "image_url": f"http://export.example.org{image.file.url}" if image.file else image.url,
         "caption": image.caption,
         "dataset": image.dataset.slug,

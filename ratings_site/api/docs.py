@@ -1,4 +1,4 @@
-"""/api/docs/: the API's reference, readable, from the OpenAPI schema at /api/schema/.
+"""/api/docs/: the API's reference, readable, from the OpenAPI schema at /api/schema/; /api and /api/ lead here.
 
 Swagger UI from drf-spectacular-sidecar's files (no CDN). drf-spectacular's own page holds an inline script
 and an inline style, which the site's CSP (script-src and style-src 'self') refuses, so our page
@@ -8,15 +8,31 @@ starts Swagger UI on the schema URL written in the page. No CSP relaxation is ne
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 @require_safe
 def api_docs(request: HttpRequest) -> HttpResponse:
     return render(request, "api/docs.html", {"schema_url": reverse("api:schema") + "?format=json"})
+
+
+class APIRoot(APIView):
+    """`GET /api` and `/api/`: a redirect to the docs (the dataset's card links the API as `https://<host>/api`).
+    Any other method is refused as every API call refuses, in JSON."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    throttle_classes: list = []
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("api:docs"))
 
 
 _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -58,7 +74,9 @@ def add_download_paths(result: dict, generator, request, public) -> dict:
             "operationId": "list_downloads",
             "summary": "The open dataset: the last export's files",
             "description": "The files of the last export (CC-BY-SA-4.0): ratings.parquet, generations.parquet, "
-            "pairs.parquet and the README.md dataset card. Refreshed at most hourly.",
+            "pairs.parquet, diffusiondb_export.parquet (the AI Horde ratings service's file, with its columns: "
+            "ratings of DiffusionDB images, id = DiffusionDB's image name without its extension) and the README.md "
+            "dataset card. Refreshed at most hourly.",
             "tags": ["download"],
             "responses": {
                 "200": {"description": "The listing.", "content": {"application/json": {"schema": _LISTING}}},

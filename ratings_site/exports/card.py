@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ratings_site.exports.columns import ANONYMOUS_KUDOS, FILES, LICENCE, Column
+from ratings_site.exports.columns import ANONYMOUS_KUDOS, DIFFUSIONDB_NAME, FILES, LICENCE, Column
 
 
 def _column_table(columns: list[Column]) -> str:
@@ -44,10 +44,18 @@ Ratings of images by AI Horde users, collected by Horde Ratings for LAION's open
 - `manifest.json`: the files' sizes, row counts and SHA-256, for downloads to check.
 
 One row of `ratings.parquet` is one rating of a dataset image, with the columns of the AI Horde's public ratings
-export (`id` … `country`) and what is needed to use the data without this site (`image_url` … `predictor_version`).
+export (`id` … `country`), the rater's Horde kudos (`rater_kudos`) and what is needed to use the data without this
+site (`image_url` … `predictor_version`).
 One row of `generations.parquet` is one rated image of a generation set (images the Horde made from one prompt,
 rated by the person who asked for them). One row of `pairs.parquet` is one pairwise preference: `winner` was
 judged better than `loser`.
+
+`{DIFFUSIONDB_NAME}` is the file the AI Horde's ratings service published (on the Hugging Face Hub as
+`Haidra-Org/AI-Horde-Ratings`), kept with its columns and their meanings so that existing users need change
+nothing: one row per rating of an image imported from DiffusionDB, `id` being the DiffusionDB image's file name
+without its extension (join it to DiffusionDB's metadata on `image_name` with the extension taken off) and `kudos`
+the rater's Horde kudos at the moment of rating. The same ratings are in `ratings.parquet` too, with this site's
+image uuids and more columns.
 
 ## Left out
 
@@ -58,13 +66,17 @@ and every rating and pick of a rater flagged by a moderator or banned (account d
 
 `user_id` is never a Horde id. It is HMAC-SHA256 (hex, 64 characters) of the rater's Horde id written in decimal,
 keyed with a secret salt that this site keeps and never changes: the same rater has the same `user_id` in every
-export and in all three files, but the id cannot be recovered, or checked by guessing, without the salt.
+export and in every file, but the id cannot be recovered, or checked by guessing, without the salt.
 All anonymous raters (Horde id 0) hash the id 0 and share one `user_id`.
 
 ## Kudos
 
-The Horde's own kudos totals are not stored here. `kudos` is {ANONYMOUS_KUDOS} for anonymous raters, as in the
-Horde's export; for the others it is the kudos this site awarded for that rating (0 when none was recorded).
+Kudos are the Horde's currency, earned by giving it work, so a rater's kudos say something about how far to trust
+them. Each rating keeps the rater's Horde kudos as the Horde reported them when the rater logged in or their API key
+was looked up (the Horde is never asked per rating), rounded to a whole number, and {ANONYMOUS_KUDOS} for anonymous
+raters, as in the Horde's export: `kudos` in `{DIFFUSIONDB_NAME}`, `rater_kudos` in `ratings.parquet`. It is
+null for ratings made before this site recorded it. In `ratings.parquet`, `kudos` is something else: the reward this
+site awarded for that rating (0 when none; {ANONYMOUS_KUDOS} for anonymous raters).
 
 ## Columns
 

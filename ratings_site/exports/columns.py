@@ -1,4 +1,4 @@
-"""The columns of the open dataset's three files: name, type and meaning, in one place.
+"""The columns of the open dataset's files: name, type and meaning, in one place.
 
 The parquet schemas (`services.py`) and the dataset card (`card.py`) are both made from these lists, so the card
 lists every column of every file, with the type the file really has. No pyarrow here: type names are strings,
@@ -28,6 +28,12 @@ USER_ID_MEANING = (
     "share one user_id; a local account of this site (no Horde id) hashes `local:<its number>`."
 )
 
+RATER_KUDOS_MEANING = (
+    f"The rater's kudos on the AI Horde at the moment of rating (a trust signal: kudos come from giving the Horde "
+    f"work), as the Horde's find_user said at their login or API key lookup, rounded; {ANONYMOUS_KUDOS} for an "
+    "anonymous rater; null when the site did not know it (ratings made before it was recorded)."
+)
+
 RATINGS = [
     Column("id", "string", False, "The image: its public uuid on this site."),
     Column("ratings_count", "int32", False, "How many ratings the image had when exported, as the site counts them."),
@@ -36,8 +42,8 @@ RATINGS = [
         "kudos",
         "int64",
         False,
-        f"{ANONYMOUS_KUDOS} for an anonymous rater. For the others it is not their Horde kudos (this site does not "
-        "keep them) but the kudos this site's ledger awarded them for this rating; 0 when none.",
+        f"{ANONYMOUS_KUDOS} for an anonymous rater. For the others it is the kudos this site's ledger awarded them "
+        "for this rating (0 when none): the reward, not the rater's Horde kudos (that is `rater_kudos`).",
     ),
     Column("account_age", "int64", False, "The rater's Horde account age in seconds, as the Horde last reported it."),
     Column("usage_requests", "int64", True, "Always null: this site does not know the rater's Horde usage."),
@@ -54,6 +60,7 @@ RATINGS = [
         "How many captcha images (images of known quality) the rater answered wrongly or skipped, at export time.",
     ),
     Column("country", "string", True, "Always null: this site does not know where raters are."),
+    Column("rater_kudos", "int64", True, RATER_KUDOS_MEANING),
     Column(
         "image_url",
         "string",
@@ -125,4 +132,40 @@ PAIRS = [
     Column("created_at", "timestamp[us, tz=UTC]", False, "When the pick was recorded."),
 ]
 
-FILES = {"ratings.parquet": RATINGS, "generations.parquet": GENERATIONS, "pairs.parquet": PAIRS}
+# The file the AI Horde's ratings service published (on the Hub as Haidra-Org/AI-Horde-Ratings): its columns, in
+# its order and with its meanings (shared/horde-wire.md §5), for ratings of images imported from DiffusionDB.
+DIFFUSIONDB_NAME = "diffusiondb_export.parquet"
+DIFFUSIONDB = [
+    Column(
+        "id",
+        "string",
+        False,
+        "The DiffusionDB image: its file name (DiffusionDB's `image_name`) without the extension, a uuid. Join to "
+        "DiffusionDB's metadata on `image_name` with the extension taken off.",
+    ),
+    Column("ratings_count", "int32", False, "How many ratings the image had when exported, as the site counts them."),
+    Column("rating", "int16", False, "The rating, 1 (Terrible) to 10 (Masterpiece)."),
+    Column("kudos", "int64", True, RATER_KUDOS_MEANING),
+    Column("account_age", "int64", False, "The rater's Horde account age in seconds, as the Horde last reported it."),
+    Column("usage_requests", "int64", True, "Always null: this site does not know the rater's Horde usage."),
+    Column("created_at", "timestamp[us, tz=UTC]", False, "When the rating was made."),
+    Column("client_agent", "string", False, "The client that sent the rating (name:version:contact), or empty."),
+    Column("artifacts", "int16", True, "Artifacts seen, 0 (Flawless) to 5 (Garbage); null when not given."),
+    Column("user_id", "string", False, USER_ID_MEANING),
+    Column("trusted", "bool", False, "Whether the rater is trusted on the Horde."),
+    Column("validated", "bool", False, "Always false: this site does not validate raters yet."),
+    Column(
+        "captchas_failed",
+        "int32",
+        False,
+        "How many captcha images (images of known quality) the rater answered wrongly or skipped, at export time.",
+    ),
+    Column("country", "string", True, "Always null: this site does not know where raters are."),
+]
+
+FILES = {
+    "ratings.parquet": RATINGS,
+    "generations.parquet": GENERATIONS,
+    "pairs.parquet": PAIRS,
+    DIFFUSIONDB_NAME: DIFFUSIONDB,
+}

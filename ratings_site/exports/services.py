@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Count, FilteredRelation, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from ratings_site.bestof.models import ImagePreference
@@ -103,6 +104,12 @@ def ratings_to_export(since: datetime | None = None):
     return ratings.order_by("pk")
 
 
+def diffusiondb_ratings_to_export(since: datetime | None = None):
+    """The ratings of diffusiondb_export.parquet: those of `ratings_to_export` whose image was imported from
+    DiffusionDB's metadata (its source row keeps DiffusionDB's `image_name` and `part_id`)."""
+    return ratings_to_export(since).filter(image__source__has_keys=["image_name", "part_id"])
+
+
 def _generation_ratings_to_export(since: datetime | None):
     set_rater_may_appear = Q(image__generation_set__rater__isnull=True) | Q(
         image__generation_set__rater__flagged=False, image__generation_set__rater__is_active=True
@@ -138,9 +145,10 @@ def _best_of_pairs_to_export(since: datetime | None):
 
 
 def rows_to_export(since: datetime | None = None) -> int:
-    """How many rows the three files will have (for a progress bar's total)."""
+    """How many rows the files will have (for a progress bar's total)."""
     return (
         ratings_to_export(since).count()
+        + diffusiondb_ratings_to_export(since).count()
         + _generation_ratings_to_export(since).count()
         + _generation_pairs_to_export(since).count()
         + _best_of_pairs_to_export(since).count()
@@ -196,7 +204,49 @@ class _Exporter:
             self._captchas_failed.update(counts)
         return self._captchas_failed
 
-    # The three files -------------------------------------------------------------------------------------------
+    # The files ---------------------------------------------------------------------------------------------
+
+    # The AI Horde's own export columns (id ... country), shared by ratings.parquet and diffusiondb_export.parquet:
+    # the values they are made of, read in this order ahead of each file's own fields.
+    HORDE_FIELDS = [
+        "image__ratings_count",
+        "rating",
+        "reward__amount",
+        "rater_kudos",
+        "rater__account_age",
+        "created_at",
+        "client_agent",
+        "artifacts",
+        "rater_id",
+        "rater__horde_id",
+        "rater__trusted",
+    ]
+
+    def horde_columns(self, image_ids: list[str], horde_values: list[tuple]) -> dict[str, list]:
+        """The Horde export's columns (`id` ... `country`) of one batch, from `HORDE_FIELDS`' values (one tuple each)
+        and the images' ids as the file names them; `reward` and `rater_kudos` for the file to place."""
+        (ratings_count, rating, amount, rater_kudos, account_age, created_at, client_agent, artifacts, rater_pk,
+         horde_id, trusted) = zip(*horde_values)  # fmt: skip
+        failed = self.captchas_failed(set(rater_pk))
+        count = len(horde_values)
+        anonymous = [h == ANONYMOUS_HORDE_ID for h in horde_id]
+        return {
+            "id": image_ids,
+            "ratings_count": list(ratings_count),
+            "rating": list(rating),
+            "reward": [cols.ANONYMOUS_KUDOS if anon else (a or 0) for anon, a in zip(anonymous, amount)],
+            "rater_kudos": [cols.ANONYMOUS_KUDOS if anon else k for anon, k in zip(anonymous, rater_kudos)],
+            "account_age": list(account_age),
+            "usage_requests": [None] * count,
+            "created_at": list(created_at),
+            "client_agent": list(client_agent),
+            "artifacts": list(artifacts),
+            "user_id": [self.user_id(r, h) for r, h in zip(rater_pk, horde_id)],
+            "trusted": list(trusted),
+            "validated": [False] * count,
+            "captchas_failed": [failed[r] for r in rater_pk],
+            "country": [None] * count,
+        }
 
     def rating_batches(self) -> Iterator[dict[str, list]]:
         current = PredictorVersion.current()
@@ -209,56 +259,43 @@ class _Exporter:
                 )
             )
             score_field = ["current_score__score"]
-        fields = [
-            "image__public_id",
-            "image__ratings_count",
-            "rating",
-            "reward__amount",
-            "rater__account_age",
-            "created_at",
-            "client_agent",
-            "artifacts",
-            "rater_id",
-            "rater__horde_id",
-            "rater__trusted",
-            "image__file",
-            "image__url",
-            "image__caption",
-            "image__dataset__slug",
-            *score_field,
-        ]
-        for batch in self.rows(queryset, fields):
-            (public_id, ratings_count, rating, amount, account_age, created_at, client_agent, artifacts,
-             rater_pk, horde_id, trusted, file, url, caption, dataset, *score) = zip(*batch)  # fmt: skip
-            failed = self.captchas_failed(set(rater_pk))
+        own = ["image__public_id", "image__file", "image__url", "image__caption", "image__dataset__slug", *score_field]
+        width = len(self.HORDE_FIELDS)
+        for batch in self.rows(queryset, [*self.HORDE_FIELDS, *own]):
+            columns = self.horde_columns(
+                [str(row[width]) for row in batch], [row[:width] for row in batch]
+            )
+            public_id, file, url, caption, dataset, *score = zip(*(row[width:] for row in batch))
             scores = list(score[0]) if score else [None] * len(batch)
-            count = len(batch)
+            # ratings.parquet's `kudos` is the reward this site paid (it always was); the rater's own is rater_kudos.
+            columns["kudos"] = columns.pop("reward")
             yield {
-                "id": [str(u) for u in public_id],
-                "ratings_count": list(ratings_count),
-                "rating": list(rating),
-                "kudos": [
-                    cols.ANONYMOUS_KUDOS if h == ANONYMOUS_HORDE_ID else (a or 0) for h, a in zip(horde_id, amount)
-                ],
-                "account_age": list(account_age),
-                "usage_requests": [None] * count,
-                "created_at": list(created_at),
-                "client_agent": list(client_agent),
-                "artifacts": list(artifacts),
-                "user_id": [self.user_id(r, h) for r, h in zip(rater_pk, horde_id)],
-                "trusted": list(trusted),
-                "validated": [False] * count,
-                "captchas_failed": [failed[r] for r in rater_pk],
-                "country": [None] * count,
+                **columns,
                 "image_url": [self.media_url(f) if f else u for f, u in zip(file, url)],
                 "caption": list(caption),
                 "dataset": list(dataset),
                 "predicted_score": scores,
                 "predictor_version": [current.name if s is not None else None for s in scores]
                 if current is not None
-                else [None] * count,
+                else [None] * len(batch),
             }
-            self.progress(count)
+            self.progress(len(batch))
+
+    def diffusiondb_batches(self) -> Iterator[dict[str, list]]:
+        """diffusiondb_export.parquet: the Horde's own file, for ratings of images imported from DiffusionDB. `id`
+        is DiffusionDB's image file name without its extension; `kudos` the rater's Horde kudos when rating."""
+        queryset = diffusiondb_ratings_to_export(self.since).annotate(
+            image_name=KeyTextTransform("image_name", "image__source")
+        )
+        width = len(self.HORDE_FIELDS)
+        for batch in self.rows(queryset, [*self.HORDE_FIELDS, "image_name"]):
+            columns = self.horde_columns(
+                [os.path.splitext(str(row[width]))[0] for row in batch], [row[:width] for row in batch]
+            )
+            columns.pop("reward")
+            columns["kudos"] = columns.pop("rater_kudos")
+            yield columns
+            self.progress(len(batch))
 
     def generation_batches(self) -> Iterator[dict[str, list]]:
         fields = [
@@ -370,7 +407,8 @@ def export_dataset(
     progress: Callable[[int], None] | None = None,
 ) -> ExportSummary:
     """Write the open dataset into `out_dir` (EXPORT_DIR by default), or with `since` into
-    `out_dir/increments/<date>/`: ratings.parquet, generations.parquet, pairs.parquet, README.md and manifest.json.
+    `out_dir/increments/<date>/`: ratings.parquet, generations.parquet, pairs.parquet, diffusiondb_export.parquet,
+    README.md and manifest.json.
 
     `progress` is called with the number of rows written after each batch.
     """
@@ -395,6 +433,7 @@ def export_dataset(
                 "ratings.parquet": exporter.rating_batches,
                 "generations.parquet": exporter.generation_batches,
                 "pairs.parquet": exporter.pair_batches,
+                cols.DIFFUSIONDB_NAME: exporter.diffusiondb_batches,
             }
             for name, make_batches in batches.items():
                 rows[name] = _write_parquet(work / name, cols.FILES[name], make_batches())

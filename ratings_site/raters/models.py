@@ -40,6 +40,12 @@ class Rater(AbstractUser):
     moderator = models.BooleanField(default=False, help_text="A moderator on the Horde.")
     flagged = models.BooleanField(default=False)
     account_age = models.BigIntegerField(default=0, help_text="Seconds, as the Horde reports it.")
+    horde_kudos = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The rater's kudos on the Horde, as find_user last said (at login or an API key lookup), rounded. "
+        "Each rating keeps the value of its moment (Rating.rater_kudos). Null until the Horde told us.",
+    )
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
     anonymous_client = models.CharField(

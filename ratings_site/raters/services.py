@@ -7,6 +7,8 @@ act on, the rater (identity is the Horde id; the name is display data) and the m
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -116,7 +118,12 @@ def rater_from_horde_user(*, user: HordeUser) -> Rater:
     if user.is_shared_key:
         raise SharedKeyRefused(user.username)
     if user.id == ANONYMOUS_HORDE_ID:
-        rater = Rater(horde_id=ANONYMOUS_HORDE_ID, username=ANONYMOUS_USERNAME, account_age=user.account_age)
+        rater = Rater(
+            horde_id=ANONYMOUS_HORDE_ID,
+            username=ANONYMOUS_USERNAME,
+            account_age=user.account_age,
+            horde_kudos=whole_kudos(user.kudos),
+        )
         rater.set_unusable_password()
         rater.save()
         return rater
@@ -129,11 +136,20 @@ def rater_from_horde_user(*, user: HordeUser) -> Rater:
     rater.moderator = user.moderator
     rater.flagged = user.flagged
     rater.account_age = user.account_age
+    rater.horde_kudos = whole_kudos(user.kudos)
     if created:
         rater.set_unusable_password()
     _follow_horde_moderator_flag(rater)
     rater.save()
     return rater
+
+
+def whole_kudos(kudos: float) -> int | None:
+    """The Horde's kudos (a float) as the whole number a rater and their ratings keep; None when it is not a
+    finite number that fits a 64-bit column."""
+    if not math.isfinite(kudos) or abs(kudos) >= 2**63 - 1:
+        return None
+    return round(kudos)
 
 
 def moderators_group() -> Group:

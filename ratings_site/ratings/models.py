@@ -13,6 +13,12 @@ class Rating(models.Model):
     rating = models.PositiveSmallIntegerField(help_text="1 (Terrible) to 10 (Masterpiece).")
     artifacts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0 (Flawless) to 5 (Garbage).")
     client_agent = models.CharField(max_length=200, blank=True)
+    rater_kudos = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The rater's Horde kudos when they rated (what find_user said at their login or key lookup; "
+        "the Horde is never asked per rating): the public export's trust signal. Null when not known.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -120,7 +120,12 @@ def rate_image(
             # holds orders this after any other claim of the same image).
             QueueEntry.objects.filter(image_id=image.pk, image__ratings_count__gte=wanted).delete()
             stored = Rating.objects.create(
-                rater=rater, image=image, rating=score, artifacts=artifacts_score, client_agent=client_agent[:200]
+                rater=rater,
+                image=image,
+                rating=score,
+                artifacts=artifacts_score,
+                client_agent=client_agent[:200],
+                rater_kudos=rater.horde_kudos,  # what find_user said at login or key lookup: no Horde call here
             )
             reward = record_reward(stored)
             paused_until = pause_if_flooding(rater)
