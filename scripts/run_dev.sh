@@ -9,9 +9,10 @@ export DEBUG=1
 export HORDE_API_URL="http://127.0.0.1:7001/api"
 export HORDE_SERVICE_API_KEY="standin-service-key"
 export KUDOS_BATCH_SECONDS="${KUDOS_BATCH_SECONDS:-5}"
-# The stand-in Horde forwards rated generation sets to this site's intake, as the real Horde does,
-# with this token; the generations' images come from the stand-in on 127.0.0.1, so copying them is allowed.
-export HORDE_RATINGS_SET_TOKEN="${HORDE_RATINGS_SET_TOKEN:-standin-ratings-set-token}"
+# The stand-in Horde forwards rated generation sets to this site's intake as the real Horde does: with no
+# credential, so the intake takes them by address (127.0.0.1, the stand-in's). The generations' images come from
+# the stand-in on 127.0.0.1, so copying them is allowed.
+export HORDE_RATINGS_SET_ALLOWED_IPS="${HORDE_RATINGS_SET_ALLOWED_IPS:-127.0.0.1}"
 export ALLOW_PRIVATE_IMAGE_URLS=1
 # The example client app (examples/embed-client) may frame the embedded rating pages.
 export EMBED_ALLOWED_ORIGINS="${EMBED_ALLOWED_ORIGINS:-http://127.0.0.1:8001}"
@@ -25,8 +26,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-$PY manage.py standin_horde --port 7001 \
-  --ratings-set-url http://127.0.0.1:8000/api/v1/rating/set --ratings-set-token "$HORDE_RATINGS_SET_TOKEN" &
+$PY manage.py standin_horde --port 7001 --ratings-set-url http://127.0.0.1:8000/api/v1/rating/set &
 pids+=($!)
 $PY manage.py db_worker --no-startup-delay >/dev/null 2>&1 &
 pids+=($!)

@@ -1,5 +1,6 @@
-"""The Horde's forward of rated sets, for the intake tests: a Horde-shaped payload, posted with the token, and
-the stand-in Horde wired to forward to the live site as the real Horde does."""
+"""The Horde's forward of rated sets, for the intake tests: a Horde-shaped payload, posted with the optional token
+(`forward`, `intake_token`), and the stand-in Horde wired to forward to the live site as the real Horde does, with no
+credential, from 127.0.0.1, which the site lists (`forwarding_horde`, `horde_address_listed`)."""
 
 from __future__ import annotations
 
@@ -16,19 +17,30 @@ from ratings_site.raters.models import Rater
 
 TOKEN = "intake-test-token-0123456789"
 INTAKE = "/api/v1/rating/set"
+HORDE_ADDRESS = "127.0.0.1"  # where the stand-in Horde (and Django's test client) call from
 
 
 @pytest.fixture
 def intake_token(settings) -> str:
+    """The intake takes forwards with the optional token only (no address listed)."""
     settings.HORDE_RATINGS_SET_TOKEN = TOKEN
     settings.HORDE_RATINGS_SET_ALLOWED_IPS = []
     return TOKEN
 
 
 @pytest.fixture
-def forwarding_horde(horde, live_server, intake_token):
-    """The stand-in Horde forwards every rated set to the live site's intake, with the token."""
-    horde.set_ratings_service(f"{live_server.url}{INTAKE}", intake_token)
+def horde_address_listed(settings) -> str:
+    """The intake takes forwards from the stand-in Horde's address, as production lists the Horde's; no token."""
+    settings.HORDE_RATINGS_SET_TOKEN = ""
+    settings.HORDE_RATINGS_SET_ALLOWED_IPS = [HORDE_ADDRESS]
+    return HORDE_ADDRESS
+
+
+@pytest.fixture
+def forwarding_horde(horde, live_server, horde_address_listed):
+    """The stand-in Horde forwards every rated set to the live site's intake as the real Horde does: no credential,
+    from 127.0.0.1, which the site lists in HORDE_RATINGS_SET_ALLOWED_IPS."""
+    horde.set_ratings_service(f"{live_server.url}{INTAKE}")
     return horde
 
 

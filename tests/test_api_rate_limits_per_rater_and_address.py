@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.conftest import DEMO_KEY, SECOND_KEY
-from tests.intake_helpers import forward, horde_payload, intake_token  # noqa: F401  (a fixture)
+from tests.intake_helpers import forward, horde_address_listed, horde_payload  # noqa: F401  (a fixture)
 from tests.rate_limit_helpers import wait_for_a_fresh_window
 from tests.rating_api_helpers import api_get
 
@@ -44,13 +44,13 @@ def test_one_rater_is_limited_across_addresses(make_images, settings):
     assert api_get("/api/v1/rating/new", apikey=SECOND_KEY, address="198.51.100.4").status_code == 200
 
 
-def test_the_hordes_forward_of_rated_sets_is_not_limited(settings, intake_token):
+def test_the_hordes_forward_of_rated_sets_is_not_limited(settings, horde_address_listed):
     settings.API_REQUESTS_PER_MINUTE_PER_ADDRESS = 1
     wait_for_a_fresh_window()
     answers = []
     for _ in range(3):
         generation = str(uuid.uuid4())
         payload = horde_payload(str(uuid.uuid4()), [generation], ratings=[{"id": generation, "rating": 7}])
-        answers.append(forward(payload).status_code)
+        answers.append(forward(payload, token=None).status_code)  # as the Horde: no credential, a listed address
 
     assert answers == [201, 201, 201]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# README.md's "Production" section: what a deployment behind TLS sets (besides its database and Horde key).
+# README.md's "Production" section: what a deployment behind TLS sets (besides its database and Horde key), and
+# the Horde's addresses, whose forward of rated sets the intake takes (an example address here).
 PRODUCTION_VARIABLES = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -21,6 +22,7 @@ PRODUCTION_VARIABLES = {
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",
+    "HORDE_RATINGS_SET_ALLOWED_IPS": "203.0.113.10",
 }
 
 

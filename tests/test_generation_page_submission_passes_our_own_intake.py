@@ -16,13 +16,13 @@ from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
 from tests.helpers import let_deferred_tasks_fall_due, run_worker
 
-TOKEN = "intake-token-for-tests-0123456789"
-
 
 @pytest.fixture
 def horde_forwards_to_us(horde, live_server, settings):
-    settings.HORDE_RATINGS_SET_TOKEN = TOKEN
-    horde.set_ratings_service(f"{live_server.url}/api/v1/rating/set", TOKEN)
+    """As in production: the Horde sends no credential, the site lists its address (the stand-in's, 127.0.0.1)."""
+    settings.HORDE_RATINGS_SET_TOKEN = ""
+    settings.HORDE_RATINGS_SET_ALLOWED_IPS = ["127.0.0.1"]
+    horde.set_ratings_service(f"{live_server.url}/api/v1/rating/set")
     return horde
 
 

@@ -13,6 +13,7 @@ from ratings_site.horde.client import HordeRejected
 from tests.intake_helpers import (  # noqa: F401 (fixtures)
     forward,
     forwarding_horde,
+    horde_address_listed,
     horde_payload,
     intake_token,
     set_rated_on_our_page,

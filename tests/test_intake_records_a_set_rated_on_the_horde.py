@@ -1,6 +1,7 @@
 """The Horde's forward of a set rated on the Horde reaches /api/v1/rating/set and is recorded through the same
-rules: a real generate/rate call on the stand-in Horde, forwarded to the live site with the token. A second
-forward of the set gets 403, so the Horde answers "already rated" and pays nothing."""
+rules: a real generate/rate call on the stand-in Horde, forwarded to the live site as the real Horde does (no
+credential, from 127.0.0.1, which the site lists). A second forward of the set gets 403, so the Horde answers
+"already rated" and pays nothing."""
 
 import pytest
 
@@ -8,7 +9,7 @@ from ratings_site.generations.models import GenerationRating, GenerationSet, Pre
 from ratings_site.horde import client
 from ratings_site.horde.client import HordeRejected
 from ratings_site.raters.models import Rater
-from tests.intake_helpers import forwarding_horde, intake_token  # noqa: F401 (fixtures)
+from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +27,8 @@ def test_a_forwarded_set_is_recorded_its_owner_made_and_granted_nothing(forwardi
     )
 
     assert reward == 20  # paid: our intake answered 2xx
-    assert horde.forwards[-1]["status"] == 201 and horde.forwards[-1]["token_sent"]
+    assert horde.forwards[-1]["status"] == 201
+    assert horde.forwards[-1]["headers"] == {"Content-Type": "application/json"}  # no credential, as the Horde
     stored = GenerationSet.objects.get(request_id=request_id)
     assert (stored.source, stored.rated_via) == (Source.HORDE, Source.HORDE)
     assert stored.client_agent == "StandinClient:1.0:standin@example.org"

@@ -1,5 +1,6 @@
 """`make run` starts the stand-in Horde with the site's intake as its ratings service and prints the demo
-generation sets a developer can open, with the demo key that owns each."""
+generation sets a developer can open, with the demo key that owns each, and how the site takes its forward (by
+address, with no credential, as the real Horde's)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def test_the_command_lists_every_demo_set_and_where_rated_sets_go() -> None:
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "standin_horde", "--port", "0",
-         "--ratings-set-url", "http://127.0.0.1:9/api/v1/rating/set", "--ratings-set-token", "a-token"],
+         "--ratings-set-url", "http://127.0.0.1:9/api/v1/rating/set"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     lines: list[str] = []
@@ -36,4 +37,4 @@ def test_the_command_lists_every_demo_set_and_where_rated_sets_go() -> None:
     four = next(line for line in lines if DEMO_SET_FOUR in line)
     assert "demo-rater-0001" in four and "pick the best" in four
     assert "Rated sets are forwarded to http://127.0.0.1:9/api/v1/rating/set" in out
-    assert "a-token" not in out
+    assert "no credential" in out and "HORDE_RATINGS_SET_ALLOWED_IPS" in out

@@ -1,4 +1,5 @@
-"""The stand-in Horde forwards a rated set to the ratings service and answers as the Horde does."""
+"""The stand-in Horde forwards a rated set to the ratings service as the Horde does (a plain POST of JSON with no
+credential, 3 s timeout) and reads the answer as the Horde does."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ import pytest
 from ratings_site.horde import client
 from ratings_site.horde.client import HordeRejected
 from ratings_site.horde.standin import DEMO_SET_FOUR, RATINGS_SET_TIMEOUT, STANDIN_IPADDR, StandinHorde
-
-TOKEN = "set-token-123"
 
 
 class RatingsService:
@@ -56,7 +55,7 @@ class RatingsService:
 def service(request, horde):
     status, body = request.param
     running = RatingsService(status, body)
-    horde.set_ratings_service(running.url, TOKEN)
+    horde.set_ratings_service(running.url)
     yield running
     running.close()
 
@@ -69,12 +68,15 @@ def rate_first_two(horde) -> int:
 
 
 @pytest.mark.parametrize("service", [(200, {"message": "ok"})], indirect=True)
-def test_accepted_forward_credits_the_reward_and_sends_the_token(horde, service):
+def test_accepted_forward_credits_the_reward_and_sends_no_credential(horde, service):
     assert rate_first_two(horde) == 15
     assert horde.balance("DemoRater#1001") == 1015.0
     [received] = service.received
     assert received["path"] == "/api/v1/rating/set"
-    assert received["headers"]["X-Ratings-Set-Token"] == TOKEN
+    sent = {name.lower() for name in received["headers"]}
+    assert sent <= {"host", "content-type", "content-length", "user-agent", "accept-encoding", "connection"}, sent
+    assert received["headers"]["Content-Type"] == "application/json"
+    assert horde.forwards[-1]["headers"] == {"Content-Type": "application/json"}
     ids = horde.generation_ids(DEMO_SET_FOUR)
     payload = received["payload"]
     assert payload["set"] == DEMO_SET_FOUR and payload["all_set_ids"] == ids
@@ -123,7 +125,7 @@ def test_service_not_listening(horde):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    horde.set_ratings_service(f"http://127.0.0.1:{port}/api/v1/rating/set", TOKEN)
+    horde.set_ratings_service(f"http://127.0.0.1:{port}/api/v1/rating/set")
     with pytest.raises(HordeRejected) as caught:
         rate_first_two(horde)
     assert caught.value.message == "The rating server appears to be down"
@@ -131,15 +133,26 @@ def test_service_not_listening(horde):
 
 
 def test_configured_at_construction_and_by_control_endpoint(horde):
+    import urllib.error
     import urllib.request
 
-    standin = StandinHorde(ratings_set_url="http://127.0.0.1:1/x", ratings_set_token="t")
-    assert (standin.ratings_set_url, standin.ratings_set_token) == ("http://127.0.0.1:1/x", "t")
-    req = urllib.request.Request(
-        f"{horde.base_url}/_standin/ratings_service", data=json.dumps({"url": "http://127.0.0.1:9/y", "token": "s"})
-        .encode(), method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=5) as resp:
-        assert json.loads(resp.read()) == {"url": "http://127.0.0.1:9/y", "token_set": True}
+    standin = StandinHorde(ratings_set_url="http://127.0.0.1:1/x")
+    assert standin.ratings_set_url == "http://127.0.0.1:1/x"
+
+    def control(body: dict) -> tuple[int, dict]:
+        req = urllib.request.Request(f"{horde.base_url}/_standin/ratings_service", data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    assert control({"url": "http://127.0.0.1:9/y"}) == (200, {"url": "http://127.0.0.1:9/y"})
+    assert horde.ratings_set_url == "http://127.0.0.1:9/y"
+    # The Horde sends no token, so neither does the stand-in: asking for one says what to do instead.
+    status, refusal = control({"url": "http://127.0.0.1:9/z", "token": "s"})
+    assert status == 400 and "HORDE_RATINGS_SET_ALLOWED_IPS" in refusal["message"]
     assert horde.ratings_set_url == "http://127.0.0.1:9/y"
     horde.reset()
     assert horde.ratings_set_url is None

@@ -11,9 +11,14 @@ service did, as the *anonymous rater of the calling address*: one lasting rater 
 the address, never the address, in `Rater.anonymous_client`), so an anonymous client has its own queue, never
 rates an image twice and is paused like anyone, and earns nothing.
 
-The Horde sends no credential of its own: its forward of rated sets is accepted only with the shared secret
-HORDE_RATINGS_SET_TOKEN in `X-Ratings-Set-Token` (compared in constant time), or from an address listed in
-HORDE_RATINGS_SET_ALLOWED_IPS. With neither set, the intake is off.
+The Horde sends no credential of its own (a plain POST of JSON, shared/horde-wire.md §2), so its forward of rated
+sets is known by its address: one listed in HORDE_RATINGS_SET_ALLOWED_IPS (addresses and networks), read as
+`raters.throttle.client_address` reads it (REMOTE_ADDR, or behind FORWARDED_PROXIES trusted proxies the entry of
+X-Forwarded-For the outermost of them wrote, never one a client wrote). An operator who proxies the Horde's call
+may instead have the proxy send HORDE_RATINGS_SET_TOKEN in `X-Ratings-Set-Token` (compared in constant time).
+Any other caller gets 401 naming the fix, never 403: the Horde reads 403 as "this generation appears already
+rated" and pays nothing. With neither setting the intake takes nothing (401 saying so; `manage.py check
+--deploy` warns, api.checks).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +40,8 @@ from ratings_site.horde import client as horde
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
 from ratings_site.raters.services import ANONYMOUS_USERNAME, LoginRefused, rater_for_key
 from ratings_site.raters.throttle import client_address
+
+logger = logging.getLogger(__name__)
 
 ANONYMOUS_REFUSED = (
     "The anonymous key cannot register sets: they would have no owner and earn nothing. "
@@ -159,20 +167,65 @@ def token_matches(sent: str | None, expected: str) -> bool:
     return hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode("utf-8", "replace"))
 
 
+INTAKE_NOT_CONFIGURED = (
+    "This site takes no rated sets yet: its intake is not configured. Its operator lists the AI Horde's addresses "
+    "in HORDE_RATINGS_SET_ALLOWED_IPS (behind a proxy, also sets FORWARDED_PROXIES), or sets HORDE_RATINGS_SET_TOKEN "
+    "for a proxy of theirs that sends it in X-Ratings-Set-Token."
+)
+
+
+class NotTheHorde(APIRefusal):
+    """401 for a forward of rated sets the intake cannot tell comes from the Horde. Never 403: the Horde reads 403
+    as "this generation appears already rated"; 401 reaches its client as "Rating Server returned error: ..."."""
+
+    auth_header = 'X-Ratings-Set-Token realm="rated sets"'  # a 401 names how to authenticate (RFC 9110 §11.6.1)
+
+    def __init__(self, message: str):
+        super().__init__(401, message)
+
+
+def _shown(address: str) -> str:
+    """The caller's address for the message, or a stand-in when it is not one (a misconfigured proxy's entry)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "an address that is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)  # as address_allowed compares it
+    return str(ip)
+
+
+def not_the_horde_message(*, address: str, token_sent: bool) -> str:
+    """What a caller the intake does not take is told: where it called from and how the operator lets it in
+    (never the token)."""
+    message = (
+        f"Only the AI Horde may post rated sets here. This call came from {_shown(address)}, which is not in "
+        "HORDE_RATINGS_SET_ALLOWED_IPS: list the Horde's addresses there (behind a proxy, set FORWARDED_PROXIES), "
+        "or send HORDE_RATINGS_SET_TOKEN in X-Ratings-Set-Token."
+    )
+    if token_sent:
+        if settings.HORDE_RATINGS_SET_TOKEN:
+            message += " The X-Ratings-Set-Token sent is not this site's."
+        else:
+            message += " This site has no HORDE_RATINGS_SET_TOKEN, so X-Ratings-Set-Token counts for nothing."
+    return message
+
+
 class FromTheHorde(BasePermission):
-    """The Horde's forward of rated sets: the token, or a listed address (REMOTE_ADDR, or the address the trusted
-    proxies saw when FORWARDED_PROXIES is set); otherwise 403."""
+    """The Horde's forward of rated sets: from an address in HORDE_RATINGS_SET_ALLOWED_IPS (the connection's, or the
+    one the trusted proxies saw when FORWARDED_PROXIES is set), or with the optional HORDE_RATINGS_SET_TOKEN in
+    X-Ratings-Set-Token; otherwise 401 (NotTheHorde), before the body is read."""
 
     def has_permission(self, request, view) -> bool:
         token = settings.HORDE_RATINGS_SET_TOKEN
         allowed = settings.HORDE_RATINGS_SET_ALLOWED_IPS
         if not token and not allowed:
-            raise PermissionDenied(
-                "This site takes no rated sets from the Horde: neither HORDE_RATINGS_SET_TOKEN nor "
-                "HORDE_RATINGS_SET_ALLOWED_IPS is set."
-            )
-        if token_matches(request.headers.get("X-Ratings-Set-Token"), token):
+            raise NotTheHorde(INTAKE_NOT_CONFIGURED)
+        sent = request.headers.get("X-Ratings-Set-Token")
+        if token_matches(sent, token):
             return True
-        if allowed and address_allowed(client_address(request._request), allowed):
+        address = client_address(request._request)
+        if allowed and address_allowed(address, allowed):
             return True
-        raise PermissionDenied("Only the AI Horde may post rated sets here.")
+        logger.warning("A forward of rated sets from %s refused: not in HORDE_RATINGS_SET_ALLOWED_IPS", _shown(address))
+        raise NotTheHorde(not_the_horde_message(address=address, token_sent=bool(sent)))

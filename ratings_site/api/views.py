@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from ratings_site.api.authentication import FromTheHorde, HasRater, HordeAPIKeyAuthentication
 from ratings_site.api.exceptions import APIRefusal
-from ratings_site.api.schema import CLIENT_AGENT_HEADER, errors
+from ratings_site.api.schema import CLIENT_AGENT_HEADER, ErrorSerializer, errors
 from ratings_site.api.serializers import (
     DescribedSetSerializer,
     HordeSetSerializer,
@@ -43,7 +43,8 @@ RATINGS_SET_TOKEN_HEADER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="The shared secret HORDE_RATINGS_SET_TOKEN (or the call comes from a listed Horde address).",
+    description="Optional: the shared secret HORDE_RATINGS_SET_TOKEN, for an operator's own proxy of the Horde's call. "
+    "The Horde itself sends no credential: it is known by its address (HORDE_RATINGS_SET_ALLOWED_IPS).",
 )
 
 
@@ -93,10 +94,12 @@ class RegisterGenerationSet(APIView):
 
 
 class RatedSetIntake(APIView):
-    """`POST /api/v1/rating/set`: the Horde forwards a rated set (only with the token, or from a listed address).
+    """`POST /api/v1/rating/set`: the Horde forwards a rated set, with no credential: taken from an address in
+    HORDE_RATINGS_SET_ALLOWED_IPS, or with the optional HORDE_RATINGS_SET_TOKEN in X-Ratings-Set-Token.
 
     201 when the rating is recorded; 200 when it is the Horde's forward of a set our site is submitting (noted,
-    nothing counted again); 403 when the set was rated before (the Horde then pays nothing); 400 on garbage.
+    nothing counted again); 403 only when the set was rated before (the Horde then pays nothing); 401 for any other
+    caller, before the body is read (never 403, which the Horde would read as "already rated"); 400 on garbage.
     """
 
     authentication_classes: list = []
@@ -112,7 +115,16 @@ class RatedSetIntake(APIView):
         responses={
             201: OpenApiResponse(IntakeAnswerSerializer, description="The set's rating is recorded."),
             200: OpenApiResponse(IntakeAnswerSerializer, description="This site's own submission, already recorded."),
-            **errors(400, 403, 409, 413, 415, 503),
+            401: OpenApiResponse(
+                ErrorSerializer,
+                description="Not the Horde: not from an address in HORDE_RATINGS_SET_ALLOWED_IPS and no valid "
+                "X-Ratings-Set-Token, or the intake is not configured (the message says which setting to set).",
+            ),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="The set was rated before: the Horde tells its client it appears already rated.",
+            ),
+            **errors(400, 409, 413, 415, 503),
         },
     )
     def post(self, request: Request) -> Response:

@@ -13,9 +13,11 @@ It also holds generation sets (``DEMO_SET_*``, plus ``add_generation_set`` or
 ``POST /api/v2/generate/rate/<id>``, with the Horde's checks, best-of rule (quirk
 included) and rewards; images are small PNGs served under ``/_standin/images/``.
 A rated set is forwarded, as the Horde does, to the ratings service's
-``/v1/rating/set`` when one is configured (``ratings_set_url``/``ratings_set_token``,
-``set_ratings_service`` or ``POST /_standin/ratings_service``); ``forwards`` and
-``GET /_standin/forwards`` show what was sent.
+``/v1/rating/set`` when one is configured (``ratings_set_url``, ``set_ratings_service``
+or ``POST /_standin/ratings_service``): a plain POST of JSON with no credential and a
+3 s timeout, so the ratings service knows it only by its address (the site lists
+127.0.0.1 in HORDE_RATINGS_SET_ALLOWED_IPS). ``forwards`` and ``GET /_standin/forwards``
+show what was sent.
 
 Standard library only, and no Django import: usable from plain Python::
 
@@ -315,7 +317,6 @@ class StandinHorde:
         port: int = 0,
         *,
         ratings_set_url: str | None = None,
-        ratings_set_token: str | None = None,
     ):
         self.host = host
         self.port = port
@@ -332,8 +333,8 @@ class StandinHorde:
         self._awarded: dict[int, float] = {}
         self._extra_users: dict[str, dict[str, Any]] = {}  # apikey -> answer, added by tests (see add_user)
         # Generation sets: the demo ones plus those added (add_generation_set); the forward of rated sets.
-        self._initial_ratings_service = (ratings_set_url or None, ratings_set_token or None)
-        self.ratings_set_url, self.ratings_set_token = self._initial_ratings_service
+        self._initial_ratings_set_url = ratings_set_url or None
+        self.ratings_set_url = self._initial_ratings_set_url
         self.ratings_set_timeout = RATINGS_SET_TIMEOUT
         self._sets = _demo_sets()
         self._rated_ids: set[str] = set()  # rated sets, remembered only while no ratings service is configured
@@ -441,7 +442,7 @@ class StandinHorde:
             self._rated_ids.clear()
             self._rated.clear()
             self._forwards.clear()
-            self.ratings_set_url, self.ratings_set_token = self._initial_ratings_service
+            self.ratings_set_url = self._initial_ratings_set_url
             self.ratings_set_timeout = RATINGS_SET_TIMEOUT
             self._wake.set()
             self._wake = threading.Event()
@@ -506,18 +507,18 @@ class StandinHorde:
         with self._lock:
             return [g["id"] for g in self._sets[request_id]["status"]["generations"]]
 
-    def set_ratings_service(self, url: str | None, token: str | None = None) -> None:
-        """Forward rated sets to `url` (the ratings service's /v1/rating/set) with X-Ratings-Set-Token: `token`.
+    def set_ratings_service(self, url: str | None) -> None:
+        """Forward rated sets to `url` (the ratings service's /v1/rating/set), with no credential, as the Horde does.
 
         None: no forward; the stand-in accepts and credits rated sets itself (and refuses a set rated twice).
         """
         with self._lock:
             self.ratings_set_url = url or None
-            self.ratings_set_token = token or None
 
     @property
     def forwards(self) -> list[dict[str, Any]]:
-        """The sets forwarded to the ratings service: url, payload, token_sent, status (None: no answer), outcome."""
+        """The sets forwarded to the ratings service: url, headers (those sent), payload, status (None: no answer),
+        outcome."""
         with self._lock:
             return copy.deepcopy(self._forwards)
 
@@ -628,13 +629,13 @@ class StandinHorde:
             reward = 15
         reward = max(min(reward, int(status["kudos"]) - 1), 0)
         with self._lock:
-            url, token = self.ratings_set_url, self.ratings_set_token
+            url = self.ratings_set_url
             if url is None and request_id in self._rated_ids:
                 return _error(400, "This generation appears already rated", "AestheticsAlreadyExist")
             if url is None:
                 self._rated_ids.add(request_id)  # standing in for the ratings service's 403 on a repeat
         if url is not None:
-            refusal = self._forward(url, token, payload)
+            refusal = self._forward(url, payload)
             if refusal is not None:
                 return refusal
         with self._lock:
@@ -652,14 +653,15 @@ class StandinHorde:
             )
         return 200, {"reward": reward}
 
-    def _forward(self, url: str, token: str | None, payload: dict[str, Any]) -> tuple[int, Any] | None:
-        """POST the set to the ratings service and read its answer as the Horde does; None when accepted."""
+    def _forward(self, url: str, payload: dict[str, Any]) -> tuple[int, Any] | None:
+        """POST the set to the ratings service and read its answer as the Horde does; None when accepted.
+
+        As the Horde's `requests.post(url, json=payload, timeout=3)`: JSON and no credential of any kind.
+        """
         invalid = "InvalidAestheticAttempt"
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if token:
-            headers["X-Ratings-Set-Token"] = token
+        headers = {"Content-Type": "application/json"}
         request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
-        record: dict[str, Any] = {"url": url, "payload": payload, "token_sent": bool(token), "status": None}
+        record: dict[str, Any] = {"url": url, "headers": dict(headers), "payload": payload, "status": None}
         result: tuple[int, Any] | None = None
         try:
             with urllib.request.urlopen(request, timeout=self.ratings_set_timeout) as answer:
@@ -855,9 +857,16 @@ class StandinHorde:
         if path == "/_standin/ratings_service" and method == "POST":
             body = read_body()
             if not isinstance(body, dict) or not isinstance(body.get("url") or "", str):
-                return _error(400, "Expected {\"url\": str or null, \"token\": str or null}", "BadRequest")
-            self.set_ratings_service(body.get("url"), body.get("token"))
-            return 200, {"url": self.ratings_set_url, "token_set": bool(self.ratings_set_token)}
+                return _error(400, "Expected {\"url\": str or null}", "BadRequest")
+            if "token" in body:
+                return _error(
+                    400,
+                    "The stand-in forwards as the Horde does, with no credential: list its address (127.0.0.1) in "
+                    "the site's HORDE_RATINGS_SET_ALLOWED_IPS instead of sending a token.",
+                    "BadRequest",
+                )
+            self.set_ratings_service(body.get("url"))
+            return 200, {"url": self.ratings_set_url}
         if path == "/_standin/forwards" and method == "GET":
             return 200, self.forwards
         if path == "/_standin/delay" and method == "POST":

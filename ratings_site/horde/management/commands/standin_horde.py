@@ -30,12 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ratings-set-url",
             default="",
-            help="Forward rated generation sets here, as the Horde does (the ratings service's /api/v1/rating/set).",
-        )
-        parser.add_argument(
-            "--ratings-set-token",
-            default="",
-            help="Sent with each forward in X-Ratings-Set-Token (the site's HORDE_RATINGS_SET_TOKEN).",
+            help="Forward rated generation sets here, as the Horde does (the ratings service's /api/v1/rating/set): "
+            "with no credential, so the site must list this machine's address in HORDE_RATINGS_SET_ALLOWED_IPS.",
         )
         parser.add_argument("--verbose-requests", action="store_true", help="Print method, path and status of each request.")
 
@@ -50,7 +46,6 @@ class Command(BaseCommand):
             host=options["host"],
             port=options["port"],
             ratings_set_url=options["ratings_set_url"] or None,
-            ratings_set_token=options["ratings_set_token"] or None,
         )
         horde.verbose = options["verbose_requests"]
         try:
@@ -78,6 +73,8 @@ class Command(BaseCommand):
             out.write(f"  {set_id}  {owners.get(owner, owner):<{key_width}}  {purpose}")
         if horde.ratings_set_url:
             out.write(f"Rated sets are forwarded to {horde.ratings_set_url}")
+            out.write("  with no credential, as the Horde does: the site takes them from an address it lists in")
+            out.write("  HORDE_RATINGS_SET_ALLOWED_IPS (make run lists 127.0.0.1)")
         out.write("")
         out.write(f"Controls: {horde.base_url}/_standin/  (POST fail, delay, reset; GET awards)")
         out.write("Quit with Ctrl-C.")
