@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, as django-cors-headers asks: it answers the API's CORS preflights itself, before anything else can
+    # answer (a redirect, a 404, the API's key check), and marks every answer on its paths (CORS_URLS_REGEX).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's session middleware, plus the embedded pages' sessions (ratings_site/embed/sessions.py): their
@@ -181,9 +185,13 @@ GENERATION_COPY_RETRY_BASE_SECONDS = env_int("GENERATION_COPY_RETRY_BASE_SECONDS
 GENERATION_COPY_TIMEOUT = env_float("GENERATION_COPY_TIMEOUT", 20.0, minimum=0.1, maximum=300)
 GENERATION_COPY_MAX_BYTES = env_int("GENERATION_COPY_MAX_BYTES", 32 * 1024 * 1024, minimum=1)
 
-# The Horde's forward of rated sets to /api/v1/rating/set carries no credential of its own: it is accepted only
-# with this shared secret in X-Ratings-Set-Token (at least 16 characters), or from one of these addresses or
-# networks (comma-separated). With neither set, the intake is off (403).
+# The Horde's forward of rated sets to /api/v1/rating/set carries no credential of its own (ratings_site/api/
+# authentication.py: FromTheHorde). Production lists the Horde's addresses or networks (comma-separated) in
+# HORDE_RATINGS_SET_ALLOWED_IPS, matched against the caller's address as FORWARDED_PROXIES reads it (behind a proxy,
+# the entry of X-Forwarded-For the trusted proxies wrote, never the client's own). HORDE_RATINGS_SET_TOKEN (at least
+# 16 characters) is optional, for an operator whose own proxy forwards the Horde's call with it in
+# X-Ratings-Set-Token. Anyone else gets 401 (never 403: the Horde reads 403 as "already rated"); with neither set
+# the intake takes nothing, and `manage.py check --deploy` warns (ratings_site/api/checks.py).
 HORDE_RATINGS_SET_TOKEN = env_str("HORDE_RATINGS_SET_TOKEN").strip()
 if HORDE_RATINGS_SET_TOKEN and len(HORDE_RATINGS_SET_TOKEN) < 16:
     raise ImproperlyConfigured("HORDE_RATINGS_SET_TOKEN must be at least 16 characters long (or empty: no token)")
@@ -272,6 +280,21 @@ EMBED_ALLOWED_ORIGINS = [_origin.rstrip("/") for _origin in EMBED_ALLOWED_ORIGIN
 EMBED_TOKEN_SECONDS = env_int("EMBED_TOKEN_SECONDS", 600, minimum=1)
 EMBED_SESSION_SECONDS = env_int("EMBED_SESSION_SECONDS", 12 * 60 * 60, minimum=60)
 
+# CORS for the API's browser clients (ArtBot, Stable UI, the Horde's front page call it with `fetch` from their own
+# origins, so the browser sends a preflight first): django-cors-headers (CorsMiddleware, first in MIDDLEWARE).
+# Only /api/v1/... and /api/swagger.json, less two calls that are not for any origin: the Horde's server-to-server
+# forward /api/v1/rating/set, and /api/v1/embed/token, which answers CORS itself for EMBED_ALLOWED_ORIGINS only
+# (api/embed_views.py), so its headers are never doubled nor widened. Any origin may call: the key travels in the
+# `apikey` header, never in a cookie, and credentials are never allowed, so no page can ride a moderator's admin
+# session. Retry-After is exposed so that pages can read how long a 429 asks them to wait.
+CORS_URLS_REGEX = r"^/api/(?:v1/(?!rating/set/?$|embed/token/?$)|swagger\.json$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("apikey", "client-agent", "content-type", "x-fields", "accept")
+CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("Retry-After",)
+CORS_PREFLIGHT_MAX_AGE = 7200  # seconds a browser may reuse a preflight's answer (Chromium's own cap)
+
 # Security
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
@@ -286,7 +309,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if SECURE_SSL_REDIRECT:
+# Behind a TLS proxy: believe its X-Forwarded-Proto, so that requests it received over HTTPS count as secure and
+# the absolute URLs the API hands out (image URLs) are https. On by default where SECURE_SSL_REDIRECT is on; set it
+# only where the proxy always sets that header itself (a client could otherwise claim HTTPS).
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", SECURE_SSL_REDIRECT)
+if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "ratings_site.views.csrf_failure"
