@@ -49,12 +49,12 @@ def test_it_lists_the_image_and_every_rating(make_images):
     }
 
 
-def test_an_unrated_image_has_no_average(make_images):
+def test_an_unrated_image_has_an_average_of_zero(make_images):
     (image,) = make_images(1)
 
     answer = get(f"/api/v1/image/ratings/{image.public_id}").json()
 
-    assert (answer["total"], answer["average"], answer["times_rated"], answer["ratings"]) == (0, None, 0, [])
+    assert (answer["total"], answer["average"], answer["times_rated"], answer["ratings"]) == (0, 0.0, 0, [])
 
 
 def test_an_image_stored_as_a_file_is_given_by_its_absolute_url(make_images):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ratings_site.datasets.models import Image
-from ratings_site.moderation.checks import COMPARISONS, DEFAULT_DIVERGENCE, DEFAULT_MINUTES
+from ratings_site.moderation.checks import COMPARISONS, DEFAULT_DIVERGENCE, DEFAULT_MINUTES, average_of
 from ratings_site.ratings.models import Rating
 from ratings_site.ratings.scales import ARTIFACTS_MAX, ARTIFACTS_MIN, RATING_MAX, RATING_MIN
 
@@ -55,7 +55,10 @@ class UserRatingsQuery(RatingFilterQuery):
     diverge = serializers.IntegerField(min_value=0, max_value=MAX_DIVERGENCE, required=False)
 
 
-# The answers.
+# The answers. Numbers are what horde-sdk's models read (`horde_sdk.ratings_api.apimodels`): `average` is always a
+# float, never null (tests/test_api_moderator_answers_parse_in_horde_sdk.py).
+
+AVERAGE_HELP = "The image's mean rating (1..10) over its counted ratings; 0.0 while it has none (times_rated 0)."
 
 
 class ImageRatingSerializer(serializers.Serializer):
@@ -72,8 +75,8 @@ class ImageRatingsSerializer(serializers.Serializer):
     total = serializers.IntegerField(help_text="The number of ratings listed.")
     image = serializers.CharField(help_text="The image's absolute URL.")
     image_id = serializers.UUIDField()
-    average = serializers.FloatField(allow_null=True, help_text="The mean rating; null before the first.")
-    times_rated = serializers.IntegerField()
+    average = serializers.FloatField(help_text=AVERAGE_HELP)
+    times_rated = serializers.IntegerField(help_text="How many counted ratings the image has.")
     ratings = ImageRatingSerializer(many=True)
 
 
@@ -83,7 +86,7 @@ def describe_image_ratings(request: HttpRequest, image: Image, ratings: list[Rat
             "total": len(ratings),
             "image": absolute_image_url(request, image),
             "image_id": image.public_id,
-            "average": image.average_rating,
+            "average": average_of(image),
             "times_rated": image.ratings_count,
             "ratings": ratings,
         }
@@ -109,13 +112,18 @@ class RatedImageSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField(help_text="The image's absolute URL.")
     rating = serializers.IntegerField()
     artifacts = serializers.IntegerField(allow_null=True)
-    average = serializers.FloatField(source="image.average_rating", allow_null=True,
-                                     help_text="The image's mean rating.")
-    times_rated = serializers.IntegerField(source="image.ratings_count")
+    average = serializers.SerializerMethodField(help_text=AVERAGE_HELP)
+    times_rated = serializers.IntegerField(
+        source="image.ratings_count", help_text="How many counted ratings the image has."
+    )
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_image(self, rating: Rating) -> str:
         return absolute_image_url(self.context["request"], rating.image)
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_average(self, rating: Rating) -> float:
+        return average_of(rating.image)
 
 
 class UserValidateSerializer(serializers.Serializer):

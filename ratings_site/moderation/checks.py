@@ -5,7 +5,9 @@ Rules
 - A Horde account is its Horde id (`Rater.horde_id`). The anonymous id 0 stands for every anonymous rater
   together (each anonymous login is a rater of its own, but on the Horde they are one user, `Anonymous#0`).
 - An image's average is its counters' `rating_sum / ratings_count` (`Image.average_rating`, here as SQL);
-  `times_rated` is `ratings_count`.
+  `times_rated` is `ratings_count`. The answers give 0.0 for an image without counted ratings (`average_of`):
+  clients (horde-sdk) read `average` as a float, never null; `times_rated` 0 says there is none. A divergence
+  from no average is none (NULL in SQL: such a rating is never suspect).
 - A rating's divergence is |rating − its image's average|; a suspect divergence is one of at least D.
 - Ratings per minute are the ratings of a span divided by its minutes.
 - A failed captcha is a captcha answer that did not pass (a skipped or reported captcha counts as a miss).
@@ -53,6 +55,12 @@ _LISTED_FIELDS = (
 def image_average() -> Cast:
     """`Image.average_rating` in SQL, for a query over ratings: NULL for an image without counted ratings."""
     return Cast(F("image__rating_sum"), FloatField()) / NullIf(Cast(F("image__ratings_count"), FloatField()), 0.0)
+
+
+def average_of(image: Image) -> float:
+    """The image's average rating as the moderators' answers give it: 0.0 while it has no counted ratings."""
+    average = image.average_rating
+    return 0.0 if average is None else float(average)
 
 
 def with_divergence(ratings: QuerySet[Rating]) -> QuerySet[Rating]:
