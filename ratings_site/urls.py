@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from ratings_site import views
+from ratings_site.api.docs import APIRoot
 from ratings_site.bestof import views as bestof
 from ratings_site.datasets.views import rendition
 from ratings_site.embed.urls import pages as embed_pages
@@ -45,6 +46,7 @@ urlpatterns = [
     # The open dataset's files: plain Django views (streamed files), under the API's prefix.
     path("api/v1/download/", exports.download_listing, name="download_listing"),
     path("api/v1/download/<str:name>", exports.download_file, name="download_file"),
+    path("api", APIRoot.as_view(), name="api_root"),  # to the docs, as /api/ leads (the dataset's card links /api)
     path("api/", include("ratings_site.api.urls")),
 ]
 

@@ -10,7 +10,7 @@ from tests.conftest import DEMO_KEY
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/generations/", "/api/v1/rating/set/", "/api/"])
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/generations/", "/api/v1/rating/set/", "/api/v1/"])
 def test_unknown_paths_are_json_404(path):
     for response in (Client().get(path), Client().post(path, data="{}", content_type="application/json")):
         assert response.status_code == 404

@@ -1,16 +1,23 @@
 """/api/: the ratings API v1 (shared/horde-wire.md §2). Paths have no trailing slash, except /v1/user/ratings/.
-The catch-all JSON 404 stays last. The open dataset's downloads (/api/v1/download/...) are plain views of the
-exports app, routed before this module in ratings_site/urls.py (the API never imports another app's views)."""
+/api/ leads to the docs (as the old service's did; /api itself is routed in ratings_site/urls.py), and
+/api/swagger.json answers the OpenAPI document as JSON at the old service's path (Stable UI generated its
+types from it; /api/schema/ is the same document, YAML unless `?format=json`). The catch-all JSON 404 stays last.
+The open dataset's downloads (/api/v1/download/...) are plain views of the exports app, routed before this module
+in ratings_site/urls.py (the API never imports another app's views)."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.renderers import OpenApiJsonRenderer2
+from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
 from ratings_site.api import docs, embed_views, moderation_views, rating_views, views
 
 app_name = "api"
 
 urlpatterns = [
+    path("", docs.APIRoot.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # application/json whatever the Accept header (drf-spectacular's JSON view would answer its vnd.oai type first).
+    path("swagger.json", SpectacularJSONAPIView.as_view(renderer_classes=[OpenApiJsonRenderer2]), name="swagger_json"),
     path("docs/", docs.api_docs, name="docs"),
     path("v1/datasets", rating_views.Datasets.as_view(), name="datasets"),
     path("v1/teams", rating_views.Teams.as_view(), name="teams"),
