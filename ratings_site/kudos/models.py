@@ -46,7 +46,10 @@ class KudosReward(models.Model):
     (`image`), at most once: when a rating is undone, its pending line is cancelled (deleted)
     but a line already sending, paid or failed stays, detached from the deleted rating
     (`rating` becomes null) and still tied to the image, so that rating the image again earns
-    nothing more (`kudos.services.record_reward`; the constraint `reward_once_per_rater_image`).
+    nothing more (`kudos.services.record_reward`; the constraint `reward_once_per_rater_image`). A passed check
+    image (a captcha answered right) earns a rating line too, by the same rule, with no `rating` (the answer is a
+    `ratings.CaptchaAnswer`): to its rater and to the payment task it is any rating's line
+    (`kudos.services.record_passed_check_reward`).
     The other kinds name what they are for in `subject`, once per rater (a best-of pick: its
     prompt group; a generation set: the Horde's request id, and `generation_set`).
 

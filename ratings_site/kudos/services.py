@@ -34,7 +34,8 @@ def _schedule_batch_after_commit(rater_id: int) -> None:
 
 
 def kudos_for_rating(rater: Rater) -> int:
-    """The kudos rule for a rating of a dataset image (captcha answers never get here)."""
+    """The kudos rule for a rating of a dataset image, and for a passed check image (a captcha answered right),
+    which must earn as any rating does: a rater learns nothing from the reward about which images were checks."""
     if not rater.earns_kudos or rater.flagged:
         return 0
     return settings.KUDOS_PER_RATING
@@ -50,26 +51,47 @@ def record_reward(rating: Rating) -> KudosReward | None:
     constraint `reward_once_per_rater_image` holds it in the database too). Returns the new
     line, or None when nothing new was earned.
     """
+    return _record_image_reward(rating.rater, rating.image_id, rating=rating)
+
+
+def record_passed_check_reward(*, rater: Rater, image_id: int) -> KudosReward | None:
+    """Write the ledger line for a passed check image (a captcha answered right); schedule its payment after commit.
+
+    The same rule and the same line as a rating's (`record_reward`): kind "rating", naming the check's image, so
+    that the rater's ledger and the payment task treat it as any rating's; it has no `rating` (a check answer is
+    a `ratings.CaptchaAnswer`, not a rating). Earned once per rater and image, as a rating's line is. Runs
+    inside the answer's transaction, under the rater's lock.
+    """
+    return _record_image_reward(rater, image_id, rating=None)
+
+
+def _record_image_reward(rater: Rater, image_id: int, *, rating: Rating | None) -> KudosReward | None:
     # One query answers both questions: a line for this image already (it sorts first), and other pending lines.
-    this_image = Q(kind=KudosReward.Kind.RATING, image_id=rating.image_id)
+    this_image = Q(kind=KudosReward.Kind.RATING, image_id=image_id)
     first = (
-        KudosReward.objects.filter(this_image | Q(status=KudosReward.Status.PENDING), rater_id=rating.rater_id)
+        KudosReward.objects.filter(this_image | Q(status=KudosReward.Status.PENDING), rater_id=rater.pk)
         .order_by(Case(When(this_image, then=0), default=1))
         .values_list("pk", "image_id")
         .first()
     )
-    if first is not None and first[1] == rating.image_id:
-        KudosReward.objects.filter(pk=first[0], rating__isnull=True).update(rating=rating)
+    if first is not None and first[1] == image_id:
+        if rating is not None:
+            KudosReward.objects.filter(pk=first[0], rating__isnull=True).update(rating=rating)
         return None
-    amount = kudos_for_rating(rating.rater)
+    amount = kudos_for_rating(rater)
     if amount <= 0:
         return None
     others_pending = first is not None
-    reward = KudosReward.objects.create(rater=rating.rater, rating=rating, image_id=rating.image_id, amount=amount)
+    reward = KudosReward.objects.create(rater=rater, rating=rating, image_id=image_id, amount=amount)
     if not others_pending:
         # Otherwise a payment is already scheduled for the other pending lines; it will take this one too.
-        _schedule_batch_after_commit(rating.rater_id)
+        _schedule_batch_after_commit(rater.pk)
     return reward
+
+
+def reward_for_image(*, rater: Rater, image_id: int) -> KudosReward | None:
+    """The rater's ledger line for an image (a rating's or a passed check's), or None."""
+    return KudosReward.objects.filter(rater=rater, kind=KudosReward.Kind.RATING, image_id=image_id).first()
 
 
 def kudos_for_best_pick(rater: Rater) -> int:
@@ -184,11 +206,26 @@ def cancel_reward(rating: Rating) -> UndoneReward | None:
     line = KudosReward.objects.select_for_update().filter(rating=rating).first()
     if line is None:
         return None
+    if line.image_id is None and line.status != KudosReward.Status.PENDING:  # written before lines named their image
+        KudosReward.objects.filter(pk=line.pk).update(image_id=rating.image_id)
+    return _cancel_if_pending(line)
+
+
+def cancel_passed_check_reward(*, rater: Rater, image_id: int) -> UndoneReward | None:
+    """The ledger's half of undoing a passed check's answer: `cancel_reward` for its line (which names the image,
+    having no rating). A pending line is cancelled; any other stays, so that answering again earns nothing."""
+    line = (
+        KudosReward.objects.select_for_update()
+        .filter(rater=rater, kind=KudosReward.Kind.RATING, image_id=image_id, rating__isnull=True)
+        .first()
+    )
+    return None if line is None else _cancel_if_pending(line)
+
+
+def _cancel_if_pending(line: KudosReward) -> UndoneReward:
     if line.status == KudosReward.Status.PENDING:
         line.delete()
         return UndoneReward(amount=line.amount, status="cancelled")
-    if line.image_id is None:  # a line written before lines named their image
-        KudosReward.objects.filter(pk=line.pk).update(image_id=rating.image_id)
     return UndoneReward(amount=line.amount, status=line.status)
 
 

@@ -64,16 +64,20 @@ class Skip(models.Model):
 
 
 class CaptchaAnswer(models.Model):
-    """A rater's answer to a captcha image: never paid, never exported as a rating.
+    """A rater's answer to a captcha image (a check image): never exported as a rating.
 
-    Skipping or reporting a captcha is stored as an answer too (no rating, not passed): a check cannot be
-    passed over for free.
+    A passed check is paid and undone as a rating is (ratings.services._answer_captcha), so that nothing tells it
+    apart from one. Skipping or reporting a captcha is stored as an answer too (no rating, not passed): a check
+    cannot be passed over for free.
     """
 
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="captcha_answers")
     image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="captcha_answers")
     answer = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The rating given; empty when the rater skipped or reported it (a miss)."
+    )
+    artifacts = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The artifacts given with it (0 to 5), echoed back as a rating's would be."
     )
     passed = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -92,14 +92,23 @@ def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
 def dataset_shown_for(image: Image) -> Dataset | None:
     """The dataset the rate page names for this image ("this one from ..."): its own; for a captcha, the
     public dataset it passes for (datasets.captchas), or else one picked by its id, always the same."""
-    if not image.is_captcha:
-        return image.dataset
-    public = Dataset.objects.filter(public=True).order_by("pk")
-    poses_as = image.source.get("poses_as") if isinstance(image.source, dict) else None
-    shown = public.filter(pk=poses_as).first() if isinstance(poses_as, int) else None
-    if shown is None:
-        count = public.count()
-        shown = public[image.public_id.int % count] if count else None
+    return datasets_shown_for([image])[image.pk]
+
+
+def datasets_shown_for(images: Sequence[Image]) -> dict[int, Dataset | None]:
+    """`dataset_shown_for` of each image, by its pk, in one query whatever their number (a page listing them)."""
+    if not any(image.is_captcha for image in images):
+        return {image.pk: image.dataset for image in images}
+    public = list(Dataset.objects.filter(public=True).order_by("pk"))
+    by_pk = {dataset.pk: dataset for dataset in public}
+    shown: dict[int, Dataset | None] = {}
+    for image in images:
+        if not image.is_captcha:
+            shown[image.pk] = image.dataset
+            continue
+        poses_as = image.source.get("poses_as") if isinstance(image.source, dict) else None
+        found = by_pk.get(poses_as) if isinstance(poses_as, int) else None
+        shown[image.pk] = found or (public[image.public_id.int % len(public)] if public else None)
     return shown
 
 
@@ -162,13 +171,21 @@ def images_left_for(rater: Rater, *, dataset: Dataset | None = None, cap: int = 
 
 
 def has_undoable_rating(rater: Rater) -> bool:
-    """Whether the rater's last rating can still be undone (within RATING_UNDO_MINUTES): U does something."""
+    """Whether the rater's last rating can still be undone (within RATING_UNDO_MINUTES): U does something.
+    A passed check's answer counts as a rating (it is undone like one: ratings.services.undo_rating)."""
     since = timezone.now() - timedelta(minutes=settings.RATING_UNDO_MINUTES)
-    return Rating.objects.filter(rater=rater, created_at__gte=since).exists()
+    ratings = Rating.objects.filter(rater=rater, created_at__gte=since).order_by().values("pk")
+    passed_checks = CaptchaAnswer.objects.filter(rater=rater, passed=True, created_at__gte=since).order_by().values("pk")
+    return ratings.union(passed_checks, all=True).exists()  # one query
 
 
 def rater_counts(rater: Rater) -> dict[str, int]:
-    """The rater's ratings today (local time) and in all, for the page header and the kudos page."""
+    """The rater's ratings today (local time) and in all, for the page header and the kudos page. Passed checks
+    count as ratings: to the rater they are ratings like any other."""
     start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    ratings = Rating.objects.filter(rater=rater)
-    return {"ratings_today": ratings.filter(created_at__gte=start_of_day).count(), "ratings_total": ratings.count()}
+    counts = {"ratings_today": 0, "ratings_total": 0}
+    for kind in (Rating.objects.filter(rater=rater), CaptchaAnswer.objects.filter(rater=rater, passed=True)):
+        found = kind.aggregate(today=Count("pk", filter=Q(created_at__gte=start_of_day)), total=Count("pk"))
+        counts["ratings_today"] += found["today"]
+        counts["ratings_total"] += found["total"]
+    return counts

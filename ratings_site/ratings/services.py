@@ -21,7 +21,14 @@ from django.utils.timesince import timesince
 
 from ratings_site.datasets.models import Image, QueueEntry
 from ratings_site.datasets.services import queue_condition, refresh_queue
-from ratings_site.kudos.services import UndoneReward, cancel_reward, record_reward
+from ratings_site.kudos.services import (
+    UndoneReward,
+    cancel_passed_check_reward,
+    cancel_reward,
+    record_passed_check_reward,
+    record_reward,
+    reward_for_image,
+)
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.limits import (  # noqa: F401
     RaterNotAllowed,
@@ -105,7 +112,7 @@ def rate_image(
                 return existing
             check_may_rate(rater)
             if image.is_captcha:
-                return _answer_captcha(rater, image, score)
+                return _answer_captcha(rater, image, score, artifacts=artifacts_score)
             # A conditional UPDATE claims a slot atomically: two raters racing for
             # the last slot can't both pass, on SQLite or PostgreSQL.
             claimed = Image.objects.filter(queue_condition(wanted), pk=image.pk).update(
@@ -155,8 +162,16 @@ def _existing_outcome(rater: Rater, image: Image) -> RatingOutcome | None:
         answer = CaptchaAnswer.objects.filter(rater=rater, image=image).first()
         if answer is None:
             return None
+        # A passed check answers again as a rating would, with its artifacts and its reward.
+        reward = reward_for_image(rater=rater, image_id=image.pk) if answer.passed else None
         return RatingOutcome(
-            image=image, rating=answer.answer, duplicate=True, captcha=True, captcha_passed=answer.passed
+            image=image,
+            rating=answer.answer,
+            artifacts=answer.artifacts,
+            reward=reward.amount if reward else 0,
+            duplicate=True,
+            captcha=True,
+            captcha_passed=answer.passed,
         )
     stored = Rating.objects.filter(rater=rater, image=image).select_related("reward").first()
     if stored is None:
@@ -171,19 +186,34 @@ def _existing_outcome(rater: Rater, image: Image) -> RatingOutcome | None:
     )
 
 
-def _answer_captcha(rater: Rater, image: Image, answer: int | None) -> RatingOutcome:
+def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts: int | None = None) -> RatingOutcome:
     """Judge a rater's answer to a captcha; None is a skip or a report, which counts as a miss.
 
-    Call under the rater's lock. CAPTCHA_FAILS_TIMEOUT misses in 24 hours pause the rater.
+    A passed check looks like any rating to the rater: it earns by the same kudos rule, on the same ledger (a
+    "rating" line for its image, `kudos.services.record_passed_check_reward`), and answers as `rate_image` does
+    for a rating, so a client cannot learn afterwards which images were checks. It can be undone like a rating
+    (`undo_rating`). A failed check says it was a check, and CAPTCHA_FAILS_TIMEOUT misses in 24 hours pause the
+    rater. Call under the rater's lock.
     """
     passed = answer is not None and answer == image.captcha_answer
     try:
         with transaction.atomic():
-            CaptchaAnswer.objects.create(rater=rater, image=image, answer=answer, passed=passed)
+            CaptchaAnswer.objects.create(rater=rater, image=image, answer=answer, artifacts=artifacts, passed=passed)
     except IntegrityError:
         return _existing_outcome(rater, image) or RatingOutcome(image=image, captcha=True)
     if passed:
-        return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=True)
+        reward = record_passed_check_reward(rater=rater, image_id=image.pk)
+        paused_until = pause_if_flooding(rater)
+        return RatingOutcome(
+            image=image,
+            rating=answer,
+            artifacts=artifacts,
+            reward=reward.amount if reward else 0,
+            captcha=True,
+            captcha_passed=True,
+            paused_until=paused_until,
+            message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
+        )
     since = timezone.now() - timedelta(hours=24)
     fails = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
     if answer is None:
@@ -288,17 +318,17 @@ def saved_ago(moment: datetime, now: datetime | None = None) -> str:
     return timesince(moment, now, depth=1).replace("\xa0", " ") + " ago"
 
 
-def changeable_until(rating: Rating) -> datetime:
-    """When this rating becomes final."""
+def changeable_until(rating: Rating | CaptchaAnswer) -> datetime:
+    """When this rating (or passed check's answer) becomes final."""
     return rating.created_at + timedelta(minutes=settings.RATING_UNDO_MINUTES)
 
 
-def is_changeable(rating: Rating, now: datetime | None = None) -> bool:
+def is_changeable(rating: Rating | CaptchaAnswer, now: datetime | None = None) -> bool:
     """Whether its rater may still change or undo this rating (as selectors.has_undoable_rating counts)."""
     return (now or timezone.now()) <= changeable_until(rating)
 
 
-def _check_changeable(rating: Rating) -> None:
+def _check_changeable(rating: Rating | CaptchaAnswer) -> None:
     if is_changeable(rating):
         return
     minutes = settings.RATING_UNDO_MINUTES
@@ -337,11 +367,18 @@ def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
     returns to the queue if it wants ratings again, and the ledger follows (kudos.services.cancel_reward:
     an unpaid reward is cancelled, a paid one stays and is not earned again). Deleting a rating from
     the history page is this too. Raises RatingNotFound (404) or TooLateToChange (403).
+
+    The rater's latest (rating_id None) may be a passed check's answer, which looks like any rating and is
+    undone like one (`_undo_passed_check`).
     """
     missing = "Nothing to undo: that rating is not one of yours, or it was already undone."
     if rating_id is None:
         missing = "Nothing to undo: you have no ratings to undo."
     with transaction.atomic():
+        if rating_id is None:
+            undone = _undo_passed_check(rater)
+            if undone is not None:
+                return undone
         image, stored = _lock_rating(rater, rating_id, missing=missing)
         _check_changeable(stored)
         rated = 0 if stored.artifacts is None else 1
@@ -359,6 +396,31 @@ def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
         stored.delete()
         refresh_queue(Image.objects.filter(pk=image.pk))
     return UndoneRating(image=image, rating=stored.rating, artifacts=stored.artifacts, reward=reward)
+
+
+def _undo_passed_check(rater: Rater) -> UndoneRating | None:
+    """Undo the rater's passed check answer when it is their latest "rating" (newer than their latest rating), as
+    a rating is undone: within RATING_UNDO_MINUTES (else TooLateToChange), its unpaid ledger line cancelled, a
+    line already sending, paid or failed kept (answering the check again earns nothing more), the answer deleted
+    so the check can be answered again. None when their latest is a rating (or they have neither).
+
+    Call inside the undo's transaction. Locks the rater first, as rate_image does, then the answer and its line.
+    """
+    lock_rater(rater)
+    answers = CaptchaAnswer.objects.filter(rater=rater, passed=True)
+    latest_rating_at = (
+        Rating.objects.filter(rater=rater).order_by("-created_at", "-id").values_list("created_at", flat=True).first()
+    )
+    if latest_rating_at is not None:
+        answers = answers.filter(created_at__gt=latest_rating_at)
+    answer = answers.select_for_update().order_by("-created_at", "-id").first()
+    if answer is None:
+        return None
+    _check_changeable(answer)
+    reward = cancel_passed_check_reward(rater=rater, image_id=answer.image_id)
+    answer.delete()
+    image = Image.objects.select_related("dataset").get(pk=answer.image_id)
+    return UndoneRating(image=image, rating=answer.answer, artifacts=answer.artifacts, reward=reward)
 
 
 def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: object = None) -> Rating:

@@ -38,16 +38,16 @@ WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
 
 @dataclass(frozen=True)
 class Saved:
-    """What the rater just saved, as the status line shows it ("Saved: 7 · Good · Tiny flaws · +5 kudos")."""
+    """What the rater just saved, as the status line shows it ("Saved: 7 · Good · Tiny flaws · +5 kudos"). A passed
+    check image is saved as any rating is: nothing here tells it apart."""
 
     rating: int
     artifacts: int | None
     reward: int
-    check_image: bool = False
 
     @classmethod
     def of(cls, outcome: services.RatingOutcome) -> Saved:
-        return cls(rating=outcome.rating, artifacts=outcome.artifacts, reward=outcome.reward, check_image=outcome.captcha)
+        return cls(rating=outcome.rating, artifacts=outcome.artifacts, reward=outcome.reward)
 
     @property
     def text(self) -> str:
