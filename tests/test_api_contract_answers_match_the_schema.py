@@ -132,6 +132,12 @@ def _forward_new_set(ctx: Ctx) -> HttpResponse:
     return ctx.forward(horde_payload(str(uuid.uuid4()), ["g1", "g2"], ratings=[{"id": "g1", "rating": 8}], best="g1"))
 
 
+def _forward_a_set_rated_before(ctx: Ctx) -> HttpResponse:
+    body = horde_payload(str(uuid.uuid4()), ["g1", "g2"], ratings=[{"id": "g1", "rating": 8}], best="g1")
+    ctx.forward(body)
+    return ctx.forward(body)
+
+
 def _forward_our_own_submission(ctx: Ctx) -> HttpResponse:
     request_id, ids, ratings = str(uuid.uuid4()), ["g1", "g2"], [{"id": "g1", "rating": 8}, {"id": "g2", "rating": 3}]
     set_rated_on_our_page(request_id, ids, ratings=ratings, best="g1", submission="sent")
@@ -241,7 +247,8 @@ CALLS: dict[tuple[str, str], Operation] = {
             201: _forward_new_set,
             200: _forward_our_own_submission,
             400: lambda ctx: ctx.forward({"set": "not a uuid"}),
-            403: lambda ctx: ctx.forward(horde_payload(str(uuid.uuid4()), ["g1"], best="g1"), token="wrong"),
+            401: lambda ctx: ctx.forward(horde_payload(str(uuid.uuid4()), ["g1"], best="g1"), token="wrong"),
+            403: _forward_a_set_rated_before,
             413: lambda ctx: ctx.forward(raw=TOO_LARGE),
             415: lambda ctx: ctx.forward(raw=b"set=x", content_type="text/plain"),
         },
