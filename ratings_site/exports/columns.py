@@ -132,6 +132,8 @@ PAIRS = [
     Column("created_at", "timestamp[us, tz=UTC]", False, "When the pick was recorded."),
 ]
 
+_RATING_COLUMN = {column.name: column for column in RATINGS}
+
 # The file the AI Horde's ratings service published (on the Hub as Haidra-Org/AI-Horde-Ratings): its columns, in
 # its order and with its meanings (shared/horde-wire.md §5), for ratings of images imported from DiffusionDB.
 DIFFUSIONDB_NAME = "diffusiondb_export.parquet"
@@ -143,24 +145,10 @@ DIFFUSIONDB = [
         "The DiffusionDB image: its file name (DiffusionDB's `image_name`) without the extension, a uuid. Join to "
         "DiffusionDB's metadata on `image_name` with the extension taken off.",
     ),
-    Column("ratings_count", "int32", False, "How many ratings the image had when exported, as the site counts them."),
-    Column("rating", "int16", False, "The rating, 1 (Terrible) to 10 (Masterpiece)."),
+    *(_RATING_COLUMN[name] for name in ("ratings_count", "rating")),
     Column("kudos", "int64", True, RATER_KUDOS_MEANING),
-    Column("account_age", "int64", False, "The rater's Horde account age in seconds, as the Horde last reported it."),
-    Column("usage_requests", "int64", True, "Always null: this site does not know the rater's Horde usage."),
-    Column("created_at", "timestamp[us, tz=UTC]", False, "When the rating was made."),
-    Column("client_agent", "string", False, "The client that sent the rating (name:version:contact), or empty."),
-    Column("artifacts", "int16", True, "Artifacts seen, 0 (Flawless) to 5 (Garbage); null when not given."),
-    Column("user_id", "string", False, USER_ID_MEANING),
-    Column("trusted", "bool", False, "Whether the rater is trusted on the Horde."),
-    Column("validated", "bool", False, "Always false: this site does not validate raters yet."),
-    Column(
-        "captchas_failed",
-        "int32",
-        False,
-        "How many captcha images (images of known quality) the rater answered wrongly or skipped, at export time.",
-    ),
-    Column("country", "string", True, "Always null: this site does not know where raters are."),
+    *(_RATING_COLUMN[name] for name in ("account_age", "usage_requests", "created_at", "client_agent", "artifacts",
+                                        "user_id", "trusted", "validated", "captchas_failed", "country")),  # fmt: skip
 ]
 
 FILES = {

@@ -147,13 +147,21 @@ def rate_image(
         if existing is None:
             raise
         return existing
+    return _saved_outcome(rater, image, score, artifacts_score, reward=reward, paused_until=paused_until)
+
+
+def _saved_outcome(
+    rater: Rater, image: Image, rating: int, artifacts: int | None, *, reward, paused_until, **check: bool
+) -> RatingOutcome:
+    """What a new rating answers, and a passed check too (`check`: its flags), which must read the same."""
     return RatingOutcome(
         image=image,
-        rating=score,
-        artifacts=artifacts_score,
+        rating=rating,
+        artifacts=artifacts,
         reward=reward.amount if reward else 0,
         paused_until=paused_until,
         message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
+        **check,
     )
 
 
@@ -204,15 +212,8 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
     if passed:
         reward = record_passed_check_reward(rater=rater, image_id=image.pk)
         paused_until = pause_if_flooding(rater)
-        return RatingOutcome(
-            image=image,
-            rating=answer,
-            artifacts=artifacts,
-            reward=reward.amount if reward else 0,
-            captcha=True,
-            captcha_passed=True,
-            paused_until=paused_until,
-            message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
+        return _saved_outcome(
+            rater, image, answer, artifacts, reward=reward, paused_until=paused_until, captcha=True, captcha_passed=True
         )
     since = timezone.now() - timedelta(hours=24)
     fails = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
