@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.static import serve
+from django.views.decorators.http import require_safe
 
+from ratings_site.datasets.views import media_file
 from ratings_site.moderation.services import site_figures_for_page
 from ratings_site.raters.forms import LoginForm
 from ratings_site.raters.views import safe_next
@@ -35,15 +35,11 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"))
 
 
+@require_safe
 def media(request: HttpRequest, path: str) -> HttpResponse:
-    """Files under MEDIA_ROOT, when SERVE_MEDIA is on. Names hold content hashes, so cache long."""
-    try:
-        response = serve(request, path, document_root=settings.MEDIA_ROOT)
-    except SuspiciousFileOperation:
-        raise Http404("No such file") from None
-    response["Cache-Control"] = "public, max-age=604800, immutable"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """Files under MEDIA_ROOT, when SERVE_MEDIA is on: pictures only, served as pictures, and a hidden image's only
+    to moderators (`datasets.views.media_file`)."""
+    return media_file(request, path)
 
 
 def home(request: HttpRequest) -> HttpResponse:

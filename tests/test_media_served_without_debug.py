@@ -2,10 +2,13 @@
 
 import io
 
+import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
+
+pytestmark = pytest.mark.django_db  # a file is looked up among hidden images'
 
 
 def _png() -> bytes:

@@ -1,12 +1,19 @@
+import posixpath
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import FloatField, OuterRef, Subquery
 from django.utils.html import format_html
 
 from ratings_site.datasets.fetch import validate_image_url
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
+from ratings_site.datasets.pictures import ALLOWED_FORMATS, ENDINGS, PICTURE_ENDINGS, TooManyPixelsError, open_picture
 from ratings_site.datasets.services import recount_images, refresh_queue, set_flags
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
+
+# What a moderator changes in an image's form: the flags the actions set too.
+MODERATED_FLAGS = ["hidden", "nsfw", "broken"]
 
 
 @admin.register(Dataset)
@@ -52,8 +59,10 @@ class InQueueFilter(admin.SimpleListFilter):
 
 
 class ImageAdminForm(forms.ModelForm):
-    """The image form. Its URL follows the importer's rule (`datasets.fetch.check_image_url`): the model's
-    URLField alone takes ftp:// and internal addresses, which the importer refuses and the predictor cannot fetch."""
+    """The image form (a superuser's: moderators change only the flags, `ImageAdmin.get_readonly_fields`). Its URL
+    follows the importer's rule (`datasets.fetch.check_image_url`): the model's URLField alone takes ftp:// and
+    internal addresses, which the importer refuses and the predictor cannot fetch. Its file must be a picture the
+    site serves (`datasets.pictures.ALLOWED_FORMATS`), stored under its format's ending."""
 
     class Meta:
         model = Image
@@ -64,6 +73,31 @@ class ImageAdminForm(forms.ModelForm):
         if url:  # blank: an image stored as a file
             validate_image_url(url)
         return url
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):  # a new file; a stored one was checked when it came
+            kind = _checked_picture(upload)
+            stem, ending = posixpath.splitext(upload.name)
+            if PICTURE_ENDINGS.get(ending.lower()) != kind:
+                upload.name = stem + ENDINGS[kind]  # look.html holding a JPEG is stored as look.jpg
+        return upload
+
+
+def _checked_picture(upload: UploadedFile) -> str:
+    """The format of an uploaded picture, decoded whole within MAX_IMAGE_PIXELS; ValidationError otherwise."""
+    allowed = ", ".join(ALLOWED_FORMATS)
+    try:
+        with open_picture(upload) as picture:
+            kind = picture.format
+            picture.load()
+    except TooManyPixelsError as error:
+        raise forms.ValidationError(f"This picture is too large: {error}.") from None
+    except Exception:  # Pillow raises many kinds for what it cannot read
+        raise forms.ValidationError(f"This file is not a picture the site serves ({allowed}).") from None
+    finally:
+        upload.seek(0)
+    return kind
 
 
 @admin.register(Image)
@@ -94,8 +128,20 @@ class ImageAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin.css"]}
 
     def get_fields(self, request, obj=None):
+        if not _edits_whole_images(request):  # the picture, the flags, then what the moderator only reads
+            readonly = [name for name in self.get_readonly_fields(request, obj) if name != "preview"]
+            return ["preview", *MODERATED_FLAGS, *readonly]
         fields = [name for name in super().get_fields(request, obj) if name != "preview"]
         return ["preview", *fields] if obj is not None else fields  # the picture first: it is what is judged
+
+    def get_readonly_fields(self, request, obj=None):
+        """A moderator changes the flags (and uses the actions), nothing else: not the file, which the site serves,
+        nor the check image's answer, the dataset, URL or source. Superusers change everything."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if _edits_whole_images(request):
+            return readonly
+        fields = [field.name for field in Image._meta.fields if field.editable and field.name not in MODERATED_FLAGS]
+        return [*readonly, *(name for name in fields if name not in readonly)]
 
     def get_queryset(self, request):
         # The current predictor's score beside the human mean, in the same query (no N+1).
@@ -134,6 +180,11 @@ class ImageAdmin(admin.ModelAdmin):
     def priority(self, obj: Image):
         entry = _queue_entry(obj)
         return f"{entry.priority:.3f}" if entry is not None else "—"
+
+
+def _edits_whole_images(request) -> bool:
+    """Local superusers change any field of an image; everyone else (the Horde's moderators) only the flags."""
+    return request.user.is_superuser
 
 
 def _queue_entry(image: Image) -> QueueEntry | None:
