@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from ratings_site.exports.columns import ANONYMOUS_KUDOS, RATINGS
-from ratings_site.exports.services import hashed_user_id
+from ratings_site.exports.services import account_age_bucket, hashed_user_id
 from ratings_site.kudos.models import KudosReward
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 from ratings_site.ratings.models import Rating
@@ -59,7 +59,7 @@ def _expected(rating: Rating) -> dict:
         "ratings_count": image.ratings_count,
         "rating": rating.rating,
         "kudos": ANONYMOUS_KUDOS if rater.horde_id == 0 else (reward.amount if reward else 0),
-        "account_age": rater.account_age,
+        "account_age": account_age_bucket(rater.account_age),  # 86_400 stays, 5 becomes 0
         "usage_requests": None,
         "created_at": rating.created_at,
         "client_agent": rating.client_agent,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ratings_site.exports.columns import ANONYMOUS_KUDOS, DIFFUSIONDB_NAME, FILES, LICENCE, Column
+from ratings_site.exports.columns import ACCOUNT_AGE_BUCKETS, ANONYMOUS_KUDOS, DIFFUSIONDB_NAME, FILES, LICENCE, Column
 
 
 def _column_table(columns: list[Column]) -> str:
@@ -25,6 +25,7 @@ def render_card(*, rows: dict[str, int], created_at: datetime, since: datetime |
         if since
         else "This is the **full export**: every rating, rated generation set and pick the site holds."
     )
+    age_steps = "\n".join(f"| {bound} | {covers} |" for bound, covers in ACCOUNT_AGE_BUCKETS)
     sections = "\n\n".join(f"### `{name}`\n\n{_column_table(columns)}" for name, columns in FILES.items())
     return f"""# Horde Ratings: open aesthetic ratings
 
@@ -60,7 +61,9 @@ image uuids and more columns.
 ## Left out
 
 Never exported: captcha images and the answers to them (they only check raters), images hidden by a moderator,
-and every rating and pick of a rater flagged by a moderator or banned (account disabled).
+every rating and pick of an image whose dataset is not public (a dataset made non-public leaves the next export
+with all its ratings and picks), and every rating and pick of a rater flagged by a moderator or banned (account
+disabled).
 
 ## How raters are identified
 
@@ -68,6 +71,17 @@ and every rating and pick of a rater flagged by a moderator or banned (account d
 keyed with a secret salt that this site keeps and never changes: the same rater has the same `user_id` in every
 export and in every file, but the id cannot be recovered, or checked by guessing, without the salt.
 All anonymous raters (Horde id 0) hash the id 0 and share one `user_id`.
+
+## Account age
+
+`account_age` (in `ratings.parquet` and `{DIFFUSIONDB_NAME}`) is the rater's Horde account age as the Horde last
+reported it, published in coarse steps only: the column holds the lower bound, in seconds, of the step the age
+falls in. The exact age in seconds, beside the hashed `user_id` and the exact `created_at`, would narrow the hash
+to a few Horde accounts. The column keeps the Horde export's name and integer type; its values are these:
+
+| `account_age` | the account's age |
+|---|---|
+{age_steps}
 
 ## Kudos
 

@@ -34,6 +34,25 @@ RATER_KUDOS_MEANING = (
     "anonymous rater; null when the site did not know it (ratings made before it was recorded)."
 )
 
+_DAY = 86_400
+# The steps account_age is published in (`services.account_age_bucket`): each step's lower bound in seconds, and
+# what it covers. The column keeps the Horde export's name and integer type; only the precision changes.
+ACCOUNT_AGE_BUCKETS = [
+    (0, "under 1 day"),
+    (_DAY, "1 to 7 days"),
+    (7 * _DAY, "7 to 30 days"),
+    (30 * _DAY, "30 to 90 days"),
+    (90 * _DAY, "90 to 365 days"),
+    (365 * _DAY, "365 to 730 days"),
+    (730 * _DAY, "730 days or more"),
+]
+ACCOUNT_AGE_STEPS = ", ".join(f"{bound} ({covers})" for bound, covers in ACCOUNT_AGE_BUCKETS)
+ACCOUNT_AGE_MEANING = (
+    "The rater's Horde account age, as the Horde last reported it, in coarse steps: the lower bound in seconds of "
+    f"the step it falls in, one of {ACCOUNT_AGE_STEPS}. Never the exact seconds, which beside the hashed user_id and "
+    "the exact created_at would narrow the hash to a few Horde accounts."
+)
+
 RATINGS = [
     Column("id", "string", False, "The image: its public uuid on this site."),
     Column("ratings_count", "int32", False, "How many ratings the image had when exported, as the site counts them."),
@@ -45,7 +64,7 @@ RATINGS = [
         f"{ANONYMOUS_KUDOS} for an anonymous rater. For the others it is the kudos this site's ledger awarded them "
         "for this rating (0 when none): the reward, not the rater's Horde kudos (that is `rater_kudos`).",
     ),
-    Column("account_age", "int64", False, "The rater's Horde account age in seconds, as the Horde last reported it."),
+    Column("account_age", "int64", False, ACCOUNT_AGE_MEANING),
     Column("usage_requests", "int64", True, "Always null: this site does not know the rater's Horde usage."),
     Column("created_at", "timestamp[us, tz=UTC]", False, "When the rating was made."),
     Column("client_agent", "string", False, "The client that sent the rating (name:version:contact), or empty."),

@@ -96,9 +96,24 @@ class ExportSummary:
 RATER_MAY_APPEAR = Q(rater__flagged=False, rater__is_active=True)
 
 
+def _image_may_appear(image: str) -> Q:
+    """A dataset image that may be published, through the relation `image` (e.g. "image", "winner"): of a public
+    dataset (a dataset made non-public leaves the export with all its ratings and picks), not a captcha (a check
+    image stays out even in a public dataset; the captcha pool itself is never public), not hidden."""
+    return Q(**{f"{image}__dataset__public": True, f"{image}__is_captcha": False, f"{image}__hidden": False})
+
+
+def account_age_bucket(seconds: int | None) -> int:
+    """The published account_age: the lower bound, in seconds, of the step of `ACCOUNT_AGE_BUCKETS` that the
+    rater's Horde account age falls in. Exact seconds, beside the hashed user_id and exact timestamps, would
+    narrow the hash to a few Horde accounts. An age below 0 (never sent by the Horde) counts as 0."""
+    seconds = max(int(seconds or 0), 0)
+    return max(bound for bound, _ in cols.ACCOUNT_AGE_BUCKETS if bound <= seconds)
+
+
 def ratings_to_export(since: datetime | None = None):
     """Ratings of images that may be published, by raters who may appear, oldest first."""
-    ratings = Rating.objects.filter(RATER_MAY_APPEAR, image__is_captcha=False, image__hidden=False)
+    ratings = Rating.objects.filter(RATER_MAY_APPEAR, _image_may_appear("image"))
     if since is not None:
         ratings = ratings.filter(created_at__gte=since)
     return ratings.order_by("pk")
@@ -132,13 +147,7 @@ def _generation_pairs_to_export(since: datetime | None):
 
 
 def _best_of_pairs_to_export(since: datetime | None):
-    pairs = ImagePreference.objects.filter(
-        RATER_MAY_APPEAR,
-        winner__is_captcha=False,
-        winner__hidden=False,
-        loser__is_captcha=False,
-        loser__hidden=False,
-    )
+    pairs = ImagePreference.objects.filter(RATER_MAY_APPEAR, _image_may_appear("winner"), _image_may_appear("loser"))
     if since is not None:
         pairs = pairs.filter(created_at__gte=since)
     return pairs.order_by("pk")
@@ -236,7 +245,7 @@ class _Exporter:
             "rating": list(rating),
             "reward": [cols.ANONYMOUS_KUDOS if anon else (a or 0) for anon, a in zip(anonymous, amount)],
             "rater_kudos": [cols.ANONYMOUS_KUDOS if anon else k for anon, k in zip(anonymous, rater_kudos)],
-            "account_age": list(account_age),
+            "account_age": [account_age_bucket(age) for age in account_age],
             "usage_requests": [None] * count,
             "created_at": list(created_at),
             "client_agent": list(client_agent),

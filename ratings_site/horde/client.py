@@ -10,6 +10,7 @@ is not a printable ASCII token is refused before it goes near a header
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,6 +51,11 @@ class HordeUnavailable(HordeError):
 
 class HordeTimeout(HordeUnavailable):
     """The request was sent but no answer came in time: the Horde may or may not have acted on it."""
+
+
+class HordeBusy(HordeUnavailable):
+    """HORDE_MAX_CONCURRENT_CALLS calls of this process were already waiting on the Horde: this one was never sent
+    (unavailable, not timed out: safe to retry, never paid)."""
 
 
 class HordeRejected(HordeError):
@@ -222,6 +229,46 @@ class HordeUser:
             raise HordeUnavailable(f"The Horde sent a user we could not read: {exc}") from None
 
 
+# ---- the bound on calls in flight ---------------------------------------------------------------------------
+
+# How long a call waits for one of the process's HORDE_MAX_CONCURRENT_CALLS slots before it fails as HordeBusy.
+# Short: while the Horde is slow no slot frees for seconds, and each waiting call holds a web thread meanwhile.
+CALL_SLOT_WAIT_SECONDS = 0.1
+
+_call_slots: tuple[int, threading.BoundedSemaphore] | None = None  # (size, slots) of this process
+_call_slots_lock = threading.Lock()
+
+
+def _slots() -> threading.BoundedSemaphore:
+    """This process's slots for calls to the Horde (made anew if the setting changed; a call in flight gives its
+    slot back to the semaphore it took it from)."""
+    global _call_slots
+    size = settings.HORDE_MAX_CONCURRENT_CALLS
+    current = _call_slots
+    if current is None or current[0] != size:
+        with _call_slots_lock:
+            if _call_slots is None or _call_slots[0] != size:
+                _call_slots = (size, threading.BoundedSemaphore(size))
+            current = _call_slots
+    return current[1]
+
+
+@contextlib.contextmanager
+def _call_slot(method: str, path: str) -> Iterator[None]:
+    """Hold one of the process's slots for a call to the Horde, or raise HordeBusy (nothing sent) when none frees
+    within CALL_SLOT_WAIT_SECONDS. So a slow Horde holds at most HORDE_MAX_CONCURRENT_CALLS web threads of a process,
+    and the others go on serving pages that do not need it (and /healthz)."""
+    slots = _slots()
+    if not slots.acquire(timeout=CALL_SLOT_WAIT_SECONDS):
+        logger.warning("Horde %s %s not sent: %s calls are already waiting on the Horde", method, path,
+                       settings.HORDE_MAX_CONCURRENT_CALLS)  # fmt: skip
+        raise HordeBusy("The Horde is not answering: too many calls are waiting on it already")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def _request(
     method: str,
     path: str,
@@ -232,7 +279,8 @@ def _request(
     rejected_statuses: tuple[int, ...] = (),
 ) -> Any:
     """One call to the Horde. `rejected_statuses`: 5xx/429 codes that mean "the Horde said no" for this call
-    (HordeRejected) rather than HordeUnavailable."""
+    (HordeRejected) rather than HordeUnavailable. At most HORDE_MAX_CONCURRENT_CALLS of a process are in flight
+    at once; one more fails at once as HordeBusy, never sent (`_call_slot`)."""
     url = f"{settings.HORDE_API_URL}{path}"
     headers = {"Client-Agent": settings.HORDE_CLIENT_AGENT, "Accept": "application/json"}
     if apikey is not None:
@@ -243,7 +291,7 @@ def _request(
         headers["Content-Type"] = "application/json"
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout or settings.HORDE_TIMEOUT) as resp:
+        with _call_slot(method, path), urllib.request.urlopen(req, timeout=timeout or settings.HORDE_TIMEOUT) as resp:
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         raw = exc.read()
