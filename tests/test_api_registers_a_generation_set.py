@@ -69,9 +69,10 @@ def test_a_seed_may_be_a_number_and_url_model_seed_may_be_left_out(horde):
 
 
 def test_it_fills_in_a_set_known_from_the_horde_without_changing_it(horde):
-    """A set our intake or page knew first (no prompt): the owner's registration adds the prompt and links."""
-    owner = Rater.objects.create(username="DemoRater#1001", horde_id=1001)
-    known = GenerationSet.objects.create(request_id=str(uuid.uuid4()), rater=owner, source=Source.HORDE)
+    """A set a page opened first (no prompt, no owner, not rated): the registration adds the prompt and a missing
+    link, and claims it. (A set the Horde's forward brought is refused:
+    tests/test_registration_never_takes_a_rated_or_forwarded_set.py.)"""
+    known = GenerationSet.objects.create(request_id=str(uuid.uuid4()), source=Source.PAGE)
     known.images.create(generation_id="g-1", position=0)
     body = registration(known.request_id, images=[{"id": "g-1", "url": "https://images.example.org/g1.webp"}])
 
@@ -79,7 +80,7 @@ def test_it_fills_in_a_set_known_from_the_horde_without_changing_it(horde):
 
     assert response.status_code == 200, response.content
     known.refresh_from_db()
-    assert (known.prompt, known.source) == (body["prompt"], Source.HORDE)
+    assert (known.prompt, known.source, known.rater.horde_id) == (body["prompt"], Source.PAGE, 1001)
     assert known.images.get().url == "https://images.example.org/g1.webp"
 
 

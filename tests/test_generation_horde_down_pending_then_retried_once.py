@@ -15,6 +15,7 @@ from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
 from tests.helpers import let_deferred_tasks_fall_due, run_worker
+from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 
 def waiting_tasks() -> int:
@@ -22,7 +23,10 @@ def waiting_tasks() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_down_then_pending_then_the_worker_sends_it_and_the_reward_shows(login, horde):
+def test_down_then_pending_then_the_worker_sends_it_and_the_reward_shows(login, forwarding_horde):
+    """The Horde forwards the set to our intake, as the real one does: its forward names the owner, whose ledger
+    then shows the reward (tests/test_opening_a_set_page_claims_nothing.py)."""
+    horde = forwarding_horde
     client = login(DEMO_KEY)
     generation_set = open_set(client, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)

@@ -65,9 +65,11 @@ def test_a_set_still_generating_is_not_recorded_yet(login, horde):
 
 @pytest.mark.django_db
 def test_another_raters_set_is_refused_with_a_clear_page(login, horde):
+    """Once its owner rated it (opening it claims nothing: tests/test_opening_a_set_page_claims_nothing.py)."""
     owner = login(DEMO_KEY)
     open_set(owner, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)
+    submit(owner, DEMO_SET_FOUR, {ids[1]: 7})
     stranger = login(SECOND_KEY)
 
     seen = stranger.get(set_url(DEMO_SET_FOUR))
@@ -75,8 +77,8 @@ def test_another_raters_set_is_refused_with_a_clear_page(login, horde):
 
     assert seen.status_code == 403 and posted.status_code == 403
     assert "This set belongs to another rater" in seen.content.decode()
-    assert not rate_calls(horde)
-    assert not GenerationRating.objects.exists()
+    assert len(rate_calls(horde)) == 1  # the owner's
+    assert list(GenerationRating.objects.values_list("image__generation_id", flat=True)) == [ids[1]]
     assert DEMO_SET_FOUR not in stranger.get("/generations/").content.decode()
 
 

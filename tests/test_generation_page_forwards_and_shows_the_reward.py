@@ -7,10 +7,14 @@ from ratings_site.horde.standin import DEMO_SET_FOUR
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, set_url, submit
+from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_horde_gets_the_rating_and_the_page_and_list_show_its_reward(login, horde):
+def test_the_horde_gets_the_rating_and_the_page_and_list_show_its_reward(login, forwarding_horde):
+    """The Horde forwards the set to our intake, as the real one does: its forward names the owner, whose ledger
+    then shows the reward (tests/test_opening_a_set_page_claims_nothing.py)."""
+    horde = forwarding_horde
     client = login(DEMO_KEY)
     generation_set = open_set(client, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)

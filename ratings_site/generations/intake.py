@@ -5,7 +5,8 @@ one request id are decided one at a time:
 
 - `register_generation_set`: a client app (`POST /api/v1/generations`) tells us, ahead of the rating, the
   prompt, negative prompt and parameters of a request (which the Horde's status never returns) and its
-  images. It fills in what the set does not know yet; it never changes what the set already holds.
+  images. It fills in what the set does not know yet; it never changes what the set already holds, and it never
+  claims or fills in a set that is already rated or that the Horde's forward brought.
 - `take_horde_set`: the Horde forwards every rated set to `POST /api/v1/rating/set` (shared/horde-wire.md
   §2) and credits the reward only if we answer 2xx. A set rated for the first time is recorded through the
   one best-of rule (`rules.validate_set_rating`) and `services.record_set_rating` (source "horde"). A set
@@ -15,8 +16,12 @@ one request id are decided one at a time:
   (`horde_intake_at`): the rater's validated pick stays the truth (the Horde's forwarded `best` may differ,
   its tie detection never fires, §1). Nothing is counted twice.
 
-The rater a forward names (`user.username`, "name#id") is matched by Horde id, created when new with
-nothing taken from the payload but the name: no trust, no moderator rights, no kudos.
+The Horde knows whose request it is (it pays the owner; `generate/rate` takes no key), so its forward decides
+whose set it is (`owner_known`). The rater a forward names (`user.username`, "name#id") is matched by Horde id,
+created when new with nothing taken from the payload but the name: no trust, no moderator rights, no kudos.
+When it names someone other than the rater who registered or rated the set through us, that rater's part goes:
+the forward of a rating our site is submitting is refused (403: the Horde pays nothing) and the rating taken back
+(`services.hand_to_the_hordes_owner`), and a registration's prompt, parameters and images are dropped.
 
 Refusals are `IntakeRefused` with the HTTP status the API answers and a message for people.
 """
@@ -35,7 +40,7 @@ from django.utils import timezone
 
 from ratings_site.generations.models import GenerationImage, GenerationSet, Source
 from ratings_site.generations.rules import SetRatingRefused, validate_set_rating
-from ratings_site.generations.services import record_set_rating
+from ratings_site.generations.services import hand_to_the_hordes_owner, record_set_rating
 from ratings_site.horde.client import HORDE_ID_MAX, clean_username
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
 
@@ -66,6 +71,32 @@ class AlreadyRated(IntakeRefused):
 
 class RegisteredByAnother(IntakeRefused):
     status = 403
+
+
+class NotTheOwnersRating(IntakeRefused):
+    """The Horde forwarded a rating our site is submitting, and names another user as the request's owner: we
+    answer 403, so the Horde pays nothing (the submitter is told it is another user's set)."""
+
+    status = 403
+
+
+class ForwardedSetRefused(IntakeRefused):
+    """A registration of a set the Horde's forward brought: its description can only come from its owner's
+    client, before it was rated."""
+
+    status = 403
+
+
+class RatedSetRefused(IntakeRefused):
+    """A registration that would claim or change a set that is already rated."""
+
+    status = 409
+
+
+NOT_THE_OWNER_MESSAGE = (
+    "The AI Horde says another user made this request, so only they can rate it: your rating was not kept "
+    "and nobody was paid for it."
+)
 
 
 class AnonymousRefused(IntakeRefused):
@@ -156,6 +187,9 @@ def register_generation_set(
       prompt, parameters, model or seed that differ from what the set holds are refused
       (`RegistrationConflict`, 409): a registration describes a request, it cannot rewrite one.
     - A set another rater owns: `RegisteredByAnother` (403), nothing changed.
+    - A set the Horde's forward brought (`ForwardedSetRefused`, 403), and a rated set it would claim or change
+      (`RatedSetRefused`, 409): an anonymous set published with its request id cannot be described or given
+      pictures by whoever registers that id. The owner's same registration again still answers 200.
     """
     request_id = canonical_request_id(request_id)
     if rater.horde_id is None or rater.horde_id == ANONYMOUS_HORDE_ID:
@@ -191,6 +225,16 @@ def register_generation_set(
             return Registration(
                 generation_set=generation_set, created=True, images_to_copy=any(image.url for image in images)
             )
+        if generation_set.source == Source.HORDE:
+            raise ForwardedSetRefused(
+                "This set reached us through the Horde's forward of its rating: a registration cannot claim it or "
+                "change its prompt, parameters or images."
+            )
+        rated_refusal = RatedSetRefused(
+            "This set is already rated: a registration cannot claim it or change its prompt, parameters or images."
+        )
+        if generation_set.is_rated and generation_set.rater_id != rater.pk:
+            raise rated_refusal
         if generation_set.rater_id is not None and generation_set.rater_id != rater.pk:
             raise RegisteredByAnother("Another rater registered this request id.")
         changed = _fill_in_set(
@@ -198,6 +242,8 @@ def register_generation_set(
             client_agent=client_agent,
         )
         changed += _fill_in_images(generation_set, images)
+        if changed and generation_set.is_rated:
+            raise rated_refusal  # the transaction rolls back whatever was filled in
         to_copy = generation_set.images.filter(copy_state=GenerationImage.CopyState.WAITING).exclude(url="").exists()
     return Registration(generation_set=generation_set, created=False, images_to_copy=to_copy, changed=changed)
 
@@ -252,7 +298,9 @@ def _fill_in_images(generation_set: GenerationSet, images: Sequence[RegisteredIm
                 )
             setattr(image, name, value)
             fields.append(name)
-        if registered.url and registered.url != image.url and image.copy_state != GenerationImage.CopyState.COPIED:
+        fresher_link = registered.url and registered.url != image.url and image.copy_state != GenerationImage.CopyState.COPIED
+        # Only a link the registration itself gave may be replaced: a link from the Horde's status stays the Horde's.
+        if fresher_link and (not image.url or generation_set.source == Source.CLIENT):
             # A fresher link (the Horde's are signed and expire): a copy that failed gets another chance.
             image.url = registered.url
             image.copy_state, image.copy_attempts, image.copy_error = GenerationImage.CopyState.WAITING, 0, ""
@@ -349,9 +397,12 @@ def take_horde_set(
     - The set was rated before: `AlreadyRated` (403), unless it was rated through our page or a client's
       registration flow, its submission to the Horde is pending or sent, and this is the Horde's first forward
       of it (`horde_intake_at` empty): then the forward is only noted and answered 2xx.
+      When that forward names another user than the rater who submitted it, the rating is taken back, the set
+      given to the named user, and the forward refused (`NotTheOwnersRating`, 403: the Horde pays nothing).
     - Otherwise the set (made when new, source "horde", with an image per id of `all_set_ids`) is rated by the
       one best-of rule and recorded with source "horde", owned by the forward's user (the Horde knows whose
-      request it is); a rating the rule refuses is `IntakeRefused` (400) and stores nothing.
+      request it is; a registration by anyone else is dropped: its prompt, parameters and images); a rating the
+      rule refuses is `IntakeRefused` (400) and stores nothing.
     """
     request_id = canonical_request_id(request_id)
     ids = list(all_set_ids)
@@ -363,41 +414,88 @@ def take_horde_set(
         generation_set, _ = _lock_or_create_set(
             request_id, rater=rater, source=Source.HORDE, client_agent=client_agent
         )
+        owner_id = rater.pk if rater else None
         if generation_set.is_rated:
-            if (
+            if not (
                 generation_set.horde_intake_at is None
                 and generation_set.rated_via in OUR_OWN_SOURCES
                 and generation_set.submission in OUR_OWN_SUBMISSIONS
             ):
+                raise AlreadyRated("This generation set is already rated.")
+            if owner_id is not None and generation_set.rater_id == owner_id:
                 generation_set.horde_intake_at = timezone.now()
-                generation_set.save(update_fields=["horde_intake_at", "updated_at"])
+                generation_set.owner_known = True
+                generation_set.save(update_fields=["horde_intake_at", "owner_known", "updated_at"])
                 return IntakeOutcome(generation_set=generation_set, recorded=False)
-            raise AlreadyRated("This generation set is already rated.")
-        images = _images_for(generation_set, ids)
-        try:
-            valid = validate_set_rating(
-                image_ids=[image.generation_id for image in images if not image.faulted],
-                faulted_ids={image.generation_id for image in images if image.faulted},
-                ratings=ratings,
-                best=best,
+            # Rated here by someone the Horde does not call its owner: taken back and kept so (the refusal below
+            # comes after the commit), so that the Horde pays nobody and the owner can still rate it.
+            hand_to_the_hordes_owner(generation_set, owner=rater, message=NOT_THE_OWNER_MESSAGE)
+            refusal: IntakeRefused | None = NotTheOwnersRating(
+                "This generation set was rated here by another user than its owner."
             )
-        except SetRatingRefused as exc:
-            raise IntakeRefused(exc.message) from None
-        if generation_set.rater_id != (rater.pk if rater else None):
-            # The Horde knows whose request this is; a registration by anyone else does not make it theirs.
-            generation_set.rater = rater
-            generation_set.save(update_fields=["rater", "updated_at"])
-        try:
-            outcome = record_set_rating(
-                generation_set=generation_set, rater=rater, valid=valid, source=Source.HORDE, client_agent=client_agent
+        else:
+            refusal = None
+            _record_forwarded_rating(
+                generation_set, rater=rater, ids=ids, ratings=ratings, best=best, client_agent=client_agent
             )
-        except SetRatingRefused as exc:
-            raise IntakeRefused(exc.message) from None
-        if outcome.duplicate:  # cannot happen under the lock; refuse rather than count anything twice
-            raise AlreadyRated("This generation set is already rated.")
-        GenerationSet.objects.filter(pk=generation_set.pk).update(horde_intake_at=timezone.now())
-        generation_set.refresh_from_db()
+    if refusal is not None:
+        raise refusal
     return IntakeOutcome(generation_set=generation_set, recorded=True)
+
+
+def _record_forwarded_rating(
+    generation_set: GenerationSet,
+    *,
+    rater: Rater | None,
+    ids: list[str],
+    ratings: list[dict] | None,
+    best: str | None,
+    client_agent: str,
+) -> None:
+    """Record the rating a forward brings of a set not rated yet (locked by the caller), owned by the forward's
+    user: what a rater other than the Horde's owner registered is dropped first."""
+    owner_id = rater.pk if rater else None
+    if generation_set.rater_id is not None and generation_set.rater_id != owner_id:
+        _drop_what_another_gave(generation_set, client_agent=client_agent)
+    images = _images_for(generation_set, ids)
+    try:
+        valid = validate_set_rating(
+            image_ids=[image.generation_id for image in images if not image.faulted],
+            faulted_ids={image.generation_id for image in images if image.faulted},
+            ratings=ratings,
+            best=best,
+        )
+    except SetRatingRefused as exc:
+        raise IntakeRefused(exc.message) from None
+    if generation_set.rater_id != owner_id:
+        # The Horde knows whose request this is; a registration by anyone else does not make it theirs.
+        generation_set.rater = rater
+        generation_set.save(update_fields=["rater", "updated_at"])
+    try:
+        outcome = record_set_rating(
+            generation_set=generation_set, rater=rater, valid=valid, source=Source.HORDE, client_agent=client_agent
+        )
+    except SetRatingRefused as exc:
+        raise IntakeRefused(exc.message) from None
+    if outcome.duplicate:  # cannot happen under the lock; refuse rather than count anything twice
+        raise AlreadyRated("This generation set is already rated.")
+    GenerationSet.objects.filter(pk=generation_set.pk).update(
+        horde_intake_at=timezone.now(), owner_known=rater is not None
+    )
+    generation_set.refresh_from_db()
+
+
+def _drop_what_another_gave(generation_set: GenerationSet, *, client_agent: str) -> None:
+    """The Horde names another owner than the rater who registered (or claimed) this unrated set: what that rater
+    said about it goes. The prompt, negative prompt and parameters are cleared; a registered set's images (their
+    links, models and seeds came from the registration) are made again from the Horde's list."""
+    generation_set.prompt = ""
+    generation_set.negative_prompt = ""
+    generation_set.params = {}
+    generation_set.client_agent = client_agent
+    generation_set.save(update_fields=["prompt", "negative_prompt", "params", "client_agent", "updated_at"])
+    if generation_set.source == Source.CLIENT:
+        generation_set.images.all().delete()
 
 
 def _images_for(generation_set: GenerationSet, ids: Sequence[str]) -> list[GenerationImage]:

@@ -26,7 +26,13 @@ class GenerationSet(models.Model):
     Keyed by the Horde's request id, kept as the string the Horde sends (a UUID today), so that the page,
     a client's registration and the Horde's intake (`/v1/rating/set`, field `set`) all find the same row.
     The prompt and parameters are known only when a client registered the set: the Horde's status answer
-    does not carry them. `rater` is null for a set the Horde's intake brought before we knew its user.
+    does not carry them.
+
+    `rater` is whose set this is as far as we know: the rater who registered it or rated it through us, or the user
+    the Horde's forward named; null for a set only opened (opening a page claims nothing) and for an anonymous
+    request. `owner_known`: the Horde's own forward of the set (`/api/v1/rating/set`) named `rater` as the request's
+    owner. Only then does the ledger show the kudos the Horde paid for it (`generate/rate` takes no key: the Horde
+    pays the request's owner, whoever sends the rating).
     """
 
     class Submission(models.TextChoices):
@@ -35,10 +41,16 @@ class GenerationSet(models.Model):
         PENDING = "pending", "Waiting to reach the Horde"
         SENT = "sent", "Accepted by the Horde"
         REFUSED = "refused", "Refused by the Horde"
+        # The Horde's forward named another user as the request's owner: the submitter's rating was taken back
+        # and the set is its owner's to rate.
+        NOT_OWNER = "not_owner", "Refused: the Horde names another owner"
 
     request_id = models.CharField(max_length=64, unique=True, help_text="The Horde's request id.")
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_sets"
+    )
+    owner_known = models.BooleanField(
+        default=False, help_text="The Horde's forward of the set named its rater as the request's owner."
     )
     prompt = models.TextField(blank=True)
     negative_prompt = models.TextField(blank=True)

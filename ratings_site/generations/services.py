@@ -7,7 +7,9 @@ record did, with `duplicate` set, so that the intake can tell "already rated" (i
 
 Our own page (and later the client API) goes through `submit_set_rating`: may-rate, the rule, the record,
 then the forward to the Horde's `generate/rate` (`send_set_rating`, which the retry task calls too).
-`record_set_from_status` stores a set the site learnt of from the Horde's `generate/status`.
+`record_set_from_status` stores a set the site learnt of from the Horde's `generate/status`, owned by nobody:
+opening a page claims nothing. Whose set it is, the Horde's forward says (`intake.take_horde_set`); the ledger
+shows the kudos the Horde paid only to the rater that forward named (`owner_known`).
 """
 
 from __future__ import annotations
@@ -145,8 +147,12 @@ def _existing_outcome(generation_set: GenerationSet) -> SetRatingOutcome:
 # ---- a set from the Horde's generate/status ----------------------------------------------------------------
 
 
-def record_set_from_status(*, status: GenerationStatus, rater: Rater) -> GenerationSet:
-    """Store the set the Horde's status answer describes, as `rater`'s (source "page"), with its images.
+def record_set_from_status(*, status: GenerationStatus) -> GenerationSet:
+    """Store the set the Horde's status answer describes (source "page"), with its images and no owner.
+
+    Opening a set's page claims nothing: the status answer does not say whose request it is, so the set is
+    nobody's until a rater's rating of it goes through (`submit_set_rating`) or the Horde's forward names its
+    owner.
 
     Idempotent per request id: when the set exists already (a parallel page load, a client's registration,
     the Horde's intake), that row is returned untouched. Schedules the copy of its images after commit.
@@ -157,7 +163,7 @@ def record_set_from_status(*, status: GenerationStatus, rater: Rater) -> Generat
     try:
         with transaction.atomic():
             generation_set = GenerationSet.objects.create(
-                request_id=status.request_id, rater=rater, source=Source.PAGE
+                request_id=status.request_id, rater=None, source=Source.PAGE
             )
             GenerationImage.objects.bulk_create(
                 GenerationImage(
@@ -371,9 +377,40 @@ def _accepted(generation_set_id: int, *, reward: int | None) -> SubmissionOutcom
                     "updated_at",
                 ]
             )
-            if reward:
+            if reward and locked.owner_known:
+                # The Horde paid the request's owner (generate/rate takes no key): the line goes to the rater the
+                # Horde's forward named, never to whoever sent the rating.
                 record_horde_paid(rater=locked.rater, generation_set=locked, amount=reward)
     return SubmissionOutcome(generation_set=locked, state=locked.submission, reward=locked.horde_reward)
+
+
+def hand_to_the_hordes_owner(generation_set: GenerationSet, *, owner: Rater | None, message: str) -> None:
+    """The Horde's forward of a rating our site is submitting names another user as the request's owner: take the
+    submitter's rating back (its image ratings, preferences and best) and give the set to that owner.
+
+    Called by the intake under the set's row lock, before it refuses the forward (so the Horde pays nothing). The
+    submission becomes `not_owner` with `message`, which the sender (`send_set_rating`, waiting on the Horde) finds
+    and shows; the submitter's choices are not kept, so the owner finds a clean form.
+    """
+    GenerationRating.objects.filter(image__generation_set=generation_set).delete()
+    Preference.objects.filter(generation_set=generation_set).delete()
+    generation_set.best = None
+    generation_set.best_none = False
+    generation_set.best_picked = False
+    generation_set.rated_at = None
+    generation_set.rated_via = ""
+    generation_set.rater = owner
+    generation_set.owner_known = owner is not None
+    generation_set.submission = GenerationSet.Submission.NOT_OWNER
+    generation_set.submission_error = message[:300]
+    generation_set.submission_body = {}
+    generation_set.submission_sending_since = None
+    generation_set.save(
+        update_fields=[
+            "best", "best_none", "best_picked", "rated_at", "rated_via", "rater", "owner_known", "submission",
+            "submission_error", "submission_body", "submission_sending_since", "updated_at",
+        ]
+    )
 
 
 def _not_answered(generation_set_id: int, message: str, *, uncertain: bool) -> SubmissionOutcome:

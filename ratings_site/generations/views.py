@@ -1,7 +1,9 @@
 """The rater's generation sets: the list (/generations/) and one set's page, where its owner rates it.
 
 Thin: the rules live in `rules.py` (the best-of rule) and `services.py` (record, forward to the Horde). A set
-the site does not know yet is asked of the Horde's `generate/status` and recorded as the logged-in rater's.
+the site does not know yet is asked of the Horde's `generate/status` (through `status.py`: cached, throttled per
+rater) and recorded with no owner: opening a page claims nothing. Whose set it is, the Horde says (its forward of
+the rated set, `intake.py`); until then any rater who knows the request id may see it and try to rate it.
 The page works without JavaScript: plain radio buttons, a first submit that shows what will be sent (the
 review) and a second that saves; `static/js/generations.js` adds the keyboard and a live summary.
 """
@@ -29,7 +31,8 @@ from ratings_site.generations.rules import (
     ValidSetRating,
     validate_set_rating,
 )
-from ratings_site.horde.client import HordeTimeout, HordeUnavailable, RequestNotFound, generation_status
+from ratings_site.generations.status import StatusLookupsThrottled, status_for
+from ratings_site.horde.client import HordeTimeout, HordeUnavailable, RequestNotFound
 from ratings_site.ratings import scales
 from ratings_site.ratings.limits import RatingRefused
 
@@ -225,7 +228,12 @@ def _unknown_set_page(request: HttpRequest, request_id: str) -> HttpResponse | G
     """Ask the Horde about a set we do not know; record it, or say plainly why not."""
     context = {"request_id": request_id}
     try:
-        status = generation_status(request_id)
+        status = status_for(request_id, rater=request.user)
+    except StatusLookupsThrottled as exc:
+        context |= {"reason": "throttled", "retry_after": exc.retry_after}
+        response = render(request, "generations/unavailable.html", context, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     except RequestNotFound:
         return render(request, "generations/unavailable.html", context | {"reason": "gone"}, status=404)
     except HordeTimeout:
@@ -238,7 +246,7 @@ def _unknown_set_page(request: HttpRequest, request_id: str) -> HttpResponse | G
         return render(request, "generations/unavailable.html", context, status=200)
     if not any(g.state != GenerationImage.State.FAULTED for g in status.generations):
         return render(request, "generations/unavailable.html", context | {"reason": "faulted"}, status=200)
-    return services.record_set_from_status(status=status, rater=request.user)
+    return services.record_set_from_status(status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,6 +302,10 @@ def _submit(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse
     except (SetRatingRefused, RatingRefused) as exc:
         return _render_set(request, generation_set, error=exc.message, status=exc.status, **keep)
     generation_set.refresh_from_db()
+    if outcome.state == GenerationSet.Submission.NOT_OWNER:
+        # The Horde's forward named the request's owner, and it is not this rater: nothing was kept or paid.
+        context = {"request_id": generation_set.request_id, "message": outcome.message}
+        return render(request, "generations/not_yours.html", context, status=403)
     if outcome.state == GenerationSet.Submission.REFUSED:
         # The Horde said no: nothing is kept, the rater's choices are back on the form with its words.
         return _render_set(request, generation_set, error=outcome.message, status=400, **keep)
