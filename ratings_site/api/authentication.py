@@ -2,7 +2,9 @@
 
 The key is resolved as the login does (`raters.services.rater_for_key`: the login limits, find_user, the rater
 made or refreshed), then remembered for API_KEY_CACHE_SECONDS under the key's hash (never the key), so that a
-client's stream of ratings costs one cache read and one rater row per call, not a call to the Horde. The key
+client's stream of ratings costs one cache read and one rater row per call, not a call to the Horde. A Horde
+moderator is asked about again on each call, as the admin does (raters.moderator_rights: find_user through its own
+cache), so the moderators' calls follow the Horde within the admin's bound, FIND_USER_CACHE_SECONDS. The key
 itself is never stored nor logged. API calls know no session and no CSRF: a session cookie alone reaches nothing.
 
 The anonymous key: `HordeAPIKeyAuthentication` refuses it (what an anonymous person registers could never be
@@ -37,6 +39,7 @@ from rest_framework.permissions import BasePermission
 
 from ratings_site.api.exceptions import APIRefusal
 from ratings_site.horde import client as horde
+from ratings_site.raters import moderator_rights
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
 from ratings_site.raters.services import ANONYMOUS_USERNAME, LoginRefused, rater_for_key
 from ratings_site.raters.throttle import client_address
@@ -59,12 +62,20 @@ def _cache_name(apikey: str) -> str:
 
 def rater_for_api_key(*, apikey: str, address: str) -> Rater:
     """The (not anonymous) rater a key stands for: remembered by the key's hash for API_KEY_CACHE_SECONDS, else
-    resolved through `rater_for_key` (find_user). Raises LoginRefused."""
+    resolved through `rater_for_key` (find_user). Raises LoginRefused.
+
+    A remembered Horde moderator is asked about again on every call (raters.moderator_rights, the admin's rule:
+    find_user through its own cache), so one the Horde demoted loses the moderators' calls within
+    FIND_USER_CACHE_SECONDS, as they lose the admin, not API_KEY_CACHE_SECONDS; while the Horde does not answer
+    they keep them, as they keep the admin."""
     name = _cache_name(apikey)
     remembered = cache.get(name)
     if remembered is not None:
         rater = Rater.objects.filter(pk=remembered, horde_id__isnull=False).first()
-        if rater is not None:
+        if rater is not None and (
+            not moderator_rights.follows_the_horde(rater)
+            or moderator_rights.horde_still_says_moderator(rater=rater, apikey=apikey) is not False
+        ):
             return rater
     rater = rater_for_key(apikey=apikey, address=address)
     if not rater.is_horde_anonymous and settings.API_KEY_CACHE_SECONDS:

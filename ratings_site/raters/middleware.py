@@ -28,7 +28,8 @@ class HordeModeratorStillModeratorMiddleware:
 
     On the moderators' pages (the admin and /stats/), a rater who is staff because the Horde called them a
     moderator is checked again with find_user (cached FIND_USER_CACHE_SECONDS, so at most one Horde call
-    per moderator that often): when the Horde no longer says so, they lose the rights and the session.
+    per moderator that often; raters.moderator_rights, the rule the API's moderators' calls follow too):
+    when the Horde no longer says so, they lose the rights and the session.
     A session without the key to ask with (logged in before keys were kept) must log in again. When the
     Horde does not answer, the rights stay until it does: moderators are not locked out by an outage.
     """
@@ -39,14 +40,10 @@ class HordeModeratorStillModeratorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(MODERATOR_PAGES):
             return self.get_response(request)  # don't load the user (a session read) for every other request
+        from ratings_site.raters import moderator_rights
+
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.moderator
-            and user.horde_id is not None
-            and not user.is_superuser
-        ):
+        if user is not None and user.is_authenticated and moderator_rights.follows_the_horde(user):
             demoted = _moderator_rights_withdrawn(request)
             if demoted is not None:
                 return demoted
@@ -61,22 +58,12 @@ def _moderator_rights_withdrawn(request: HttpRequest) -> HttpResponse | None:
     from django.contrib.auth import logout
     from django.shortcuts import redirect
 
-    from ratings_site.horde import client as horde
+    from ratings_site.raters import moderator_rights
     from ratings_site.raters.keys import recall_key
-    from ratings_site.raters.services import rater_from_horde_user
 
     apikey = recall_key(request)
-    if apikey:
-        try:
-            answer = horde.find_user(apikey)
-        except horde.HordeUnavailable:
-            return None
-        except horde.HordeError:
-            answer = None
-        if answer is not None and answer.id == request.user.horde_id and answer.moderator:
-            return None
-        if answer is not None and answer.id == request.user.horde_id:
-            rater_from_horde_user(user=answer)  # takes the moderators' group and staff away
+    if apikey and moderator_rights.horde_still_says_moderator(rater=request.user, apikey=apikey) is not False:
+        return None  # still a moderator, or the Horde is not answering
     logout(request)
     messages.warning(
         request,

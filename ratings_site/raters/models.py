@@ -90,3 +90,18 @@ class Rater(AbstractUser):
         if self.paused_until and self.paused_until > timezone.now():
             return self.paused_until, self.pause_reason
         return None
+
+
+class SecurityCount(models.Model):
+    """Security state that the cache must never hold, because evicting it opens a hole (raters.limits_store):
+    a single-use marker (an embed token redeemed: `use_once`), a login limit's count (failed logins per address and
+    per key, anonymous logins per address) and an API rate count (per rater and per address, one row a minute).
+    One row per name; the row means nothing once `expires_at` has passed, and is deleted then (each new row first
+    deletes the expired ones, so the table holds about one window's worth)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

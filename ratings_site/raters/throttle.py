@@ -1,21 +1,21 @@
-"""Limits on logging in, kept in the shared cache so that every web process counts together.
+"""Limits on logging in, counted in the database (raters.limits_store) so that every web process counts together
+and no count is forgotten early: the shared cache may evict any entry (the database cache culls a third of its
+300 entries when full), which let a throttled address guess again.
 
 Counted per client address and per key (by its hash, never the key): failed logins (a key the Horde
-does not know, or refuses) and anonymous logins (each makes a new rater). A limit reached answers 429
-with Retry-After before the Horde is asked anything.
+does not know, or refuses) and anonymous logins (each makes a new rater), each count over LOGIN_THROTTLE_SECONDS
+from its first. A limit reached answers 429 with Retry-After before the Horde is asked anything.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from ratings_site.horde.client import key_hash
+from ratings_site.raters import limits_store
 
 
 class LoginThrottled(Exception):
@@ -39,24 +39,14 @@ def _name(kind: str, value: str) -> str:
     return f"login-limit:{kind}:" + hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
-def _count(name: str) -> tuple[int, float]:
-    entry = cache.get(name)
-    if not entry or entry["until"] <= time.time():
-        return 0, 0.0
-    return entry["count"], entry["until"]
-
-
 def _add_one(name: str) -> None:
-    count, until = _count(name)
-    if not until:
-        until = time.time() + settings.LOGIN_THROTTLE_SECONDS
-    cache.set(name, {"count": count + 1, "until": until}, timeout=max(1, math.ceil(until - time.time())))
+    limits_store.add_hit(name, window_seconds=settings.LOGIN_THROTTLE_SECONDS)
 
 
 def _refuse_at(name: str, limit: int, message: str) -> None:
-    count, until = _count(name)
+    count, retry_after = limits_store.hits(name)
     if count >= limit:
-        raise LoginThrottled(message, retry_after=max(1, math.ceil(until - time.time())))
+        raise LoginThrottled(message, retry_after=retry_after)
 
 
 def check_login_allowed(*, address: str, apikey: str) -> None:

@@ -1,0 +1,124 @@
+"""Security state kept in the database, never in the cache: single-use markers and exact counters.
+
+The shared cache may forget anything early (Django's database cache, the default, keeps 300 entries and culls a
+third of them on the next write; Redis evicts under memory pressure), and outside Redis its `incr` is a read then a
+write that parallel requests overtake. What must be neither forgotten nor miscounted is a `SecurityCount` row:
+
+- `use_once(name, ttl_seconds=...)`: True the first time a marker is used, False after: an INSERT on the primary
+  key, so of parallel callers exactly one wins. The embed token's single use (embed.tokens).
+- `count_hit(name, window_seconds=..., limit=...)`: one hit in the current window (fixed, aligned to multiples of
+  `window_seconds`), counted only while under `limit`: a conditional UPDATE `count = count + 1 WHERE count < limit`,
+  which PostgreSQL's row lock orders, so parallel requests let exactly `limit` through. The API's rate limits.
+- `hits(name)` and `add_hit(name, window_seconds=...)`: a count whose window begins at its first hit, read before
+  acting and raised after a failure. The login limits (raters.throttle).
+
+Names are the callers' (hash anything secret or personal first; at most 200 characters). A row past its
+`expires_at` means nothing; each new row first deletes expired ones, so the table holds about one window's worth
+of rows and needs no cron.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ratings_site.raters.models import SecurityCount
+
+PURGE_BATCH = 1000  # expired rows deleted by each new row: more than rows are made, so the table cannot grow
+
+
+class Hit(NamedTuple):
+    allowed: bool
+    retry_after: int  # seconds until the window ends, at least 1
+
+
+class Hits(NamedTuple):
+    count: int
+    retry_after: int  # seconds until the count ends (at least 1); 0 when nothing is counted
+
+
+def use_once(name: str, *, ttl_seconds: int) -> bool:
+    """True the first time `name` is used within `ttl_seconds`, False every other time (atomic)."""
+    now = timezone.now()
+    return _insert(name, expires_at=now + timedelta(seconds=ttl_seconds), now=now)
+
+
+def count_hit(name: str, *, window_seconds: int, limit: int, now: float | None = None) -> Hit:
+    """Count one hit of `name` in the current window if fewer than `limit` were counted there; whether it was, and
+    the seconds left in the window."""
+    now = time.time() if now is None else now
+    window = int(now // window_seconds)
+    ends = (window + 1) * window_seconds
+    retry_after = max(1, math.ceil(ends - now))
+    key = f"{name}:{window}"
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    if limit < 1:
+        return Hit(False, retry_after)
+    if _raise(key, now=moment, limit=limit):
+        return Hit(True, retry_after)
+    if not SecurityCount.objects.filter(name=key).exists() and _insert(
+        key, expires_at=datetime.fromtimestamp(ends, tz=UTC), now=moment
+    ):
+        return Hit(True, retry_after)
+    # The row is there (at the limit, or made by a parallel request since the first try): it decides.
+    return Hit(_raise(key, now=moment, limit=limit), retry_after)
+
+
+def hits(name: str) -> Hits:
+    """How many hits `name` has in its window, and the seconds until that window ends."""
+    now = timezone.now()
+    row = SecurityCount.objects.filter(name=name, expires_at__gt=now).values_list("count", "expires_at").first()
+    if row is None:
+        return Hits(0, 0)
+    count, expires_at = row
+    return Hits(count, max(1, math.ceil((expires_at - now).total_seconds())))
+
+
+def add_hit(name: str, *, window_seconds: int) -> None:
+    """Count one hit of `name`; its first hit starts a window of `window_seconds` (atomic)."""
+    now = timezone.now()
+    for _ in range(3):  # a parallel first hit, or an expired row another request is deleting: try again
+        if _raise(name, now=now) or _insert(name, expires_at=now + timedelta(seconds=window_seconds), now=now):
+            return
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete up to PURGE_BATCH rows whose time is over (rows that parallel purges hold are left to them)."""
+    now = timezone.now() if now is None else now
+    with transaction.atomic():
+        expired = list(
+            SecurityCount.objects.select_for_update(skip_locked=True)
+            .filter(expires_at__lte=now)
+            .values_list("name", flat=True)[:PURGE_BATCH]
+        )
+        if not expired:
+            return 0
+        deleted, _ = SecurityCount.objects.filter(name__in=expired, expires_at__lte=now).delete()
+    return deleted
+
+
+def _raise(name: str, *, now: datetime, limit: int | None = None) -> bool:
+    """Add one to the live row `name` (only while under `limit`); whether there was such a row to add to."""
+    live = SecurityCount.objects.filter(name=name, expires_at__gt=now)
+    if limit is not None:
+        live = live.filter(count__lt=limit)
+    return live.update(count=F("count") + 1) == 1
+
+
+def _insert(name: str, *, expires_at: datetime, now: datetime) -> bool:
+    """Make the row `name` with one hit; False when it is there already."""
+    if len(name) > SecurityCount._meta.get_field("name").max_length:
+        raise ValueError(f"a security count's name has at most 200 characters: {name[:40]!r}...")
+    purge_expired(now)
+    try:
+        with transaction.atomic():
+            SecurityCount.objects.create(name=name, count=1, expires_at=expires_at)
+    except IntegrityError:
+        return False
+    return True
