@@ -34,8 +34,11 @@ test: install browser lint
 lint: install
 	$(PY) -m ruff check .
 
+# The task workers, one per queue (settings.TASK_QUEUES) as in production (README, Production): `make worker` runs
+# them all in the foreground (Ctrl-C stops them, each after its current task); `make worker QUEUES=copies` runs one.
+QUEUES ?= default copies exports
 worker: install
-	$(PY) manage.py db_worker
+	for queue in $(QUEUES); do $(PY) manage.py db_worker --queue-name $$queue & done; wait
 
 standin: install
 	DEBUG=1 $(PY) manage.py standin_horde --port 7001

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: migrate SQLite, seed the demo, start the stand-in Horde, a task worker and the example embedding
+# `make run`: migrate SQLite, seed the demo, start the stand-in Horde, a task worker per queue and the example embedding
 # client (examples/embed-client on http://127.0.0.1:8001), and serve the site on http://127.0.0.1:8000.
 # Ctrl-C stops everything.
 set -euo pipefail
@@ -28,7 +28,13 @@ trap cleanup EXIT INT TERM
 
 $PY manage.py standin_horde --port 7001 --ratings-set-url http://127.0.0.1:8000/api/v1/rating/set &
 pids+=($!)
-$PY manage.py db_worker --no-startup-delay >/dev/null 2>&1 &
+# A task worker per queue (settings.TASK_QUEUES), as in production: payments and set submissions ("default") never
+# wait behind a slow image host ("copies") or the open dataset's refresh ("exports").
+$PY manage.py db_worker --queue-name default --no-startup-delay >/dev/null 2>&1 &
+pids+=($!)
+$PY manage.py db_worker --queue-name copies --no-startup-delay >/dev/null 2>&1 &
+pids+=($!)
+$PY manage.py db_worker --queue-name exports --no-startup-delay >/dev/null 2>&1 &
 pids+=($!)
 $PY -m http.server --bind 127.0.0.1 8001 --directory examples/embed-client >/dev/null 2>&1 &
 pids+=($!)

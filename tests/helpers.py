@@ -26,11 +26,15 @@ def rate_via_page(client, image, rating: int = 7, artifacts: int | None = None):
     return response
 
 
-def run_worker() -> None:
-    """`manage.py db_worker --batch`: runs every task that is due, then exits."""
+def run_worker(queue: str = "*") -> None:
+    """`manage.py db_worker --batch --queue-name <queue>`: runs every task that is due on that queue (every queue by
+    default: production runs one worker per queue), then exits."""
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     try:
-        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, stdout=io.StringIO())
+        call_command(
+            "db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0, queue_name=queue,
+            stdout=io.StringIO(),
+        )
     finally:
         for sig, handler in saved.items():
             signal.signal(sig, handler)

@@ -1,5 +1,6 @@
 """Real local HTTP servers for the tests of server-side image fetches: one that serves a picture and
-counts the requests it got, one that redirects elsewhere, on the loopback address of one's choice
+counts the requests it got, one that redirects elsewhere, one that gives any fixed answer (an HTML page, an SVG,
+a 503, a redirect to ftp:), one that trickles a picture a byte at a time, on the loopback address of one's choice
 (127.0.0.1, 127.0.0.2, ::1: Linux answers on all of 127/8)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import http.server
 import io
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,3 +94,84 @@ def ipv6_loopback_available() -> bool:
     except OSError:
         return False
     return True
+
+
+def _serve(host: str, port: int, handler: type) -> tuple[_Server, threading.Thread]:
+    server = _v6_server((host, port), handler) if ":" in host else _Server((host, port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread
+
+
+@contextmanager
+def answering(
+    host: str,
+    *,
+    status: int = 200,
+    content_type: str = "text/html; charset=utf-8",
+    body: bytes = b"",
+    location: str | None = None,
+) -> Iterator[ImageServer]:
+    """A server on `host` that answers every GET with one fixed answer: `status`, `content_type` and `body`, with a
+    Location header when `location` is given (a redirect to anything, `ftp:` included)."""
+    record = ImageServer(host)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            record.paths.append(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            if location is not None:
+                self.send_header("Location", location)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server, _ = _serve(host, 0, Handler)
+    record.port = server.server_address[1]
+    try:
+        yield record
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def trickling(host: str, *, every: float = 0.2, for_at_most: float = 120.0) -> Iterator[ImageServer]:
+    """A server on `host` that answers every GET at once with 200, image/png and a PNG's length, then sends the PNG
+    one byte every `every` seconds (until the client hangs up, or `for_at_most` seconds): each single read gets a
+    byte well within any socket timeout, so only a deadline on the whole fetch ends it."""
+    record = ImageServer(host)
+    content = png((512, 512), "orange") * 4
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            record.paths.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            ends = time.monotonic() + for_at_most
+            try:
+                for byte in content:
+                    if time.monotonic() > ends:
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(every)
+            except OSError:  # the client gave up
+                return
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server, _ = _serve(host, 0, Handler)
+    record.port = server.server_address[1]
+    try:
+        yield record
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -10,12 +10,15 @@ from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ratings_site.api.parsers import nested_deeper_than
 from ratings_site.datasets.fetch import ImageURLError, check_image_url
 from ratings_site.generations.intake import MAX_IMAGES_PER_SET, IntakeRefused, canonical_request_id
 from ratings_site.generations.models import GenerationImage, GenerationSet, Source
 
 MAX_PROMPT_LENGTH = 10_000
 MAX_PARAMS_BYTES = 16 * 1024
+# The Horde's own parameters are three or four levels deep (params → loras → a lora's fields).
+MAX_PARAMS_DEPTH = 20
 # The Horde's forward is refused only when it is garbage: lists a little longer than its own cap still pass.
 MAX_FORWARDED_IDS = 100
 
@@ -107,6 +110,10 @@ class RegistrationSerializer(serializers.Serializer):
         return value or ""
 
     def validate_params(self, value: dict) -> dict:
+        if nested_deeper_than(value, MAX_PARAMS_DEPTH):  # first: what follows walks the value recursively
+            raise serializers.ValidationError(
+                f"The parameters are nested more than {MAX_PARAMS_DEPTH} levels deep (lists and objects)."
+            )
         if len(json.dumps(value, allow_nan=False)) > MAX_PARAMS_BYTES:
             raise serializers.ValidationError(f"The parameters take more than {MAX_PARAMS_BYTES // 1024} KB.")
         if not _storable_text(value):

@@ -23,7 +23,9 @@ Plain Python and Django settings only: DataLoader workers import this without th
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
@@ -194,7 +196,39 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
             raise FetchError("the connection was closed")
 
 
-def _open(url: str, *, timeout: float, allow: Allowance) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+class _ReadsByTheDeadline(io.RawIOBase):
+    """The response's reads of the socket, each given only what is left until the deadline: a server trickling its
+    status line or headers a byte at a time would otherwise keep every single read within the socket's timeout."""
+
+    def __init__(self, raw: io.RawIOBase, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._raw, self._sock, self._deadline = raw, sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:  # type: ignore[override]
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the fetch's deadline passed")
+        self._sock.settimeout(remaining)
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _ResponseByTheDeadline(http.client.HTTPResponse):
+    def __init__(self, sock: socket.socket, *args, deadline: float, **kwargs) -> None:
+        super().__init__(sock, *args, **kwargs)
+        # http.client's reader of the socket (which keeps it open while the response reads), read by the deadline.
+        self.fp = io.BufferedReader(_ReadsByTheDeadline(self.fp.detach(), sock, deadline))
+
+
+def _open(
+    url: str, *, timeout: float, allow: Allowance, deadline: float
+) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
     parts = urlsplit(url)
     host = parts.hostname or ""
     https = parts.scheme.lower() == "https"
@@ -204,6 +238,7 @@ def _open(url: str, *, timeout: float, allow: Allowance) -> tuple[http.client.HT
         if https:
             sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)  # the name's certificate
         connection = _PinnedHTTPConnection(host, port, sock=sock, timeout=timeout)
+        connection.response_class = functools.partial(_ResponseByTheDeadline, deadline=deadline)
         path = parts.path or "/"
         connection.request(
             "GET",
@@ -233,7 +268,9 @@ def fetch_image_bytes(url: str, *, timeout: float, max_bytes: int, allow_private
         if remaining <= 0:
             raise FetchError(f"timed out after {timeout:g} s")
         try:
-            connection, response = _open(url, timeout=remaining, allow=allow)
+            connection, response = _open(url, timeout=remaining, allow=allow, deadline=deadline)
+        except TimeoutError:
+            raise FetchError(f"timed out after {timeout:g} s") from None
         except (OSError, http.client.HTTPException) as error:
             raise FetchError(f"{urlsplit(url).hostname}: {type(error).__name__}: {error}") from None
         try:

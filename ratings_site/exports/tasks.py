@@ -17,7 +17,7 @@ from ratings_site.exports.manifest import is_recent, read_manifest
 REFRESH_REQUESTED_KEY = "exports:refresh-requested"
 
 
-@task()
+@task(queue_name="exports")  # minutes at scale: a worker of its own, never ahead of a payment
 def refresh_export() -> dict:
     if is_recent(read_manifest(settings.EXPORT_DIR)):
         return {"skipped": True}

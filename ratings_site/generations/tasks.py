@@ -17,7 +17,7 @@ from django_tasks import task
 from ratings_site.generations.models import GenerationSet
 
 
-@task()
+@task(queue_name="default")  # never behind slow work: "copies" and "exports" have workers of their own
 def send_pending_set(generation_set_id: int) -> dict:
     # services schedule this task: imported late, so that the two modules never import each other at load.
     from ratings_site.generations.services import SENDING_STALE_AFTER, send_set_rating

@@ -14,7 +14,7 @@ from django_tasks import task
 from ratings_site.kudos.payments import pay_rewards_for, payments_enabled
 
 
-@task()
+@task(queue_name="default")  # never behind slow work: "copies" and "exports" have workers of their own
 def pay_rewards(rater_id: int) -> dict:
     result = pay_rewards_for(rater_id)
     if result.retry_in is not None:
