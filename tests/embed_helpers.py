@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import re
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from tests.conftest import DEMO_KEY
 from tests.served_site import PYTHON, ROOT, ServedSite, _environment
 
 CLIENT_DIR = ROOT / "examples" / "embed-client"
@@ -81,6 +84,19 @@ def embed_site(served_site, _prepared_site: Path, horde) -> Callable[..., EmbedS
         return EmbedSite(served=served, env=_environment(base, _prepared_site / "static", horde.url, env), base=base)
 
     return _start
+
+
+def token_for(site: EmbedSite, origin: str, apikey: str = DEMO_KEY) -> str:
+    """A token as a client's server would get it (no browser, so no CORS)."""
+    request = urllib.request.Request(
+        site.served.url + "/api/v1/embed/token",
+        data=json.dumps({"origin": origin}).encode(),
+        headers={"apikey": apikey, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+        return json.load(response)["token"]
 
 
 def client_page_url(client_origin: str, site: EmbedSite) -> str:

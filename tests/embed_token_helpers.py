@@ -1,4 +1,5 @@
-"""The embed token flow through Django's test client: a token from POST /api/v1/embed/token, then the frame."""
+"""The embed token flow through Django's test client: a token from POST /api/v1/embed/token, then the frame, opened
+with the headers a browser sends for a client app's iframe (`framed_by`)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,17 @@ def new_token(origin: str = ORIGIN, apikey: str = DEMO_KEY) -> str:
     return response.json()["token"]
 
 
+def framed_by(origin: str = ORIGIN) -> dict[str, str]:
+    """The headers of an iframe's navigation on `origin`'s page, as Chromium sends them (the default referrer policy
+    gives the parent's origin)."""
+    return {"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "cross-site",
+            "Referer": f"{origin}/"}
+
+
 def open_frame(path: str = "/embed/rate/", *, origin: str = ORIGIN, apikey: str = DEMO_KEY) -> tuple[Client, object]:
-    """A browser-like client that opened the frame with a fresh token; returns it and the page."""
+    """A browser-like client that opened the frame on `origin`'s page with a fresh token; returns it and the page."""
     client = Client()
-    page = client.get(f"{path}?token={new_token(origin, apikey)}")
+    page = client.get(f"{path}?token={new_token(origin, apikey)}", headers=framed_by(origin))
     return client, page
 
 

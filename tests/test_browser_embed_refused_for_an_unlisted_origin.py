@@ -6,9 +6,7 @@ frame (CSP frame-ancestors). On the listed origin, a page outside /embed/ (/rate
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,27 +15,14 @@ from tests.browser_fixtures import browser  # noqa: F401 (fixture)
 from tests.conftest import DEMO_KEY
 from tests.embed_helpers import (
     TIMEOUT_MS,
-    EmbedSite,
     client_page_url,
     embed_site,  # noqa: F401 (fixture)
     open_in_frame,
     serve_client,  # noqa: F401 (fixture)
     shot,
+    token_for,
 )
 from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
-
-
-def token_for(site: EmbedSite, origin: str) -> str:
-    """A token as a client's server would get it (no browser, so no CORS)."""
-    request = urllib.request.Request(
-        site.served.url + "/api/v1/embed/token",
-        data=json.dumps({"origin": origin}).encode(),
-        headers={"apikey": DEMO_KEY, "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 201
-        return json.load(response)["token"]
 
 
 def client_page(browser: Browser, url: str) -> tuple[Page, list[str]]:

@@ -1,6 +1,7 @@
-"""Only /embed/ pages may be framed, and only by EMBED_ALLOWED_ORIGINS (CSP frame-ancestors, no X-Frame-Options);
-every other page keeps frame-ancestors 'none' and X-Frame-Options: DENY; the rest of the CSP (no inline script
-or style) is the same on every page."""
+"""Only /embed/ pages may be framed, and only by EMBED_ALLOWED_ORIGINS (CSP frame-ancestors, no X-Frame-Options):
+a frame's session's pages, and the answer redeeming its token, by that session's origin only; every other page
+keeps frame-ancestors 'none' and X-Frame-Options: DENY; the rest of the CSP (no inline script or style) is the
+same on every page."""
 
 import pytest
 from django.test import Client
@@ -44,10 +45,10 @@ def test_embed_pages_may_be_framed_by_the_listed_origins_only(make_images):
     make_images(2, dataset="flowers")
     client, page = open_frame()
 
-    for response in (page, client.get("/embed/rate/flowers/"), Client().get("/embed/rate/")):
+    for response, ancestors in ((page, [ORIGIN]), (client.get("/embed/rate/flowers/"), [ORIGIN]),
+                                (Client().get("/embed/rate/"), [ORIGIN, "http://127.0.0.1:8001"])):
         assert "X-Frame-Options" not in response
-        ancestors = _directives(response)["frame-ancestors"].split()
-        assert ancestors == [ORIGIN, "http://127.0.0.1:8001"]
+        assert _directives(response)["frame-ancestors"].split() == ancestors
         assert OTHER_ORIGIN not in ancestors
         _assert_strict_csp(response)
 

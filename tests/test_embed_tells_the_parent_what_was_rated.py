@@ -13,6 +13,7 @@ from ratings_site.horde.standin import DEMO_SET_FOUR
 from tests.bestof_helpers import make_prompt_groups
 from tests.conftest import DEMO_KEY, csrf_token
 from tests.embed_token_helpers import ORIGIN, embed_session_of, open_frame, shown_image_id
+from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
 
@@ -62,7 +63,9 @@ def test_a_best_of_pick_is_announced():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_generation_set_submission_is_announced_on_the_page(horde):
+def test_a_generation_set_submission_is_announced_on_the_page(forwarding_horde):
+    """The Horde forwards the set to our intake, whose forward names the rater as its owner: the reward counts."""
+    horde = forwarding_horde
     client, page = open_frame(f"/embed/generations/{DEMO_SET_FOUR}/")
     assert page.status_code == 200
     ids = horde.generation_ids(DEMO_SET_FOUR)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ratings_site.embed.tokens import SALT
 from ratings_site.raters.models import Rater
 from tests.conftest import ANONYMOUS_KEY, DEMO_KEY
-from tests.embed_token_helpers import ORIGIN, OTHER_ORIGIN, new_token, token_call
+from tests.embed_token_helpers import ORIGIN, OTHER_ORIGIN, framed_by, new_token, token_call
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_captchas")]
 
@@ -26,7 +26,7 @@ def allowed(settings):
 
 
 def _frame(token: str):
-    return Client().get(f"/embed/rate/?token={token}")
+    return Client().get(f"/embed/rate/?token={token}", headers=framed_by(ORIGIN))
 
 
 def _refusal_text(page) -> str:

@@ -27,7 +27,9 @@ class TokenRequestSerializer(serializers.Serializer):
     )
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Put it in the frame's URL: /embed/rate/?token=…; it works once.")
+    token = serializers.CharField(
+        help_text="Put it in the frame's URL: /embed/rate/?token=…; it works once, in an iframe on the origin's page only."
+    )
     expires = serializers.DateTimeField(help_text="The frame must be opened before this moment.")
 
 def _cors(request, response: HttpResponse) -> HttpResponse:

@@ -1,5 +1,5 @@
 """What the shared page templates need to know about the frame: which base to extend (the site's, or the bare
-embed base without header and footer), the embedding origin, the session token and the events to announce."""
+embed base without header and footer), the embedding origin, the frame's credential and the events to announce."""
 
 from __future__ import annotations
 
@@ -16,6 +16,6 @@ def embed(request: HttpRequest) -> dict:
         "base_template": "embed/base.html",
         "embedded": True,
         "embed_origin": sessions.embed_origin(request),
-        "embed_session": SimpleLazyObject(lambda: sessions.session_token(request)),
+        "embed_session": SimpleLazyObject(lambda: sessions.frame_credential(request)),
         "embed_events": SimpleLazyObject(lambda: events.events_for_page(request)),
     }

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 
+from ratings_site.raters import limits_store
 from ratings_site.raters.models import Rater
 
 SALT = "horde-ratings.embed-token"
@@ -56,6 +56,16 @@ class Redeemed:
     origin: str
 
 
+def origin_of(token: str) -> str | None:
+    """The origin a token was issued for, without redeeming it (so that the frame can be checked first), or None
+    for a token that is not valid: `redeem` then says why."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.EMBED_TOKEN_SECONDS)
+    except signing.BadSignature:
+        return None
+    return str(data["o"]) if isinstance(data, dict) and "o" in data else None
+
+
 def redeem(token: str) -> Redeemed:
     """The rater and origin of a token, once: raises TokenRefused when it is expired, used, tampered with, for an
     origin no longer allowed, or for a rater who may no longer rate."""
@@ -71,8 +81,8 @@ def redeem(token: str) -> Redeemed:
         raise TokenRefused("This frame's sign-in is not valid. Reload the app that shows this page.")
     if not origin_allowed(str(data["o"])):
         raise TokenRefused("The app showing this page may no longer embed it.")
-    # Single use: the first redemption claims the nonce (cache.add is atomic in the shared cache).
-    if not cache.add(f"embed-token-used:{data['n']}", True, timeout=settings.EMBED_TOKEN_SECONDS + 60):
+    # Single use: the first redemption claims the nonce, in the database (a cache may evict the marker).
+    if not limits_store.use_once(f"embed-token-used:{data['n']}", ttl_seconds=settings.EMBED_TOKEN_SECONDS + 60):
         raise TokenRefused("This frame's sign-in was already used. Reload the app that shows this page.")
     rater = Rater.objects.filter(pk=data["r"], horde_id__isnull=False, is_active=True).first()
     if rater is None:

@@ -1,20 +1,20 @@
 """The embedded rating pages: the site's own views and templates (the flows, captchas and rules are the same),
 framed by client apps. A page opened with `?token=` redeems the token (embed.tokens) and starts the frame's
-session; without one it needs that session. Every refusal is a plain page inside the frame, never a redirect to
-the login page (which may not be framed) and never a 500."""
+session, only inside a frame on the token's origin (embed.framing); without one it needs that session. Every
+refusal is a plain page inside the frame, never a redirect to the login page (which may not be framed) and never a
+500."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ratings_site.bestof import views as bestof
-from ratings_site.embed import sessions, tokens
+from ratings_site.embed import framing, sessions, tokens
 from ratings_site.generations import views as generations
 from ratings_site.raters.backends import HORDE_KEY_BACKEND
 from ratings_site.ratings import views as ratings
@@ -34,13 +34,16 @@ def embedded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         token = request.GET.get("token")
         if token:
+            origin = tokens.origin_of(token)
+            refusal = framing.refusal_to_redeem(request, origin) if origin is not None else None
+            if refusal is not None:  # not a frame on the token's origin: the token stays unused
+                return refused(request, refusal, status=403)
             try:
                 redeemed = tokens.redeem(token)
             except tokens.TokenRefused as exc:
                 return refused(request, exc.message, status=exc.status)
             login(request, redeemed.rater, backend=HORDE_KEY_BACKEND)
-            request.session[sessions.ORIGIN_KEY] = redeemed.origin
-            request.session.set_expiry(settings.EMBED_SESSION_SECONDS)
+            sessions.begin(request, origin=redeemed.origin)
         elif getattr(request, "embed_session_refused", False) or not (
             request.user.is_authenticated and sessions.embed_origin(request)
         ):
