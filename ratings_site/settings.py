@@ -133,18 +133,24 @@ AUTHENTICATION_BACKENDS = [
 # Rater.username is Horde display data, unique only among local accounts (see raters.models).
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
-# Shared by every web process (login limits, find_user answers): the database by default, made by migrate.
-# Shared by every web process: logins' limits, the API's rate limits, find_user answers. The database cache by
-# default; Redis when REDIS_URL is set (CACHE_URL, when set, wins over both).
+# Shared by every web process, for what may be forgotten at any moment: find_user answers, the rater an API key
+# stands for. The database cache by default (made by migrate); Redis when REDIS_URL is set (CACHE_URL, when set,
+# wins over both). What must never be evicted (the login limits, the API's rate counts, the embed tokens' single
+# use) is in the database whatever this says (raters.limits_store).
 REDIS_URL = env_str("REDIS_URL").strip()
 CACHES = {"default": env_cache("CACHE_URL", REDIS_URL or "db://horde_ratings_cache")}
 # Several sites (or test runs) sharing one Redis keep apart by a prefix of their own.
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX")
 
+# Background tasks, run by `manage.py db_worker --queue-name <queue>`: one worker (or more) per queue, so that
+# nothing waits behind another queue's slow work (README, Production). "default": what is due at a moment and quick
+# (kudos payments, sending rated sets to the Horde, the landing page's figures); "copies": the copies of generation
+# images (slow hosts, at most GENERATION_COPY_SET_BUDGET_SECONDS a set); "exports": the open dataset's refresh.
+TASK_QUEUES = ["default", "copies", "exports"]
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default"],
+        "QUEUES": TASK_QUEUES,
     }
 }
 
@@ -166,11 +172,21 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-MEDIA_URL = "/media/"
+# Where the files under MEDIA_ROOT are linked: the site's own /media/, or in production another origin that serves
+# MEDIA_ROOT (a cookieless host or object storage, with the same headers: README, Production), such as
+# MEDIA_URL=https://media.ratings.example/. A path or an http(s) URL, ending with "/".
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+_media_url = urlsplit(MEDIA_URL)
+if not MEDIA_URL.endswith("/") or _media_url.query or _media_url.fragment or not (
+    (MEDIA_URL.startswith("/") and not _media_url.netloc) or (_media_url.scheme in ("http", "https") and _media_url.netloc)
+):
+    raise ImproperlyConfigured(f"MEDIA_URL must be a path or an http(s) URL ending with '/', got {MEDIA_URL!r}")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# The site serves MEDIA_ROOT itself (with caching headers) unless a front server
-# or object storage does it in production.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+# The site serves MEDIA_ROOT itself at MEDIA_URL (pictures only, sandboxed: datasets/views.py) unless a front server
+# or object storage does it in production; with MEDIA_URL on another origin it cannot.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", MEDIA_URL.startswith("/"))
+if SERVE_MEDIA and not MEDIA_URL.startswith("/"):
+    raise ImproperlyConfigured("SERVE_MEDIA must be false when MEDIA_URL is another origin: that origin serves MEDIA_ROOT")
 # Images the server itself opens or fetches (datasets/pictures.py, datasets/fetch.py).
 # Pixels (width × height) an image may have: larger ones are refused at import and marked broken by the predictor.
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
@@ -184,6 +200,11 @@ GENERATION_COPY_MAX_ATTEMPTS = env_int("GENERATION_COPY_MAX_ATTEMPTS", 5, minimu
 GENERATION_COPY_RETRY_BASE_SECONDS = env_int("GENERATION_COPY_RETRY_BASE_SECONDS", 60, minimum=1)
 GENERATION_COPY_TIMEOUT = env_float("GENERATION_COPY_TIMEOUT", 20.0, minimum=0.1, maximum=300)
 GENERATION_COPY_MAX_BYTES = env_int("GENERATION_COPY_MAX_BYTES", 32 * 1024 * 1024, minimum=1)
+# A set's copies get this many seconds of a worker's time in all (every try of every image, over every run);
+# what is not copied by then is marked failed. And a rater may have this many images waiting for their copy: the
+# images of a set registered beyond it are not copied (marked failed, saying why); the set is registered all the same.
+GENERATION_COPY_SET_BUDGET_SECONDS = env_float("GENERATION_COPY_SET_BUDGET_SECONDS", 60.0, minimum=1, maximum=3600)
+GENERATION_COPY_PENDING_PER_RATER = env_int("GENERATION_COPY_PENDING_PER_RATER", 100, minimum=1)
 
 # The Horde's forward of rated sets to /api/v1/rating/set carries no credential of its own (ratings_site/api/
 # authentication.py: FromTheHorde). Production lists the Horde's addresses or networks (comma-separated) in
@@ -251,12 +272,13 @@ SPECTACULAR_SETTINGS = {
         {"name": "embed", "description": "Client apps framing the rating pages (/embed/...)."},
     ],
 }
-# The API's rate limits, counted in the shared cache (so every gunicorn worker counts together): requests a
-# minute per rater (their Horde account; an anonymous rater by address) and per client address.
+# The API's rate limits, counted exactly in the database (raters.limits_store), every gunicorn worker together:
+# requests a minute per rater (their Horde account; an anonymous rater by address) and per client address.
 API_REQUESTS_PER_MINUTE_PER_RATER = env_int("API_REQUESTS_PER_MINUTE_PER_RATER", 120, minimum=1)
 API_REQUESTS_PER_MINUTE_PER_ADDRESS = env_int("API_REQUESTS_PER_MINUTE_PER_ADDRESS", 600, minimum=1)
 # How long the API remembers which rater a key stands for (by the key's hash), so that a client's stream of
-# ratings does not ask the Horde's find_user for each.
+# ratings does not ask the Horde's find_user for each. Not a Horde moderator's: asked about again on each call,
+# through find_user's cache, as the admin does (raters.moderator_rights), so demotion takes FIND_USER_CACHE_SECONDS.
 API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 300, minimum=0)
 
 # The open dataset (ratings_site/exports): `manage.py export_ratings` writes it to EXPORT_DIR, which
@@ -341,8 +363,12 @@ FIND_USER_CACHE_SECONDS = env_int("FIND_USER_CACHE_SECONDS", 30, minimum=0)
 INVALID_KEY_CACHE_SECONDS = env_int("INVALID_KEY_CACHE_SECONDS", 10, minimum=0)
 # Login waits less for the Horde than other calls: a rater is watching, and a web thread is held meanwhile.
 HORDE_LOGIN_TIMEOUT = env_float("HORDE_LOGIN_TIMEOUT", 3.0, minimum=0.1, maximum=120)
+# Calls to the Horde in flight at once per process (well below gunicorn's 8 threads): one more fails at once as
+# "unavailable", never sent, so a slow Horde cannot hold every thread (horde.client._call_slot).
+HORDE_MAX_CONCURRENT_CALLS = env_int("HORDE_MAX_CONCURRENT_CALLS", 4, minimum=1)
 
-# Login limits (per LOGIN_THROTTLE_SECONDS): failed logins per address and per key, anonymous logins per address.
+# Login limits (per LOGIN_THROTTLE_SECONDS): failed logins per address and per key, anonymous logins per address,
+# counted in the database (raters.limits_store), never evicted.
 LOGIN_THROTTLE_SECONDS = env_int("LOGIN_THROTTLE_SECONDS", 600, minimum=1)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_FAILURES_PER_KEY = env_int("LOGIN_FAILURES_PER_KEY", 10, minimum=1)
@@ -375,6 +401,10 @@ KUDOS_RETRY_BASE_SECONDS = env_int("KUDOS_RETRY_BASE_SECONDS", 30, minimum=1)
 # at most this many times (the Horde forgets a request about 10 minutes after it finishes).
 GENERATION_SUBMIT_RETRY_BASE_SECONDS = env_int("GENERATION_SUBMIT_RETRY_BASE_SECONDS", 30, minimum=1)
 GENERATION_SUBMIT_MAX_ATTEMPTS = env_int("GENERATION_SUBMIT_MAX_ATTEMPTS", 8, minimum=1)
+# Opening a request id the site does not know asks the Horde's generate/status (generations/status.py): its answer
+# is cached this long per request id, and each rater may make this many such calls a minute (then 429).
+GENERATION_STATUS_CACHE_SECONDS = env_int("GENERATION_STATUS_CACHE_SECONDS", 5, minimum=1)
+GENERATION_STATUS_LOOKUPS_PER_MINUTE = env_int("GENERATION_STATUS_LOOKUPS_PER_MINUTE", 12, minimum=1)
 
 # The aesthetic predictor (ratings_site/predictor; the only code that imports torch)
 PREDICTOR_CLIP_MODEL = env_str("PREDICTOR_CLIP_MODEL", "ViT-H-14")
