@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import os
-import re
-import shlex
 import shutil
 import socket
 import statistics
@@ -36,6 +34,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api_cycle_benchmark import readme_gunicorn_command, with_option  # noqa: E402 (the README's gunicorn command)
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 NO_BOUND = "1000"
@@ -50,25 +51,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bounds", default=f"off,{4}", help="HORDE_MAX_CONCURRENT_CALLS values, 'off' for none")
     parser.add_argument("--probe-after", type=float, default=1.0, help="first /healthz probe, s after the logins")
     return parser.parse_args(argv)
-
-
-def readme_gunicorn_command() -> list[str]:
-    match = re.search(r"`(gunicorn ratings_site\.wsgi[^`]*)`", (ROOT / "README.md").read_text())
-    if not match:
-        raise SystemExit("README.md names no `gunicorn ratings_site.wsgi ...` command")
-    return shlex.split(match.group(1))
-
-
-def with_option(args: list[str], option: str, value: str) -> list[str]:
-    out, skip = [], False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == option:
-            skip = True
-        elif not arg.startswith(option + "="):
-            out.append(arg)
-    return [*out, option, value]
 
 
 def free_port() -> int:

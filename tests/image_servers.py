@@ -104,6 +104,18 @@ def _serve(host: str, port: int, handler: type) -> tuple[_Server, threading.Thre
 
 
 @contextmanager
+def _serving(record: ImageServer, handler: type) -> Iterator[None]:
+    """Serve `handler` on `record`'s host, on a free port written into `record`, until the block ends."""
+    server, _ = _serve(record.host, 0, handler)
+    record.port = server.server_address[1]
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def answering(
     host: str,
     *,
@@ -130,13 +142,8 @@ def answering(
         def log_message(self, *args: object) -> None:
             pass
 
-    server, _ = _serve(host, 0, Handler)
-    record.port = server.server_address[1]
-    try:
+    with _serving(record, Handler):
         yield record
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -168,10 +175,5 @@ def trickling(host: str, *, every: float = 0.2, for_at_most: float = 120.0) -> I
         def log_message(self, *args: object) -> None:
             pass
 
-    server, _ = _serve(host, 0, Handler)
-    record.port = server.server_address[1]
-    try:
+    with _serving(record, Handler):
         yield record
-    finally:
-        server.shutdown()
-        server.server_close()

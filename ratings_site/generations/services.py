@@ -392,13 +392,7 @@ def hand_to_the_hordes_owner(generation_set: GenerationSet, *, owner: Rater | No
     submission becomes `not_owner` with `message`, which the sender (`send_set_rating`, waiting on the Horde) finds
     and shows; the submitter's choices are not kept, so the owner finds a clean form.
     """
-    GenerationRating.objects.filter(image__generation_set=generation_set).delete()
-    Preference.objects.filter(generation_set=generation_set).delete()
-    generation_set.best = None
-    generation_set.best_none = False
-    generation_set.best_picked = False
-    generation_set.rated_at = None
-    generation_set.rated_via = ""
+    _take_back_the_rating(generation_set)
     generation_set.rater = owner
     generation_set.owner_known = owner is not None
     generation_set.submission = GenerationSet.Submission.NOT_OWNER
@@ -407,10 +401,26 @@ def hand_to_the_hordes_owner(generation_set: GenerationSet, *, owner: Rater | No
     generation_set.submission_sending_since = None
     generation_set.save(
         update_fields=[
-            "best", "best_none", "best_picked", "rated_at", "rated_via", "rater", "owner_known", "submission",
-            "submission_error", "submission_body", "submission_sending_since", "updated_at",
+            *TAKEN_BACK_FIELDS, "rater", "owner_known", "submission", "submission_error", "submission_body",
+            "submission_sending_since", "updated_at",
         ]
     )
+
+
+# What `_take_back_the_rating` resets on the set's row, for its callers' save(update_fields=...).
+TAKEN_BACK_FIELDS = ("best", "best_none", "best_picked", "rated_at", "rated_via")
+
+
+def _take_back_the_rating(generation_set: GenerationSet) -> None:
+    """Delete a set's recorded rating (its image ratings and preferences) and unset its best and rating time on the
+    row in hand; the caller saves TAKEN_BACK_FIELDS with its own changes, under the set's row lock."""
+    GenerationRating.objects.filter(image__generation_set=generation_set).delete()
+    Preference.objects.filter(generation_set=generation_set).delete()
+    generation_set.best = None
+    generation_set.best_none = False
+    generation_set.best_picked = False
+    generation_set.rated_at = None
+    generation_set.rated_via = ""
 
 
 def _not_answered(generation_set_id: int, message: str, *, uncertain: bool) -> SubmissionOutcome:
@@ -432,20 +442,12 @@ def _refused(generation_set_id: int, message: str) -> SubmissionOutcome:
     with transaction.atomic():
         locked = GenerationSet.objects.select_for_update().get(pk=generation_set_id)
         if locked.submission == GenerationSet.Submission.PENDING:
-            GenerationRating.objects.filter(image__generation_set=locked).delete()
-            Preference.objects.filter(generation_set=locked).delete()
-            locked.best = None
-            locked.best_none = False
-            locked.best_picked = False
-            locked.rated_at = None
-            locked.rated_via = ""
+            _take_back_the_rating(locked)
             locked.submission = GenerationSet.Submission.REFUSED
             locked.submission_error = message[:300]
             locked.submission_sending_since = None
             locked.save(
-                update_fields=[
-                    "best", "best_none", "best_picked", "rated_at", "rated_via", "submission", "submission_error",
-                    "submission_sending_since", "updated_at",
-                ]
+                update_fields=[*TAKEN_BACK_FIELDS, "submission", "submission_error", "submission_sending_since",
+                               "updated_at"]
             )
     return SubmissionOutcome(generation_set=locked, state=locked.submission, message=locked.submission_error)
