@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ratings_site.ratings.context_processors.rater_counters",
+                "ratings_site.ratings.context_processors.rating_timing",
                 "ratings_site.embed.context_processors.embed",
             ],
         },
@@ -386,6 +387,13 @@ CAPTCHA_FAILS_TIMEOUT = env_int("CAPTCHA_FAILS_TIMEOUT", 3, minimum=1)
 CAPTCHA_PAUSE_MINUTES = env_int("CAPTCHA_PAUSE_MINUTES", 60, minimum=1)
 RATINGS_PER_MINUTE_MAX = env_int("RATINGS_PER_MINUTE_MAX", 30, minimum=1)
 FLOOD_PAUSE_SECONDS = env_int("FLOOD_PAUSE_SECONDS", 60, minimum=1)
+# No image is saved before its rater has seen it (issue 21). The page ignores Enter until the image has been on
+# screen RATING_MIN_LOOK_MS (a glance at a picture takes about half a second; 700 ms leaves a quick, honest rater
+# alone and stops keys typed ahead); the server refuses a rating that arrives sooner than RATING_MIN_SECONDS
+# after its image was served (the page's card signs its serve time; the API's is the time of rating/new), so a
+# script cannot rate faster than a person looks. The page holds an early Enter until the server's floor has passed.
+RATING_MIN_LOOK_MS = env_int("RATING_MIN_LOOK_MS", 700, minimum=0)
+RATING_MIN_SECONDS = env_float("RATING_MIN_SECONDS", 1.0, minimum=0.0, maximum=60.0)
 # How long after saving a rating its rater may change or undo it (0: ratings are final at once).
 RATING_UNDO_MINUTES = env_int("RATING_UNDO_MINUTES", 10, minimum=0)
 QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)

@@ -23,3 +23,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Most tests rate at machine speed: the look-time floors (RATING_MIN_LOOK_MS on the page, RATING_MIN_SECONDS on
+# the server) are off here and switched on by the tests that prove them (test_*look*, test_*too_fast*).
+RATING_MIN_LOOK_MS = 0
+RATING_MIN_SECONDS = 0.0

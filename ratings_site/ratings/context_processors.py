@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -15,3 +16,13 @@ def rater_counters(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"rater_counters": SimpleLazyObject(lambda: rater_counts(user))}
+
+
+def rating_timing(request: HttpRequest) -> dict:
+    """The look-time floors every rating page's script reads from <body> (data-min-look-ms, data-min-served-ms):
+    Enter is ignored until an image has been on screen RATING_MIN_LOOK_MS, and a save is held until its card is
+    RATING_MIN_SECONDS old, the server's floor (ratings.cards)."""
+    return {
+        "rating_min_look_ms": settings.RATING_MIN_LOOK_MS,
+        "rating_min_served_ms": round(settings.RATING_MIN_SECONDS * 1000),
+    }
