@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import signal
 from datetime import timedelta
 
@@ -14,6 +15,18 @@ from django_tasks_db.models import DBTaskResult
 from ratings_site.datasets.models import Image, QueueEntry
 from ratings_site.ratings.models import Rating
 from tests.conftest import csrf_token
+
+# The card's signed upcoming image (ratings.cards): the token, and the image id it names for its rater.
+UPCOMING = re.compile(r'name="upcoming" value="([^"]*)"')
+
+
+def upcoming_id(html: str, rater) -> str:
+    """The public id of the image the card preloads (its signed `upcoming`), or "" when there is none."""
+    from ratings_site.ratings.cards import upcoming_from
+
+    found = UPCOMING.search(html)
+    image_id = upcoming_from(found.group(1), rater) if found else None
+    return str(image_id) if image_id else ""
 
 
 def rate_via_page(client, image, rating: int = 7, artifacts: int | None = None):

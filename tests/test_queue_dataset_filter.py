@@ -12,7 +12,7 @@ from ratings_site.ratings.services import skip_image
 from tests.conftest import DEMO_KEY, csrf_token
 
 SHOWN = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]{36})"')
-UPCOMING = re.compile(r'name="upcoming" value="([0-9a-f-]*)"')
+UPCOMING = re.compile(r'name="upcoming" value="([^"]*)"')
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ from ratings_site.raters.models import Rater
 from ratings_site.ratings.selectors import next_image_for, next_images_for
 from ratings_site.ratings.services import skip_image
 from tests.conftest import DEMO_KEY
-from tests.helpers import priority_of
+from tests.helpers import priority_of, upcoming_id
 
 SHOWN = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]{36})"')
-UPCOMING = re.compile(r'name="upcoming" value="([0-9a-f-]*)"')
 
 
 def _fresh_raters(count: int) -> list[Rater]:
@@ -59,4 +58,4 @@ def test_the_page_shows_the_highest_priority_image(login, make_images):
     html = client.get("/rate/").content.decode()
 
     assert SHOWN.search(html).group(1) == str(first.public_id)
-    assert UPCOMING.search(html).group(1) == str(second.public_id)
+    assert upcoming_id(html, Rater.objects.get(horde_id=1001)) == str(second.public_id)

@@ -1,15 +1,18 @@
 """The image the page preloaded (`upcoming`) is the one shown next, while it is still eligible."""
 
 import re
+from urllib.parse import urlencode
 
 from ratings_site.datasets.models import Dataset
 from ratings_site.raters.models import Rater
+from ratings_site.ratings.cards import upcoming_from
 from ratings_site.ratings.selectors import next_images_for
 from ratings_site.ratings.services import rate_image, skip_image
 from tests.conftest import DEMO_KEY, csrf_token
+from tests.helpers import upcoming_id
 
 SHOWN = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]{36})"')
-UPCOMING = re.compile(r'name="upcoming" value="([0-9a-f-]*)"')
+UPCOMING = re.compile(r'name="upcoming" value="([^"]*)"')
 PRELOAD = re.compile(r'<link rel="preload" as="image" href="([^"]+)" data-testid="preload">')
 
 
@@ -56,20 +59,22 @@ def test_the_page_shows_the_image_it_preloaded_after_each_rating(login, make_ima
     images = make_images(20)
     by_id = {str(image.public_id): image for image in images}
     client = login(DEMO_KEY)
+    rater = Rater.objects.get(horde_id=1001)
 
     page = client.get("/rate/")
     for _ in range(6):
         html = page.content.decode()
-        shown, upcoming = SHOWN.search(html).group(1), UPCOMING.search(html).group(1)
+        shown, token = SHOWN.search(html).group(1), UPCOMING.search(html).group(1)
+        upcoming = upcoming_id(html, rater)
         assert upcoming and upcoming != shown
         assert PRELOAD.search(html).group(1) == by_id[upcoming].src
 
         response = client.post(
             f"/images/{shown}/rate/",
-            {"rating": "7", "upcoming": upcoming, "csrfmiddlewaretoken": csrf_token(client)},
+            {"rating": "7", "upcoming": token, "csrfmiddlewaretoken": csrf_token(client)},
         )
         assert response.status_code == 302
-        assert response["Location"] == f"/rate/?next={upcoming}"
+        assert response["Location"] == f"/rate/?{urlencode({'next': token})}"
         page = client.get(response["Location"])
         assert SHOWN.search(page.content.decode()).group(1) == upcoming
 
@@ -79,6 +84,7 @@ def test_htmx_rating_and_skipping_swap_in_the_preloaded_image(login, make_images
     client = login(DEMO_KEY)
     html = client.get("/rate/").content.decode()
 
+    rater = Rater.objects.get(horde_id=1001)
     for action in ("rate", "skip", "rate", "skip"):
         shown, upcoming = SHOWN.search(html).group(1), UPCOMING.search(html).group(1)
         form = {"rating": "3"} if action == "rate" else {}
@@ -89,7 +95,7 @@ def test_htmx_rating_and_skipping_swap_in_the_preloaded_image(login, make_images
         )
         assert response.status_code == 200
         html = response.content.decode()
-        assert SHOWN.search(html).group(1) == upcoming
+        assert SHOWN.search(html).group(1) == str(upcoming_from(upcoming, rater))
 
 
 def test_a_stale_next_parameter_is_ignored(login, make_images):

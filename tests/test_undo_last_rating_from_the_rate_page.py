@@ -42,7 +42,7 @@ def test_plain_undo_redirects_to_the_rate_page_showing_the_image(login, make_ima
     response = client.post("/ratings/undo/", {"csrfmiddlewaretoken": csrf_token(client)})
 
     assert response.status_code == 302
-    assert response["Location"] == f"/rate/?next={images[1].public_id}"
+    assert response["Location"].startswith("/rate/?next=")  # signed for this rater (ratings.cards)
     page = client.get(response["Location"]).content.decode()
     assert SHOWN.search(page).group(1) == str(images[1].public_id)
     assert "Undone: your rating 4 · Poor was taken back" in page

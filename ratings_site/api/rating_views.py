@@ -71,7 +71,7 @@ def _wait_seconds(until) -> int:
 
 
 def _refusal(exc: services.RatingRefused) -> APIRefusal:
-    wait = _wait_seconds(exc.until) if isinstance(exc, RatingPaused) else None
+    wait = _wait_seconds(exc.until) if isinstance(exc, RatingPaused | services.TooSoon) else None
     return APIRefusal(exc.status, exc.message, wait=wait)
 
 
@@ -137,6 +137,7 @@ class NextImage(APIView):
         if image is None:
             where = f" in {dataset.name}" if dataset else ""
             raise APIRefusal(404, f"There are no more images for you to rate{where} right now. Thank you!")
+        services.record_served(rater, image, every_image=True)  # the start of its look time (RATING_MIN_SECONDS)
         shown = selectors.dataset_shown_for(image) or image.dataset
         return Response(
             {"id": str(image.public_id), "url": request.build_absolute_uri(image.src), "dataset_id": str(shown.public_id)}
@@ -173,8 +174,9 @@ class RateImage(APIView):
     """`POST /api/v1/rating/<image_id>` `{"rating": 1..10, "artifacts": 0..5?}`: 201 `{"reward", "message"}`.
 
     400 for a bad rating, artifacts or body; 403 when this rater already rated the image, or may not rate it, or
-    it has all its ratings (clients skip to the next image); 404 for an unknown or hidden image; 429 with
-    Retry-After while the rater is paused.
+    it has all its ratings, or rating/new never served it to them (clients skip to the next image); 404 for an
+    unknown or hidden image; 429 with Retry-After while the rater is paused, and for a rating sent sooner than
+    RATING_MIN_SECONDS after rating/new served its image (nothing is stored: send it again after Retry-After).
     """
 
     authentication_classes = [RatingKeyAuthentication]
@@ -203,6 +205,7 @@ class RateImage(APIView):
                 rating=body.get("rating"),
                 artifacts=body.get("artifacts"),
                 client_agent=(request.headers.get("Client-Agent") or "")[:CLIENT_AGENT_MAX],
+                served_at=services.served_at(request.user, image),
             )
         except services.RatingRefused as exc:
             raise _refusal(exc) from None

@@ -13,6 +13,7 @@ from ratings_site.kudos.models import KudosReward
 from ratings_site.moderation.models import FIGURES_MAX_AGE, SiteFigures
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
+from ratings_site.ratings.services import forget_old_servings
 
 
 def refresh_site_figures() -> SiteFigures:
@@ -28,6 +29,7 @@ def refresh_site_figures() -> SiteFigures:
     }
     row, _ = SiteFigures.objects.update_or_create(pk=SiteFigures.ROW, defaults=figures)
     recount_images()
+    forget_old_servings()  # housekeeping on the same schedule: API servings nobody answered in a day
     return row
 
 

@@ -48,6 +48,41 @@ class RatingPaused(RatingRefused):
         self.until = until
 
 
+class TooSoon(RatingRefused):
+    """A rating sent sooner after its image was served than a person takes to look at it (RATING_MIN_SECONDS)."""
+
+    status = 429
+
+    def __init__(self, message: str, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+class NotServed(RatingRefused):
+    """A rating through the API of an image that rating/new did not hand to this rater."""
+
+    status = 403
+
+
+def check_looked_long_enough(served_at: datetime | None) -> None:
+    """Raise TooSoon when a rating arrives less than RATING_MIN_SECONDS after its image was served (`served_at`:
+    the page's signed card, or the API's rating/new), and NotServed when nobody served it (API). Every kind of
+    image is held to it alike, check images too, so the floor tells nothing apart. RATING_MIN_SECONDS = 0 turns
+    the floor off."""
+    floor = settings.RATING_MIN_SECONDS
+    if floor <= 0:
+        return
+    if served_at is None:
+        raise NotServed("Ask for an image with rating/new first: only images served to you can be rated.")
+    waited = (timezone.now() - served_at).total_seconds()
+    if waited < floor:
+        raise TooSoon(
+            f"That rating came {max(waited, 0):.1f} s after the image appeared; please take at least {floor:g} s "
+            "to look at each image. Nothing was saved: rate it again.",
+            served_at + timedelta(seconds=floor),
+        )
+
+
 def clock_time(moment: datetime) -> str:
     """A moment as raters read it in messages: "14:03:12 UTC"."""
     return date_format(timezone.localtime(moment), "H:i:s") + " UTC"

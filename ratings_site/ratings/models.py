@@ -85,3 +85,28 @@ class CaptchaAnswer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rater", "image"], name="captcha_once_per_rater")]
         indexes = [models.Index(fields=["rater", "passed", "created_at"], name="captcha_by_rater")]
+
+
+class ServedImage(models.Model):
+    """An image served to a rater and not yet answered (rated, skipped or reported): the row goes with the answer.
+
+    Two uses (ratings.services.record_served):
+    - a check image (`is_check`), on every surface, the moment it is shown: until answered it counts as a missed
+      check (ratings.services._answer_captcha counts it), and it is shown again first on the rater's next card
+      (ratings.selectors.next_images_for), so that reloading or leaving is no way past it;
+    - any image the API's rating/new hands out: its `served_at` is when the rater first could see it, the start
+      of the look-time floor (RATING_MIN_SECONDS; the pages sign the serve time into the card instead).
+    Rows of dataset images nobody answered are forgotten after a day (`forget_old_servings`).
+    """
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="+")
+    is_check = models.BooleanField(default=False, help_text="A check image (captcha): a miss until answered.")
+    served_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rater", "image"], name="served_once_per_rater")]
+        indexes = [
+            models.Index(fields=["rater", "served_at"], name="pending_check", condition=Q(is_check=True)),
+            models.Index(fields=["served_at"], name="served_by_time", condition=Q(is_check=False)),
+        ]

@@ -54,7 +54,7 @@ from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
+from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage, Skip
 
 
 def _unseen_by(rater: Rater, entries: QuerySet[QueueEntry]) -> QuerySet[QueueEntry]:
@@ -76,9 +76,27 @@ def _queue(dataset: Dataset | None, model_name: str | None = None) -> QuerySet[Q
     return entries
 
 
-def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
+def _checks_for(rater: Rater) -> QuerySet[Image]:
+    """The check images this rater may still be served: not hidden, never answered, not already served."""
     answered = CaptchaAnswer.objects.filter(rater=rater, image=OuterRef("pk"))
-    pool = Image.objects.filter(is_captcha=True, hidden=False).filter(~Exists(answered)).select_related("dataset")
+    served = ServedImage.objects.filter(rater=rater, image=OuterRef("pk"))
+    return Image.objects.filter(is_captcha=True, hidden=False).filter(~Exists(answered), ~Exists(served))
+
+
+def _pending_check_for(rater: Rater) -> Image | None:
+    """The check image this rater was served and has not answered, if any: shown again before anything else, so
+    that a reload, another tab or leaving is no way past it (it counts as a miss meanwhile)."""
+    served = (
+        ServedImage.objects.filter(rater=rater, is_check=True, image__hidden=False)
+        .select_related("image__dataset")
+        .order_by("served_at")
+        .first()
+    )
+    return served.image if served else None
+
+
+def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
+    pool = _checks_for(rater).select_related("dataset")
     candidates: list[Image] = []
     if dataset is not None:
         # One that passes for this dataset's images; any other rather than none (a dataset without
@@ -123,20 +141,30 @@ def next_images_for(
 ) -> list[Image]:
     """Up to `count` distinct images for this rater: the one to show, then the ones to preload.
 
-    `prefer` is the image the page preloaded last time: it is shown if still
-    eligible, so the preload is not wasted. `exclude` holds images to leave out of
-    this answer (e.g. the one just rated, when the database is lagging). `model_name` keeps only images that
-    model generated (the API's /v1/rating/new/<dataset>/<model>).
+    A check image served to this rater and not yet answered comes first (`_pending_check_for`). `prefer` is the
+    image the page preloaded last time (the views take it only from a signed upcoming token, ratings.cards): it is
+    shown if still eligible, so the preload is not wasted, a check image as any other. `exclude` holds images to
+    leave out of this answer (e.g. the one just rated, when the database is lagging). `model_name` keeps only
+    images that model generated (the API's /v1/rating/new/<dataset>/<model>).
+
+    Each answer draws a check image as one of its images with probability CAPTCHA_RATE; as the page shows the
+    preloaded image next, a check drawn as the upcoming one is shown on the following card.
     """
     chosen: list[Image] = []
+    pending = _pending_check_for(rater)
+    if pending is not None and pending.pk not in exclude:
+        chosen.append(pending)
     queue = _unseen_by(rater, _queue(dataset, model_name)).exclude(image_id__in=list(exclude)).select_related("image__dataset")
-    if prefer:
+    if prefer and not any(image.public_id == prefer for image in chosen):
         preferred = queue.filter(image__public_id=prefer).first()
         if preferred is not None:
             chosen.append(preferred.image)
+        else:
+            check = _checks_for(rater).filter(public_id=prefer).exclude(pk__in=list(exclude)).select_related("dataset")
+            chosen.extend(check[:1])
     if settings.CAPTCHA_RATE and random.random() < settings.CAPTCHA_RATE:
         captcha = _captcha_for(rater, dataset)
-        if captcha is not None:
+        if captcha is not None and captcha not in chosen:
             chosen.append(captcha)
 
     top = [entry for entry in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if entry.image not in chosen]

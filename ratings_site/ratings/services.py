@@ -31,16 +31,19 @@ from ratings_site.kudos.services import (
 )
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.limits import (  # noqa: F401
+    NotServed,
     RaterNotAllowed,
     RatingPaused,
     RatingRefused,
+    TooSoon,
+    check_looked_long_enough,
     check_may_rate,
     clock_time,
     lock_rater,
     pause,
     pause_if_flooding,
 )
-from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
+from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage, Skip
 from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rating
 
 
@@ -93,12 +96,15 @@ def rate_image(
     rating: object,
     artifacts: object = None,
     client_agent: str = "",
+    served_at: datetime | None = None,
 ) -> RatingOutcome:
     """Store one rater's rating of one image, or raise RatingRefused.
 
-    Idempotent: the same rating sent twice (a double click, a retry) stores one
-    rating and one ledger line, and answers as the first did. One transaction, under the
-    rater's lock (`lock_rater`): the rater's parallel ratings are decided one at a time.
+    `served_at` is when the image was served to the rater (the page's signed card, the API's rating/new): a rating
+    sooner than RATING_MIN_SECONDS after it is refused (TooSoon, 429), and one of an image never served is refused
+    (NotServed, 403) while the floor is on. Idempotent: the same rating sent twice (a double click, a retry) stores
+    one rating and one ledger line, and answers as the first did. One transaction, under the rater's lock
+    (`lock_rater`): the rater's parallel ratings are decided one at a time.
     """
     score, artifacts_score = parse_scores(rating, artifacts)
     check_rateable(image)
@@ -110,6 +116,7 @@ def rate_image(
             existing = _existing_outcome(rater, image)  # a retry, or the same rating sent in parallel first
             if existing is not None:
                 return existing
+            check_looked_long_enough(served_at)  # before anything a check image does differently
             check_may_rate(rater)
             if image.is_captcha:
                 return _answer_captcha(rater, image, score, artifacts=artifacts_score)
@@ -135,6 +142,7 @@ def rate_image(
                 rater_kudos=rater.horde_kudos,  # what find_user said at login or key lookup: no Horde call here
             )
             reward = record_reward(stored)
+            forget_served(rater, image)
             paused_until = pause_if_flooding(rater)
     except ImageFull:
         # Its queue entry may be stale (a refresh_queue that read the image before its last rating
@@ -209,14 +217,14 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
             CaptchaAnswer.objects.create(rater=rater, image=image, answer=answer, artifacts=artifacts, passed=passed)
     except IntegrityError:
         return _existing_outcome(rater, image) or RatingOutcome(image=image, captcha=True)
+    forget_served(rater, image)
     if passed:
         reward = record_passed_check_reward(rater=rater, image_id=image.pk)
         paused_until = pause_if_flooding(rater)
         return _saved_outcome(
             rater, image, answer, artifacts, reward=reward, paused_until=paused_until, captcha=True, captcha_passed=True
         )
-    since = timezone.now() - timedelta(hours=24)
-    fails = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
+    fails = missed_checks(rater)
     if answer is None:
         message = (
             f"That image was a check: it asked you to rate it a {image.captcha_answer}. "
@@ -239,6 +247,55 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
             message=f"{message} {reason} You can rate again at {clock_time(until)}.",
         )
     return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
+
+
+def missed_checks(rater: Rater) -> int:
+    """The rater's missed check images in the last 24 hours: answered wrong, skipped or reported, and those served
+    and never answered (reloaded past, left: `ServedImage`). Two queries, each on an index of the rater's."""
+    since = timezone.now() - timedelta(hours=24)
+    answered_wrong = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
+    unanswered = ServedImage.objects.filter(rater=rater, is_check=True, served_at__gte=since).count()
+    return answered_wrong + unanswered
+
+
+# Serving -------------------------------------------------------------------------------------------------------
+# What was served to whom, where a rule needs it (ratings.models.ServedImage): check images on every surface,
+# and every image the API hands out (its look-time floor). The pages sign a dataset image's serve time into the
+# card instead (ratings.cards), with no write.
+
+
+def record_served(rater: Rater, image: Image, *, every_image: bool = False) -> datetime | None:
+    """Note that `image` was just shown to `rater`, when it is a check image or `every_image` (the API); returns
+    when it was first served (kept for a check shown again, so that a reload never restarts its clock), or None
+    when nothing was noted. One statement (an upsert on the (rater, image) constraint)."""
+    if not (image.is_captcha or every_image):
+        return None
+    now = timezone.now()
+    ServedImage.objects.bulk_create(
+        [ServedImage(rater=rater, image=image, is_check=image.is_captcha, served_at=now)],
+        update_conflicts=not image.is_captcha,
+        ignore_conflicts=image.is_captcha,
+        unique_fields=["rater", "image"] if not image.is_captcha else None,
+        update_fields=["served_at"] if not image.is_captcha else None,
+    )
+    return now
+
+
+def served_at(rater: Rater, image: Image) -> datetime | None:
+    """When `image` was served to `rater` through the API (rating/new), or None when it never was."""
+    return ServedImage.objects.filter(rater=rater, image=image).values_list("served_at", flat=True).first()
+
+
+def forget_served(rater: Rater, image: Image) -> None:
+    """The image was answered (rated, skipped, reported, or its check judged): no longer pending."""
+    ServedImage.objects.filter(rater=rater, image=image).delete()
+
+
+def forget_old_servings(older_than: timedelta = timedelta(days=1)) -> int:
+    """Forget dataset images the API served and nobody answered, after a day (the hourly site-figures task). Check
+    images stay: unanswered, they are misses and are shown again."""
+    deleted, _ = ServedImage.objects.filter(is_check=False, served_at__lt=timezone.now() - older_than).delete()
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -276,6 +333,7 @@ def skip_image(*, rater: Rater, image: Image, reason: str = Skip.Reason.SKIPPED,
         skip, created = Skip.objects.get_or_create(
             rater=rater, image=image, defaults={"reason": reason, "note": note[:500]}
         )
+        forget_served(rater, image)
         if created and skip.is_report:
             Image.objects.filter(pk=image.pk).update(reports_count=F("reports_count") + 1)
     return SkipOutcome(image=image, reason=skip.reason, is_report=skip.is_report)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.embed.events import announce
 from ratings_site.raters.models import Rater
-from ratings_site.ratings import scales, services
+from ratings_site.ratings import cards, scales, services
 from ratings_site.ratings.models import Skip
 from ratings_site.ratings.selectors import (
     IMAGES_LEFT_CAP,
@@ -59,13 +61,6 @@ class Saved:
         return " · ".join(parts)
 
 
-def _parse_uuid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
-
-
 def _dataset_from(slug: str | None) -> Dataset | None:
     if not slug:
         return None
@@ -99,8 +94,13 @@ def _render_card(
     exclude: tuple[int, ...] = (),
     saved: Saved | None = None,
     undone: str = "",
+    served_at: datetime | None = None,
 ) -> HttpResponse:
-    """The rating card: `image` again (after an error or an undo), or the next image of the queue."""
+    """The rating card: `image` again (after an error or an undo), or the next image of the queue.
+
+    The card is signed (ratings.cards): its image and serve time (`served_at` when the same card is shown again
+    after a refusal, so that its look time goes on; now otherwise) and the upcoming image. A check image is noted
+    as served to the rater as it is shown (services.record_served)."""
     rater = request.user
     pause = _pause_context(rater)
     upcoming = None
@@ -111,6 +111,11 @@ def _render_card(
     elif pause is None and image is not None:
         following = next_images_for(rater, dataset=dataset, exclude=(*exclude, image.pk), count=1)
         upcoming = following[0] if following else None
+        if following and following[0].is_captcha and following[0] == image:
+            upcoming = None
+    if pause is None and image is not None:
+        services.record_served(rater, image)
+    served_at = served_at or timezone.now()
     entered = entered or {}
     context = {
         "dataset": dataset,
@@ -138,6 +143,8 @@ def _render_card(
         "show_welcome": not rater.welcome_dismissed,
         "saved": saved,
         "undone": undone,
+        "card_token": cards.card_token(rater, image, served_at) if image else "",
+        "upcoming_token": cards.upcoming_token(rater, upcoming),
     }
     template = "ratings/rate.html#card-response" if request.htmx else "ratings/rate.html"
     return render(request, template, context, status=status)
@@ -147,7 +154,7 @@ def _render_card(
 @login_required
 def rate_page(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     dataset = _dataset_from(slug)
-    return _render_card(request, dataset=dataset, prefer=_parse_uuid(request.GET.get("next")))
+    return _render_card(request, dataset=dataset, prefer=cards.upcoming_from(request.GET.get("next"), request.user))
 
 
 def _after_action(
@@ -160,7 +167,8 @@ def _after_action(
     saved: Saved | None = None,
 ) -> HttpResponse:
     """What follows a stored rating, skip or report: the next card (htmx) or a redirect (plain form)."""
-    upcoming = _parse_uuid(request.POST.get("upcoming"))
+    token = request.POST.get("upcoming", "")
+    upcoming = cards.upcoming_from(token, request.user)
     if request.htmx:
         return _render_card(
             request, dataset=dataset, notice=notice, notice_kind=kind, prefer=upcoming, exclude=(image.pk,), saved=saved
@@ -170,7 +178,7 @@ def _after_action(
     if notice:
         messages.add_message(request, messages.WARNING if kind == "warning" else messages.INFO, notice)
     url = _rate_url(dataset)
-    return redirect(f"{url}?next={upcoming}" if upcoming else url)
+    return redirect(f"{url}?{urlencode({'next': token})}" if upcoming else url)
 
 
 def _image_or_404(request: HttpRequest, image_id: uuid.UUID, dataset: Dataset | None) -> Image | HttpResponse:
@@ -194,6 +202,11 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     if isinstance(image, HttpResponse):
         return image
     entered = {"rating": request.POST.get("rating", ""), "artifacts": request.POST.get("artifacts", "")}
+    served_at = cards.served_at_from(request.POST.get("card"), request.user, image)
+    if served_at is None and settings.RATING_MIN_SECONDS > 0:
+        # A card from before this rule, or not this rater's: the same image again, as served now, with the entry.
+        error = "This card was out of date, so nothing was saved. Here is the image again: save your rating once more."
+        return _render_card(request, dataset=dataset, image=image, error=error, entered=entered, status=400)
     try:
         outcome = services.rate_image(
             rater=request.user,
@@ -201,10 +214,12 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
             rating=request.POST.get("rating"),
             artifacts=request.POST.get("artifacts"),
             client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
+            served_at=served_at,
         )
-    except services.InvalidRating as exc:
-        # Same image again, with what the rater entered and what was wrong.
-        return _render_card(request, dataset=dataset, image=image, error=exc.message, entered=entered, status=400)
+    except (services.InvalidRating, services.TooSoon) as exc:
+        # Same image again (its look time going on), with what the rater entered and what was wrong.
+        card = {"image": image, "error": exc.message, "entered": entered, "served_at": served_at}
+        return _render_card(request, dataset=dataset, status=exc.status, **card)
     except services.RatingPaused:
         # The card shows the pause (once, with a countdown) and comes back by itself when it ends.
         return _render_card(request, dataset=dataset, status=429)
@@ -263,7 +278,7 @@ def undo_last_rating(request: HttpRequest) -> HttpResponse:
         entered = {"rating": str(undone.rating), "artifacts": "" if undone.artifacts is None else str(undone.artifacts)}
         return _render_card(request, dataset=dataset, image=undone.image, entered=entered, undone=message)
     messages.info(request, message)
-    return redirect(f"{_rate_url(dataset)}?next={undone.image.public_id}")
+    return redirect(f"{_rate_url(dataset)}?{urlencode({'next': cards.upcoming_token(request.user, undone.image)})}")
 
 
 @require_POST

@@ -1,0 +1,66 @@
+"""What a rating card carries back to the server, signed so that no client can make it up.
+
+- The card token (`card`, in the rating form): which image the card showed, to which rater, and when the server
+  served it. The look-time floor (RATING_MIN_SECONDS, ratings.limits.check_looked_long_enough) counts from that
+  moment, without a database write per card.
+- The upcoming token (`upcoming` in the card's forms, `next` in the no-JavaScript redirect): the image this rater
+  was served as the one to preload. Only such an image is honoured as the next card, whatever it is (a check
+  image too); any other id sent there is ignored, so that `?next=` cannot be used to ask the queue about an
+  image (it used to tell check images apart: they were never honoured).
+
+Both are Django signatures (SECRET_KEY, a salt of their own), bound to the rater's primary key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from django.core import signing
+
+from ratings_site.datasets.models import Image
+from ratings_site.raters.models import Rater
+
+_CARD_SALT = "ratings.cards.card"
+_UPCOMING_SALT = "ratings.cards.upcoming"
+# An upcoming token older than this is ignored (the rater left the page for hours: a fresh draw is as good).
+UPCOMING_MAX_AGE = 6 * 3600
+
+
+def card_token(rater: Rater, image: Image, served_at: datetime) -> str:
+    """The signed card: this rater was served this image at `served_at`."""
+    payload = {"r": rater.pk, "i": image.public_id.hex, "t": round(served_at.timestamp() * 1000)}
+    return signing.dumps(payload, salt=_CARD_SALT)
+
+
+def served_at_from(token: str | None, rater: Rater, image: Image) -> datetime | None:
+    """When this rater was served this image, from the card's token; None when the token is missing, forged,
+    or names another rater or image."""
+    try:
+        payload = signing.loads(token or "", salt=_CARD_SALT)
+        if payload["r"] != rater.pk or payload["i"] != image.public_id.hex:
+            return None
+        return datetime.fromtimestamp(int(payload["t"]) / 1000, tz=UTC)
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def upcoming_token(rater: Rater, image: Image | None) -> str:
+    """The signed upcoming image for this rater ("" when there is none)."""
+    if image is None:
+        return ""
+    return signing.dumps({"r": rater.pk, "u": image.public_id.hex}, salt=_UPCOMING_SALT)
+
+
+def upcoming_from(token: str | None, rater: Rater) -> uuid.UUID | None:
+    """The image this rater was served as upcoming, from its token; None for anything else (a bare id, another
+    rater's token, a forged or expired one)."""
+    if not token:
+        return None
+    try:
+        payload = signing.loads(token, salt=_UPCOMING_SALT, max_age=UPCOMING_MAX_AGE)
+        if payload["r"] != rater.pk:
+            return None
+        return uuid.UUID(hex=payload["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
