@@ -43,7 +43,7 @@ from ratings_site.exports.manifest import MANIFEST_NAME
 from ratings_site.generations.models import GenerationImage, GenerationRating, Preference
 from ratings_site.predictor.models import PredictorVersion
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID
-from ratings_site.ratings.models import CaptchaAnswer, Rating
+from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage
 
 BATCH_ROWS = 50_000
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -198,7 +198,8 @@ class _Exporter:
         )
 
     def captchas_failed(self, rater_pks: set[int]) -> dict[int, int]:
-        """Failed captcha answers of these raters: one grouped query per batch, for raters not seen before."""
+        """Missed checks of these raters (failed answers, and checks served and never answered): two grouped queries
+        per batch, for raters not seen before."""
         unknown = sorted(rater_pks - self._captchas_failed.keys())
         # SQLite takes at most 999 parameters in old builds: a batch with more new raters asks in slices.
         for start in range(0, len(unknown), 900):
@@ -211,6 +212,14 @@ class _Exporter:
                 .order_by()
             )
             self._captchas_failed.update(counts)
+            # Served and never answered: missed too (ratings.models.ServedImage).
+            for rater_id, unanswered in (
+                ServedImage.objects.filter(rater_id__in=part, is_check=True)
+                .values_list("rater_id")
+                .annotate(unanswered=Count("pk"))
+                .order_by()
+            ):
+                self._captchas_failed[rater_id] += unanswered
         return self._captchas_failed
 
     # The files ---------------------------------------------------------------------------------------------
