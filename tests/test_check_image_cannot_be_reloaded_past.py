@@ -1,14 +1,17 @@
-"""A check image is recorded as served the moment a card shows it. Until it is answered it counts as a miss, and
-it is the rater's next card wherever they go: a reload, another dataset's page, another tab, the API. So
-reloading past it (which used to record nothing) gets the rater nowhere."""
+"""A check image is recorded as served the moment a card shows it, and it is the rater's next card wherever they go
+until it is answered: a reload, another dataset's page, another tab, the API. So reloading past it (which used to
+record nothing) gets the rater nowhere, and one left unanswered (UNANSWERED_CHECK_GRACE) counts as a miss."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, ServedImage
-from ratings_site.ratings.services import missed_checks
+from ratings_site.ratings.services import UNANSWERED_CHECK_GRACE, missed_checks
 from tests.check_helpers import card_form, plain_checks, shown_on
 from tests.conftest import DEMO_KEY, csrf_token
 from tests.rating_api_helpers import api_get
@@ -27,12 +30,15 @@ def served_check(login, make_images, settings):
     return client, check, html
 
 
-def test_a_served_check_counts_as_a_miss_until_answered(served_check):
+def test_a_served_check_left_unanswered_counts_as_a_miss_until_answered(served_check):
     client, check, html = served_check
     rater = Rater.objects.get(horde_id=1001)
+    served = ServedImage.objects.filter(rater=rater, image=check, is_check=True)
 
-    assert ServedImage.objects.filter(rater=rater, image=check, is_check=True).exists()
-    assert missed_checks(rater) == 1
+    assert served.exists()
+    assert missed_checks(rater) == 0  # on screen: the rater is looking at it
+    served.update(served_at=timezone.now() - UNANSWERED_CHECK_GRACE - timedelta(seconds=1))
+    assert missed_checks(rater) == 1  # left
 
     headers = {"HX-Request": "true", "X-CSRFToken": csrf_token(client)}
     answer = client.post(f"/images/{check.public_id}/rate/", card_form(html, check), headers=headers)

@@ -43,7 +43,8 @@ from ratings_site.exports.manifest import MANIFEST_NAME
 from ratings_site.generations.models import GenerationImage, GenerationRating, Preference
 from ratings_site.predictor.models import PredictorVersion
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID
-from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage
+from ratings_site.ratings.models import CaptchaAnswer, Rating
+from ratings_site.ratings.services import left_checks
 
 BATCH_ROWS = 50_000
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -198,7 +199,7 @@ class _Exporter:
         )
 
     def captchas_failed(self, rater_pks: set[int]) -> dict[int, int]:
-        """Missed checks of these raters (failed answers, and checks served and never answered): two grouped queries
+        """Missed checks of these raters (failed answers, and checks served and left unanswered): two grouped queries
         per batch, for raters not seen before."""
         unknown = sorted(rater_pks - self._captchas_failed.keys())
         # SQLite takes at most 999 parameters in old builds: a batch with more new raters asks in slices.
@@ -212,9 +213,9 @@ class _Exporter:
                 .order_by()
             )
             self._captchas_failed.update(counts)
-            # Served and never answered: missed too (ratings.models.ServedImage).
+            # Served and left unanswered: missed too.
             for rater_id, unanswered in (
-                ServedImage.objects.filter(rater_id__in=part, is_check=True)
+                left_checks(rater_id__in=part)
                 .values_list("rater_id")
                 .annotate(unanswered=Count("pk"))
                 .order_by()

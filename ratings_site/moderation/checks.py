@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from ratings_site.datasets.models import Image
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage
+from ratings_site.ratings.models import CaptchaAnswer, Rating
+from ratings_site.ratings.services import left_checks
 
 Comparison = Literal["ge", "le", "eq"]
 COMPARISONS: tuple[Comparison, ...] = ("ge", "le", "eq")
@@ -139,10 +140,10 @@ def check_account(
         past_three_hours=Count("pk", filter=Q(created_at__gte=three_hours_ago)),
         suspect=Count("pk", filter=Q(created_at__gte=since, divergence__gte=divergence)),
     )
-    # Missed checks: answered wrong, skipped or reported, and served but never answered (ratings.models.ServedImage).
+    # Missed checks: answered wrong, skipped or reported, and served but left unanswered.
     captchas_failed = (
         CaptchaAnswer.objects.filter(rater__horde_id=horde_id, passed=False).count()
-        + ServedImage.objects.filter(rater__horde_id=horde_id, is_check=True).count()
+        + left_checks(rater__horde_id=horde_id).count()
     )
     three_hours_in_minutes = THREE_HOURS.total_seconds() / 60
     return RaterCheck(

@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 
 from ratings_site.generations.models import GenerationRating
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.models import Rating
+from ratings_site.ratings.models import CaptchaAnswer, Rating
 
 
 class RatingRefused(Exception):
@@ -125,6 +125,8 @@ def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
     """The rater's ratings of every kind since `since`, one queryset of primary keys per kind."""
     kinds = [
         Rating.objects.filter(rater=rater, created_at__gte=since),
+        # Check images answered: to the rater they are ratings like any other (a passed one is paid as one).
+        CaptchaAnswer.objects.filter(rater=rater, created_at__gte=since),
         # A generation set is rated by its owner only, all at once: its rated_at is at or after each of its
         # ratings' created_at, so the index genset_rated_by_rater finds the few sets rated since `since`.
         GenerationRating.objects.filter(
@@ -141,8 +143,8 @@ def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
 
 
 def ratings_in_the_last_minute(rater: Rater) -> int:
-    """How many ratings of every kind the rater stored in the last minute: dataset images, images of their
-    generation sets, and best-of picks. One query."""
+    """How many ratings of every kind the rater stored in the last minute: dataset images, check images answered,
+    images of their generation sets, and best-of picks. One query."""
     first, *others = _recent_of_every_kind(rater, timezone.now() - timedelta(minutes=1))
     return first.union(*others, all=True).count()
 

@@ -249,13 +249,22 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
     return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
 
 
+# A check served and not answered within this time was left: it counts as missed from then on. (Before, it is the
+# card the rater is looking at; a reload or another page shows it again, so it cannot be got past meanwhile.)
+UNANSWERED_CHECK_GRACE = timedelta(minutes=5)
+
+
+def left_checks(**rater: object):
+    """Check images served to the rater (`rater=` or `rater__horde_id=`, ...) and left unanswered: missed."""
+    return ServedImage.objects.filter(is_check=True, served_at__lt=timezone.now() - UNANSWERED_CHECK_GRACE, **rater)
+
+
 def missed_checks(rater: Rater) -> int:
     """The rater's missed check images in the last 24 hours: answered wrong, skipped or reported, and those served
-    and never answered (reloaded past, left: `ServedImage`). Two queries, each on an index of the rater's."""
+    and left unanswered (`left_checks`). Two queries, each on an index of the rater's."""
     since = timezone.now() - timedelta(hours=24)
     answered_wrong = CaptchaAnswer.objects.filter(rater=rater, passed=False, created_at__gte=since).count()
-    unanswered = ServedImage.objects.filter(rater=rater, is_check=True, served_at__gte=since).count()
-    return answered_wrong + unanswered
+    return answered_wrong + left_checks(rater=rater, served_at__gte=since).count()
 
 
 # Serving -------------------------------------------------------------------------------------------------------
