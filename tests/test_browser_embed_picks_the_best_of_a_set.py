@@ -47,6 +47,8 @@ def test_the_best_of_a_prompt_group_picked_by_keyboard_is_told_to_the_app(
     frame = the_frame(page)
     images = frame.get_by_test_id("group-image")
     expect(images.first).to_be_visible()
+    for image in images.all():  # keys typed before every image is on screen are dropped
+        expect(image).to_have_js_property("complete", True)
     expect_no_site_chrome(frame)
     picked = images.nth(1).get_attribute("data-image-id")
     frame.get_by_test_id("prompt").click()  # into the frame, on no control
@@ -54,6 +56,8 @@ def test_the_best_of_a_prompt_group_picked_by_keyboard_is_told_to_the_app(
     page.keyboard.press("2")
     expect(frame.get_by_test_id("save")).to_contain_text("Save: image 2 is best")
     expect(log_entries(page)).to_have_count(0)  # selected, not saved
+    # The served site runs with the default floors: Enter saves once the images were on screen RATING_MIN_LOOK_MS.
+    expect(frame.locator("#best-card")).to_have_attribute("data-look", "done")
     page.keyboard.press("Enter")
 
     expect(frame.get_by_test_id("saved")).to_have_text(re.compile(r"Saved: image 2 is best · \+5 kudos"))
@@ -76,6 +80,8 @@ def test_a_generation_set_rated_by_keyboard_is_told_to_the_app_with_the_hordes_r
     open_in_frame(page, DEMO_KEY, choice="One of my generation sets", target=DEMO_SET_FOUR)
     frame = the_frame(page)
     expect(frame.get_by_test_id("gen-image")).to_have_count(4)
+    for image in frame.get_by_test_id("gen-image").all():  # keys typed before every image is on screen are dropped
+        expect(image).to_have_js_property("complete", True)
     expect_no_site_chrome(frame)
     frame.locator("h1, .embed-who").first.click()  # into the frame, on no control
 
@@ -86,6 +92,7 @@ def test_a_generation_set_rated_by_keyboard_is_told_to_the_app_with_the_hordes_r
     page.keyboard.press("Enter")
     expect(frame.get_by_test_id("review")).to_be_visible()
     expect(log_entries(page)).to_have_count(0)
+    expect(frame.locator("#gen-set")).to_have_attribute("data-look", "done")  # the default RATING_MIN_LOOK_MS
     page.keyboard.press("Enter")
 
     expect(frame.get_by_test_id("saved")).to_contain_text(re.compile(r"The Horde gave you \d+ kudos"))

@@ -44,8 +44,8 @@ def test_a_four_image_set_is_rated_by_keyboard_with_a_review_before_saving(open_
         assert image.evaluate("img => img.naturalWidth") > 0
     page.locator("body").click(position={"x": 5, "y": 300})  # the page, not a field, has the focus
 
-    # Image 1: 8, artifacts 1. Image 2: 5. Image 3: "1" then "0" = 10. Image 4: 3. Then back to 3: the best.
-    for key in ["8", "1", "ArrowRight", "5", "ArrowRight", "1", "0", "ArrowRight", "3", "k", "b"]:
+    # Image 1: 8, artifacts ("A" then 1) 1. Image 2: 5. Image 3: "1" then "0" = 10. Image 4: 3. Then back to 3: the best.
+    for key in ["8", "a", "1", "ArrowRight", "5", "ArrowRight", "1", "0", "ArrowRight", "3", "k", "b"]:
         page.keyboard.press(key)
     expect(page.locator(f'input[name="rating-{ids[0]}"][value="8"]')).to_be_checked()
     expect(page.locator(f'input[name="artifacts-{ids[0]}"][value="1"]')).to_be_checked()

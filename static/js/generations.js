@@ -2,15 +2,32 @@
 // The keys are listed for people in templates/generations/_keys.html. Without this file the page works
 // with plain radio buttons and a review page rendered by the server.
 //
-// Rules that keep a rater from saving what they did not mean (as on /rate/):
-// - digits only select; nothing is saved until the review was shown and Enter (or Save) pressed;
-// - "1" then "0" within a second is 10, not 1 with Flawless artifacts;
-// - any change after the review closes it: the rater reviews again what will be sent.
+// Rules that keep a rater from saving what they did not mean (the site's scheme, as on /rate/ and the best-of page:
+// static/js/rate.js and static/js/bestof.js hold the same rules for their cards):
+// - digits always set the current image's rating (0 is 10, so "1" then "0" is 10 too); its artifacts are set with
+//   "A" then 0-5: "A" arms the artifacts scale for two seconds (it is highlighted and says "press 0-5"), the next
+//   digit 0-5 sets the artifacts; any other key (A again, Esc, 6-9, which are ratings) disarms it first;
+// - nothing is saved until the review was shown and Enter (or Save) pressed, and any change closes the review;
+// - a key that arrives before every image is on screen, or while the save is held or in flight, is dropped with a
+//   short note, never applied later;
+// - the save acts only once the images have been on screen <body data-min-look-ms>, and is held until the page is
+//   <body data-min-served-ms> old (the server's floor counts from when it served the page).
 (function () {
   "use strict";
 
-  var TEN_WINDOW_MS = 1000;
-  var tenArmedAt = null;
+  var ARMED_MS = 2000;  // how long "A" keeps the artifacts scale armed
+  var NOTE_MS = 3500;   // how long a note about ignored keys or the look time stays
+  var DROPPED = "Wait for the images: the keys you pressed before they appeared were ignored.";
+  var SAVING = "Saving: the keys you pressed meanwhile were ignored.";
+  var LOOK = "Take a moment to look at the images first, then save.";
+
+  var arrivedAt = performance.now(); // when this page arrived: the served floor counts from here (or later)
+  var shownAt = null;                // when every image was on screen (loaded, or failed and shown as such)
+  var busy = false;                  // the save is held or in flight: keys are dropped
+  var releasing = false;             // the held save is being sent now
+  var armedCard = null;              // the card whose artifacts scale "A" armed
+  var armTimer = null;
+  var noteTimer = null;
 
   function form() { return document.getElementById("gen-form"); }
   function section() { return document.getElementById("gen-set"); }
@@ -51,7 +68,6 @@
     var list = rateable();
     var index = list.indexOf(current());
     var next = list[Math.min(list.length - 1, Math.max(0, index + step))];
-    tenArmedAt = null;
     setCurrent(next, true);
   }
 
@@ -172,26 +188,86 @@
   }
   function reviewing() { var panel = reviewPanel(); return panel && !panel.hidden; }
 
-  function save() {
-    var button = reviewPanel().querySelector("button.save");
-    form().requestSubmit(button);
+  // ---- the look: every image on screen, for long enough ----
+  function minLookMs() { return Number(document.body.dataset.minLookMs) || 0; }
+  function minServedMs() { return Number(document.body.dataset.minServedMs) || 0; }
+  function images() { return Array.prototype.slice.call(form().querySelectorAll(".gen-picture img")); }
+
+  // True once every image is on screen. Also asked at each key, so a key typed right after the last image
+  // arrived is not dropped because its load event has not run yet.
+  function shown() {
+    if (shownAt !== null) return true;
+    if (!images().every(function (img) { return img.complete; })) return false;
+    shownAt = performance.now();
+    section().dataset.look = "looking";
+    setTimeout(function () { section().dataset.look = "done"; }, minLookMs());
+    return true;
+  }
+  function looked() { return shown() && performance.now() - shownAt >= minLookMs(); }
+  function watchImages() {
+    if (shownAt === null) section().dataset.look = "loading";
+    images().forEach(function (img) {
+      img.addEventListener("load", shown);
+      img.addEventListener("error", shown);
+    });
+    shown();
   }
 
-  function rateKey(key, time) {
+  // A short note about keys that did nothing, where it covers neither the images nor the controls: in the bar
+  // under the images (on a phone, in place of the summary), or in the review while it is open. It fades by itself.
+  function showNote(text) {
+    document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) {
+      var here = reviewing() ? Boolean(note.closest("#gen-review")) : !note.closest("#gen-review");
+      note.classList.remove("fading");
+      note.hidden = !here;
+      // Set in the next frame, so that a screen reader hears the text of a region that was just shown.
+      requestAnimationFrame(function () { note.textContent = here ? text : ""; });
+    });
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(function () {
+      document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) { note.classList.add("fading"); });
+      noteTimer = setTimeout(function () {
+        document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) { note.hidden = true; note.textContent = ""; });
+      }, 400);
+    }, NOTE_MS);
+  }
+  function addNotes() {
+    [form().querySelector(":scope > .gen-bar .gen-summary"), reviewPanel().querySelector(".gen-bar")].forEach(function (where) {
+      if (!where) return;
+      var note = document.createElement("p");
+      note.className = "key-note gen-key-note";
+      note.dataset.keyNote = "";
+      note.dataset.testid = "key-note";
+      note.setAttribute("role", "status");
+      note.hidden = true;
+      if (where.classList.contains("gen-summary")) where.after(note); else where.prepend(note);
+    });
+  }
+
+  function saveButton() { return reviewPanel().querySelector("button.save"); }
+  function save() { form().requestSubmit(saveButton()); }
+
+  // ---- artifacts: "A" then 0-5 ----
+  function arm(card) {
+    disarm();
+    armedCard = card;
+    card.dataset.step = "artifacts";
+    armTimer = setTimeout(disarm, ARMED_MS);
+  }
+  function disarm() {
+    clearTimeout(armTimer);
+    if (armedCard) armedCard.dataset.step = "rating";
+    armedCard = null;
+  }
+
+  function digitKey(key) {
     var card = current();
     if (!card) return;
     var id = card.dataset.id;
-    var armed = tenArmedAt !== null && time - tenArmedAt <= TEN_WINDOW_MS;
-    tenArmedAt = null;
-    if (card.dataset.step === "artifacts" && checkedValue("rating-" + id)) {
-      if (key === "0" && armed && checkedValue("rating-" + id) === "1") { choose("rating-" + id, "10"); return; }
-      if (/^[0-5]$/.test(key)) { choose("artifacts-" + id, key); return; }
-      choose("rating-" + id, key); // 6-9 can only be a rating: the rater changed their mind
-      return;
-    }
-    choose("rating-" + id, key === "0" ? "10" : key);
-    if (key === "1") tenArmedAt = time;
-    card.dataset.step = "artifacts";
+    var armed = armedCard === card;
+    disarm();
+    if (armed && /^[0-5]$/.test(key)) choose("artifacts-" + id, key);
+    else choose("rating-" + id, key === "0" ? "10" : key);
   }
 
   function clearKey() {
@@ -199,8 +275,7 @@
     if (!card) return;
     var id = card.dataset.id;
     if (checkedValue("artifacts-" + id)) choose("artifacts-" + id, "");
-    else if (checkedValue("rating-" + id)) { choose("rating-" + id, ""); card.dataset.step = "rating"; }
-    else card.dataset.step = "rating";
+    else if (checkedValue("rating-" + id)) choose("rating-" + id, "");
   }
 
   function toggleBest(value) {
@@ -208,30 +283,40 @@
     else choose("best", value);
   }
 
+  var HANDLED = /^([0-9]|Enter|Escape|Backspace|Delete|Arrow(Left|Right|Up|Down)|[aAbBjJkKnN?])$/;
+
   document.addEventListener("keydown", function (event) {
-    if (!form() || !document.getElementById("gen-review")) return;
+    if (!form() || !reviewPanel()) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     var tag = (target.tagName || "").toLowerCase();
     if ((tag === "input" && target.type === "text") || tag === "textarea" || tag === "select") return;
     var key = event.key;
+    if (/^(Shift|CapsLock|Control|Alt|AltGraph|Meta|Dead|Unidentified)$/.test(key)) return; // on the way to a key
+    if (!HANDLED.test(key)) { disarm(); return; }
+    // Dropped, never kept for later: a key while the save is held or in flight, or before the images are on screen.
+    if (busy) { event.preventDefault(); showNote(SAVING); return; }
+    if (!shown()) { event.preventDefault(); showNote(DROPPED); return; }
     var help = document.getElementById("keys-help");
+    var wasArmed = armedCard !== null;
+    if (!/^[0-9]$/.test(key)) disarm();
     if (key === "?") { if (help) help.open = !help.open; event.preventDefault(); return; }
     if (reviewing()) {
       if (key === "Enter" && tag !== "button") { event.preventDefault(); save(); }
       else if (key === "Escape" || key === "Backspace") { event.preventDefault(); closeReview(); setCurrent(current(), true); }
-      return;
+      return; // Enter on the focused Save button clicks it: the submit below decides
     }
     // Enter and Space on a focused button, link or summary do what that control says.
     if (key === "Enter" && (tag === "button" || tag === "summary" || tag === "a")) return;
     var handled = true;
-    if (/^[0-9]$/.test(key)) rateKey(key, event.timeStamp);
+    if (/^[0-9]$/.test(key)) digitKey(key);
+    else if (key === "a" || key === "A") { if (!wasArmed && current()) arm(current()); }
     else if (key === "ArrowRight" || key === "ArrowDown" || key === "j" || key === "J") move(1);
     else if (key === "ArrowLeft" || key === "ArrowUp" || key === "k" || key === "K") move(-1);
     else if (key === "b" || key === "B") { if (current()) toggleBest(current().dataset.id); }
     else if (key === "n" || key === "N") { if (form().querySelector('input[name="best"][value="none"]')) toggleBest("none"); }
     else if (key === "Backspace" || key === "Delete") clearKey();
-    else if (key === "Escape") { if (help && help.open) help.open = false; }
+    else if (key === "Escape") { if (!wasArmed && help && help.open) help.open = false; }
     else if (key === "Enter") openReview();
     else handled = false;
     if (handled) event.preventDefault();
@@ -244,8 +329,6 @@
 
   document.addEventListener("change", function (event) {
     if (!event.target.closest || !event.target.closest("#gen-form")) return;
-    var card = event.target.closest(".gen-card");
-    if (card && event.target.name.indexOf("rating-") === 0) card.dataset.step = event.target.value ? "artifacts" : "rating";
     changed();
   });
 
@@ -256,32 +339,48 @@
     var input = label && label.querySelector("input");
     if (input && input.checked && input.value && event.target !== input) {
       event.preventDefault();
-      var card = label.closest(".gen-card");
       choose(input.name, "");
-      if (card && input.name.indexOf("rating-") === 0) card.dataset.step = "rating";
       return;
     }
-    var card2 = event.target.closest("#gen-form .gen-card");
-    if (card2 && !card2.classList.contains("is-censored")) setCurrent(card2, false);
+    var card = event.target.closest("#gen-form .gen-card");
+    if (card && !card.classList.contains("is-censored")) setCurrent(card, false);
     if (event.target.closest("[data-action=change]")) { closeReview(); setCurrent(current(), true); }
   });
 
-  // The Review button: the review panel instead of the server's review page.
+  // The Review button: the review panel instead of the server's review page. Save (by Enter or a click): only
+  // once the images were looked at, once, and held until the page is as old as the server's floor asks.
   document.addEventListener("submit", function (event) {
-    if (event.target.id !== "gen-form" || !document.getElementById("gen-review")) return;
+    if (event.target.id !== "gen-form" || !reviewPanel()) return;
     var submitter = event.submitter;
-    if (submitter && submitter.name === "confirmed") {
-      var state = collect();
-      if (state.error) { event.preventDefault(); closeReview(); showError(state.error); }
-      return;
-    }
+    if (!submitter || submitter.name !== "confirmed") { event.preventDefault(); if (!busy) openReview(); return; }
+    if (releasing) { releasing = false; return; }
+    var state = collect();
+    if (state.error) { event.preventDefault(); closeReview(); showError(state.error); return; }
+    if (busy) { event.preventDefault(); showNote(SAVING); return; }
+    if (!looked()) { event.preventDefault(); showNote(LOOK); return; }
+    busy = true;
+    saveButton().firstChild.textContent = "Saving\u2026 ";
+    var wait = minServedMs() - (performance.now() - arrivedAt);
+    if (wait <= 0) return;
     event.preventDefault();
-    openReview();
+    setTimeout(function () {
+      if (!reviewing()) { busy = false; return; } // the rater went back to change something (the review says it again)
+      releasing = true;
+      form().requestSubmit(saveButton());
+    }, wait);
+  });
+
+  // Back to this page from the next one (the browser's back/forward cache): nothing is being saved any more.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { busy = false; releasing = false; if (reviewing()) openReview(); }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (!form() || !document.getElementById("gen-review")) return;
+    if (!form() || !reviewPanel()) return;
     document.documentElement.classList.add("gen-js");
+    cards().forEach(function (card) { card.dataset.step = "rating"; });
+    addNotes();
+    watchImages();
     changed();
   });
 })();
