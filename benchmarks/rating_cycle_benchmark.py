@@ -3,8 +3,9 @@
 Not a test: run it by hand against a running site (see benchmarks/README.md). It drives Debian's
 chromium (/usr/bin/chromium, headless; Playwright never downloads a browser here), logs in through
 /login/ with --key, opens /rate/ and saves --ratings ratings with the keyboard (--keys: today's page
-`7,2,Enter`, a rating digit, an artifacts digit, Enter that saves; `7,2` for the page before
-2026-11, where the artifacts digit saved).
+`7,a,2,Enter`, a rating digit, "A" and an artifacts digit, Enter that saves; `7,2,Enter` for the page
+before 2026-12, where a digit after the rating was the artifacts; `7,2` for the page before 2026-11,
+where the artifacts digit saved).
 It does not import the project: any running site will do (runserver, gunicorn, a remote host).
 
 Everything is measured in the page, with performance.now() and its time base:
@@ -32,14 +33,17 @@ Everything is measured in the page, with performance.now() and its time base:
 
 Before each rating it waits until the current image is shown and the preloaded next image has
 arrived (as a rater who looks at the picture for a second would), so it measures the cycle, not a
-race; --think-ms adds a pause on top.
+race; --think-ms adds a pause on top. The page saves only an image that has been on screen
+RATING_MIN_LOOK_MS (700 ms) and holds a save until its card is RATING_MIN_SECONDS (1 s) old, so against
+a site with those floors on, --think-ms 1000 (the default) measures the cycle of a rater who looked for a
+second; less measures the hold too, and under 700 ms Enter saves nothing (the run stops, timed out).
 
 It saves real ratings for the --key's rater: the site needs --ratings + 2 images that rater has not
 rated, and a flood limit above the pace (RATINGS_PER_MINUTE_MAX) and no captchas (CAPTCHA_RATE=0) to
 measure plain cycles. Example, against `make run`:
 
     .venv/bin/python benchmarks/rating_cycle_benchmark.py --url http://127.0.0.1:8000 --key demo-rater-0001 \\
-        --ratings 20 --keys 7,2,Enter --viewport 1366x768
+        --ratings 20 --keys 7,a,2,Enter --viewport 1366x768
 
 Percentiles: the median and the 90th percentile (statistics.quantiles, inclusive method) of the
 --ratings cycles.
@@ -163,12 +167,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ratings", type=int, default=20, help="ratings to time (default %(default)s)")
     parser.add_argument(
         "--keys",
-        default="7,2,Enter",
+        default="7,a,2,Enter",
         help="the keys that save one rating, comma-separated Playwright key names; the last one is the key "
         "that submits and starts the clock (default %(default)s; `7,2` for the page before Enter saved)",
     )
     parser.add_argument("--viewport", default="1366x768", help="browser window WIDTHxHEIGHT (default %(default)s)")
-    parser.add_argument("--think-ms", type=int, default=0, help="extra pause before each rating's keys (default 0)")
+    parser.add_argument(
+        "--think-ms", type=int, default=1000, help="pause before each rating's keys: the look time (default %(default)s)"
+    )
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for one step (default %(default)s)")
     parser.add_argument("--json", type=Path, help="also write every cycle's figures and entries to this file")
     args = parser.parse_args(argv)

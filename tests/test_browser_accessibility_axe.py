@@ -91,6 +91,7 @@ def open_rate_with_a_choice_made(page: Page) -> None:
     open_rate(page)
     wait_for_scripts(page)
     page.keyboard.press("7")
+    page.keyboard.press("a")
     page.keyboard.press("2")
     expect(page.locator('input[name=artifacts][value="2"]')).to_be_checked()
     expect(page.get_by_test_id("save")).to_contain_text("7 · ")
@@ -109,7 +110,7 @@ def rate_two_then(path: str) -> Callable[[Page], None]:
         open_rate(page)
         wait_for_scripts(page)
         rate_shown_image(page, ["7", "Enter"])
-        rate_shown_image(page, ["3", "2", "Enter"])
+        rate_shown_image(page, ["3", "a", "2", "Enter"])
         page.goto(path)
 
     return _open

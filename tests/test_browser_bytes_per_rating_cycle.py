@@ -79,6 +79,7 @@ def test_one_rating_cycle_downloads_under_300_kb_and_never_the_original(
     page.evaluate("performance.clearResourceTimings()")
 
     page.keyboard.press("7")
+    page.keyboard.press("a")
     page.keyboard.press("2")
     page.keyboard.press("Enter")
 

@@ -25,6 +25,8 @@ from tests.embed_helpers import (
 )
 from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
 
+LOOK_MS = 1000  # the served site's defaults: RATING_MIN_LOOK_MS 700, RATING_MIN_SECONDS 1
+
 
 def shown_image_id(frame: Frame) -> str:
     image = frame.get_by_test_id("image")
@@ -62,18 +64,21 @@ def test_keyboard_ratings_in_the_frame_reach_the_app_around_it(browser: Browser,
 
 
     frame.locator(".embed-who").click()  # into the frame, on no control
-    for key in ["7", "2"]:
+    for key in ["7", "a", "2"]:
         page.keyboard.press(key)
     expect(frame.locator('input[name=rating][value="7"]')).to_be_checked()
     expect(frame.locator('input[name=artifacts][value="2"]')).to_be_checked()
     expect(log_entries(page)).to_have_count(0)  # selected, not saved
+    page.wait_for_timeout(LOOK_MS)  # the site's own floors are on: a rater looks at the image first
     page.keyboard.press("Enter")
     expect(frame.get_by_test_id("image")).not_to_have_attribute("data-image-id", first)
     expect(log_entries(page)).to_have_count(1)
 
     second = shown_image_id(frame)
-    for key in ["5", "1", "Enter"]:
+    for key in ["5", "a", "1"]:
         page.keyboard.press(key)
+    page.wait_for_timeout(LOOK_MS)
+    page.keyboard.press("Enter")
     expect(log_entries(page)).to_have_count(2)
     expect(frame.get_by_test_id("image")).not_to_have_attribute("data-image-id", second)
     shot(page, "embed-rate-two-rated")

@@ -25,7 +25,7 @@ from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixture
 @pytest.mark.browser
 def test_tab_then_digits_and_enter_rate_the_image(browser: Browser, embed_site, serve_client) -> None:
     client = serve_client()
-    site = embed_site(client)
+    site = embed_site(client, RATING_MIN_LOOK_MS="0", RATING_MIN_SECONDS="0")  # keys at machine speed
     site.manage("seed_demo", "--count", "4")
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     context.set_default_timeout(TIMEOUT_MS)
@@ -49,6 +49,7 @@ def test_tab_then_digits_and_enter_rate_the_image(browser: Browser, embed_site, 
     assert page.evaluate("document.activeElement.id") == "frame"
     expect(frame.locator("input[name=rating]").first).to_be_focused()
     page.keyboard.press("8")
+    page.keyboard.press("a")
     page.keyboard.press("1")
     page.keyboard.press("Enter")
 

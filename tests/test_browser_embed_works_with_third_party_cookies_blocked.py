@@ -64,7 +64,7 @@ def shown_image_id(frame: Frame) -> str:
 @pytest.mark.browser
 def test_ratings_in_the_frame_work_without_its_cookie(blocking_context: BrowserContext, embed_site, serve_client) -> None:
     client = serve_client()
-    site = embed_site(client)
+    site = embed_site(client, RATING_MIN_LOOK_MS="0", RATING_MIN_SECONDS="0")  # keys at machine speed
     site.manage("seed_demo", "--count", "6")
     page = blocking_context.new_page()
     page.goto(client_page_url(client, site))
@@ -77,11 +77,11 @@ def test_ratings_in_the_frame_work_without_its_cookie(blocking_context: BrowserC
     assert frame.evaluate("document.cookie") == ""
 
     frame.locator(".embed-who").click()  # into the frame, on no control
-    for key in ["7", "2", "Enter"]:
+    for key in ["7", "a", "2", "Enter"]:
         page.keyboard.press(key)
     expect(frame.get_by_test_id("image")).not_to_have_attribute("data-image-id", first)
-    second = shown_image_id(frame)
-    for key in ["5", "1", "Enter"]:
+    second = shown_image_id(frame)  # waits for the image: keys before it would be dropped
+    for key in ["5", "a", "1", "Enter"]:
         page.keyboard.press(key)
     expect(frame.get_by_test_id("image")).not_to_have_attribute("data-image-id", second)
 

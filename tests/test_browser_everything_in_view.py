@@ -75,6 +75,7 @@ def test_desktop_shows_the_image_and_every_control_without_scrolling(
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("saved")).to_be_visible()
     inside(page, page.get_by_role("button", name=re.compile("^Undo last")), "undo")
+    expect_image_loaded(page)  # keys pressed before the next image shows are dropped
     page.keyboard.press("r")
     for reason in ("Broken or not loading", "NSFW", "Watermark or text", "Send report"):
         inside(page, page.get_by_role("button", name=re.compile(reason)), reason)

@@ -1,5 +1,6 @@
-"""Typing "1" then "0" means ten: it saves 10, never 1 with artifacts 0 (Flawless). A rater who pauses
-after the "1" gets 1 and Flawless, as shown, and nothing is saved before Enter."""
+"""Typing "1" then "0" means ten: it saves 10, never 1 with artifacts 0 (Flawless), however long the pause
+between them (a digit always sets the rating, and 0 is 10). 1 with Flawless takes "A" before the "0"; either is
+shown on the Save button first, and nothing is saved before Enter."""
 
 from __future__ import annotations
 
@@ -50,15 +51,28 @@ def test_one_then_zero_saves_ten(page: Page, make_picture_images) -> None:
 
 
 @pytest.mark.browser
-def test_one_then_a_pause_then_zero_is_one_with_flawless_shown_before_saving(page: Page, make_picture_images) -> None:
+def test_one_then_a_pause_then_zero_is_still_ten(page: Page, make_picture_images) -> None:
+    make_picture_images(3)
+    log_in(page)
+    expect_image_loaded(page)
+
+    page.keyboard.press("1")
+    page.wait_for_timeout(1300)  # longer than the one second in which "0" used to make it ten
+    page.keyboard.press("0")
+
+    expect(save_button(page)).to_contain_text("10 · Masterpiece · no artifacts rating")
+    expect(page.locator("input[name=artifacts]:checked")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_one_then_a_zero_saves_one_with_flawless_shown_before_saving(page: Page, make_picture_images) -> None:
     make_picture_images(3)
     log_in(page)
     expect_image_loaded(page)
     first = shown_image_id(page)
 
-    page.keyboard.press("1")
-    page.wait_for_timeout(1300)  # longer than the one second in which "0" still makes it ten
-    page.keyboard.press("0")
+    for key in ("1", "a", "0"):
+        page.keyboard.press(key)
 
     expect(save_button(page)).to_contain_text("1 · Terrible · artifacts 0 · Flawless")
     assert not Rating.objects.exists()

@@ -63,9 +63,10 @@ def test_keyboard_rates_three_images_in_place_and_the_kudos_get_paid(page: Page,
     expect(counters(page)).to_contain_text("0 rated today")
     page.evaluate("window.__marker = 1")
 
-    # 7, then artifacts 2: selected and shown on the Save button, not saved until Enter.
+    # 7, then artifacts 2 (A, 2): selected and shown on the Save button, not saved until Enter.
     page.keyboard.press("7")
     expect(page.locator('input[name=rating][value="7"]')).to_be_checked()
+    page.keyboard.press("a")
     page.keyboard.press("2")
     expect(page.get_by_role("button", name=re.compile("Save rating"))).to_contain_text("7 · Good · artifacts 2 · Minor flaws")
     assert not Rating.objects.exists()
@@ -73,7 +74,7 @@ def test_keyboard_rates_three_images_in_place_and_the_kudos_get_paid(page: Page,
     # 0 means 10, then Enter saves with no artifacts.
     second = press_and_see_next_image(page, ["0", "Enter"], rated_today=2)
     # 3, then artifacts 5.
-    third = press_and_see_next_image(page, ["3", "5", "Enter"], rated_today=3)
+    third = press_and_see_next_image(page, ["3", "a", "5", "Enter"], rated_today=3)
     # S skips: a new image, and the counter stays at 3.
     skipped = press_and_see_next_image(page, ["s"], rated_today=3)
     expect(counters(page)).to_contain_text("3 in all")

@@ -47,7 +47,7 @@ def test_u_undoes_the_last_rating_and_shows_its_image_with_what_was_chosen(page:
     make_picture_images(4)
     log_in(page)
     expect_image_loaded(page)
-    rated = save(page, "7", "2")
+    rated = save(page, "7", "a", "2")
     image = Image.objects.get(public_id=rated)
     expect(page.get_by_test_id("saved")).to_contain_text("Saved: 7 · Good · artifacts 2 · Minor flaws · +5 kudos")
     expect(counters(page)).to_contain_text("1 rated today")

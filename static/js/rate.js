@@ -2,26 +2,45 @@
 // swapped by htmx, so everything is delegated from document and reads its state
 // from the DOM. The keys are listed for people in templates/ratings/_keys.html.
 //
-// Rules that keep a rater from saving what they did not mean:
+// Rules that keep a rater from saving what they did not mean, or what they did not see:
 // - nothing is saved until Enter (or a click on Save): digits only select;
-// - "1" then "0" within a second is 10, not 1 with Flawless artifacts;
-// - keys typed while a save is in flight are kept and applied, in order, to the
-//   next card; if the site does not answer they are dropped and the rater is told.
+// - digits always set the rating (0 is 10, so "1" then "0" is 10); the artifacts take "A" then
+//   0-5, and "A" stays armed for two seconds only;
+// - a key that arrives while the card is being replaced, or before the new image is on screen,
+//   is dropped (never applied to the next image), and a short note says so;
+// - Enter or Save saves only an image that has been on screen RATING_MIN_LOOK_MS
+//   (body data-min-look-ms); a save is held until its card is RATING_MIN_SECONDS old
+//   (data-min-served-ms), the server's own floor, so an honest rater is never refused.
 (function () {
   "use strict";
 
-  var TEN_WINDOW_MS = 1000;
+  var ARM_MS = 2000;   // how long "A" waits for its artifacts digit
+  var NOTE_MS = 3500;  // how long a note about dropped keys or the look time stays
   var TOAST_MS = 7000;
+  var DROPPED = "Wait for the next image: the keys you pressed before it appeared were ignored.";
+  var LOOK = "Take a moment to look at the image first, then save.";
   var root = document.documentElement;
   root.classList.add("js");
 
   var busy = false;          // an htmx request for the card is in flight
-  var queued = [];           // keys pressed meanwhile: {key, time}
-  var tenArmedAt = null;     // when "1" was pressed as a rating, for "1" then "0" = 10
+  var holding = null;        // the timer of a save held until the card is old enough
+  var droppedInFlight = false; // keys were dropped while the card was being replaced: say so on the new one
+  var cardArrivedAt = 0;     // performance.now() when the card's answer arrived
+  var shownAt = null;        // performance.now() when the card's image was first seen loaded
+  var armedAt = null;        // when "A" armed the artifacts scale
+  var armTimer = null;
+  var noteTimer = null;
   var lastInput = "pointer"; // "keyboard" once a key was used: focus follows the card then
+  var releasing = false;     // our own submit of the rating form, already decided: let it through
 
   function card() { return document.getElementById("card"); }
   function rateForm() { return document.getElementById("rate-form"); }
+  function image() { var c = card(); return c && c.querySelector('img[data-testid="image"]'); }
+
+  function floorMs(name) {
+    var value = Number(document.body && document.body.dataset[name]);
+    return value > 0 ? value : 0;
+  }
 
   function checked(name) {
     var c = card();
@@ -36,6 +55,8 @@
     return text ? text.textContent : "";
   }
 
+  // data-step highlights a scale: for the keyboard, the one the digits go to (the rating, or the artifacts
+  // while "A" is armed); for the mouse and touch, the artifacts once a rating is chosen, the next step.
   function setStep(step) {
     var c = card();
     if (c) c.dataset.step = step;
@@ -47,6 +68,30 @@
     error.textContent = text;
     error.dataset.testid = "error";
     error.hidden = !text;
+  }
+
+  // A short note under the Save button (never over the image or the controls) that fades by itself.
+  function showNote(text) {
+    var c = card();
+    if (!c) return;
+    var note = c.querySelector(".key-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "key-note";
+      note.setAttribute("role", "status");
+      note.dataset.testid = "key-note";
+      var save = c.querySelector("button.save");
+      if (save) save.after(note); else c.prepend(note);
+    }
+    note.classList.remove("fading");
+    note.hidden = false;
+    // Set in the next frame, so that a screen reader hears the text of a region that was just added.
+    requestAnimationFrame(function () { if (note.textContent !== text) note.textContent = text; });
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(function () {
+      note.classList.add("fading");
+      noteTimer = setTimeout(function () { note.hidden = true; note.textContent = ""; }, 400);
+    }, NOTE_MS);
   }
 
   // The Save button says what it will save: "7 · Good · artifacts 1 · Tiny flaws".
@@ -77,23 +122,107 @@
     updateSummary();
   }
 
+  // "A" arms the artifacts scale: the next digit 0-5 is the artifacts. It shows, and lasts ARM_MS.
+  function arm(time) {
+    var scale = card().querySelector(".artifacts-scale");
+    if (!scale) return;
+    armedAt = time;
+    scale.classList.add("armed");
+    var hint = scale.querySelector("[data-armed-hint]");
+    if (hint) hint.hidden = false;
+    setStep("artifacts");
+    clearTimeout(armTimer);
+    armTimer = setTimeout(disarm, ARM_MS);
+  }
+
+  function disarm() {
+    armedAt = null;
+    clearTimeout(armTimer);
+    var c = card();
+    if (!c) return;
+    var scale = c.querySelector(".artifacts-scale");
+    if (scale) {
+      scale.classList.remove("armed");
+      var hint = scale.querySelector("[data-armed-hint]");
+      if (hint) hint.hidden = true;
+    }
+    setStep("rating");
+  }
+
+  // The card's image is on screen: its file has arrived (or failed: then the rater sees that, and may skip or
+  // report it). Cards without an image (the pause, nothing left) have nothing to wait for. Checked on the
+  // image's load and again at each key, whichever comes first.
+  function imageShown() {
+    var img = image();
+    if (!img || shownAt !== null) return true;
+    if (img.complete) { shownAt = performance.now(); return true; }
+    return false;
+  }
+
+  function watchImage() {
+    shownAt = null;
+    var img = image();
+    if (!img || imageShown()) return;
+    var seen = function () { if (img === image()) imageShown(); };
+    img.addEventListener("load", seen, { once: true });
+    img.addEventListener("error", seen, { once: true });
+  }
+
+  // May a key act now? Not while the card is being replaced or a save is held, nor before the image shows.
+  function ready() { return !busy && holding === null && imageShown(); }
+
+  // One note per burst: a key that comes while it shows only keeps it up (its text, unchanged, is not said again).
+  function drop() {
+    if (busy || holding !== null) droppedInFlight = true;
+    showNote(DROPPED);
+  }
+
   function submit(formId) {
     var form = document.getElementById(formId);
     if (!form) return false;
     // htmx wires up a card it swapped in only when the swap settles: a key pressed before
     // that would post the form natively and reload the whole page.
     if (window.htmx) window.htmx.process(form);
-    form.requestSubmit();
+    releasing = true;
+    try { form.requestSubmit(); } finally { releasing = false; }
+    return true;
+  }
+
+  function saveButton() { var c = card(); return c && c.querySelector("button.save"); }
+
+  // Whether a save may go now, from Enter or from the Save button. When it may not, says why, or
+  // holds it until the card is old enough and sends it then. The look time comes first: an Enter
+  // that lands on a fresh card (a double Enter) gets the gentle note, never the error.
+  function saveMayGo() {
+    var now = performance.now();
+    var look = floorMs("minLookMs");
+    if (look > 0 && (!imageShown() || (image() && now - shownAt < look))) {
+      showNote(LOOK);
+      return false;
+    }
+    if (!checked("rating")) {
+      showError("Choose a rating from 1 to 10 first, then press Enter or click Save.");
+      return false;
+    }
+    var wait = cardArrivedAt + floorMs("minServedMs") - now;
+    if (wait > 0) {
+      var button = saveButton();
+      var label = button && button.querySelector("span");
+      if (label) label.textContent = "Saving…";
+      if (button) button.setAttribute("aria-disabled", "true");
+      holding = setTimeout(function () {
+        holding = null;
+        if (label) label.textContent = "Save rating";
+        if (button) button.removeAttribute("aria-disabled");
+        submit("rate-form");
+      }, wait);
+      return false;
+    }
     return true;
   }
 
   function save() {
-    if (!checked("rating")) {
-      showError("Choose a rating from 1 to 10 first, then press Enter.");
-      setStep("rating");
-      return false;
-    }
-    return submit("rate-form");
+    if (saveMayGo()) submit("rate-form");
   }
 
   // Zoom: the original file, at full resolution, loaded only when asked for.
@@ -120,79 +249,74 @@
     armToasts();
   }
 
-  // One key, whether pressed now or replayed after a swap. Returns true when it
-  // started a request (the keys after it wait for the next card).
+  // One key, on a card whose image is on screen.
   function handleKey(key, time) {
     var c = card();
-    if (!c) return false;
+    if (!c) return;
     var dialog = zoomDialog();
     if (dialog && dialog.open) {
       if (key === "z" || key === "Z" || key === "Escape") closeZoom();
-      return false; // nothing else while the rater cannot see the controls
+      return; // nothing else while the rater cannot see the controls
     }
     var report = document.getElementById("report");
     if (report && report.open) {
       var reasonButton = report.querySelector('button[data-key="' + key.toLowerCase() + '"]');
-      if (reasonButton) { reasonButton.click(); return true; }
-      if (key === "o" || key === "O") { document.getElementById("report-note").focus(); return false; }
-      if (key === "Escape" || key === "r" || key === "R") { report.open = false; return false; }
+      if (reasonButton) { reasonButton.click(); return; }
+      if (key === "o" || key === "O") { document.getElementById("report-note").focus(); return; }
+      if (key === "Escape" || key === "r" || key === "R") { report.open = false; return; }
     }
     var help = document.getElementById("keys-help");
-    if (key === "?") { if (help) help.open = !help.open; return false; }
-    if (key === "Escape" && help && help.open) { help.open = false; return false; }
+    if (key === "?") { if (help) help.open = !help.open; return; }
+    if (key === "Escape" && help && help.open) { help.open = false; return; }
 
-    var armed = tenArmedAt !== null && time - tenArmedAt <= TEN_WINDOW_MS;
-    tenArmedAt = null;
+    // "A" waits for one key: a digit 0-5 sets the artifacts; anything else disarms it first.
+    var armed = armedAt !== null && time - armedAt <= ARM_MS;
+    if (armedAt !== null) disarm();
     if (!rateForm()) {
-      if (key === "u" || key === "U") return submit("undo-form");
-      return false;
+      if (key === "u" || key === "U") submit("undo-form");
+      return;
     }
-    if (/^[0-9]$/.test(key)) {
-      if (c.dataset.step === "artifacts") {
-        if (key === "0" && armed && checked("rating") === "1") { choose("rating", "10"); return false; }
-        if (/^[0-5]$/.test(key)) { choose("artifacts", key); return false; }
-        choose("rating", key); // 6-9 can only be a rating: the rater changed their mind
-        return false;
-      }
-      choose("rating", key === "0" ? "10" : key);
-      if (key === "1") tenArmedAt = time;
-      setStep("artifacts");
-      return false;
-    }
+    if (armed && /^[0-5]$/.test(key)) { choose("artifacts", key); return; }
+    if (/^[0-9]$/.test(key)) { choose("rating", key === "0" ? "10" : key); return; }
     switch (key) {
-      case "Enter": return save();
+      case "a": case "A": if (!armed) arm(time); return;
+      case "Enter": save(); return;
       case "Backspace":
-      case "Escape":
         if (checked("artifacts") !== null) clearChoice("artifacts");
-        else setStep("rating");
-        return false;
-      case "s": case "S": return submit("skip-form");
+        else clearChoice("rating");
+        return;
+      case "s": case "S": submit("skip-form"); return;
       case "u": case "U":
-        if (submit("undo-form")) return true;
+        if (submit("undo-form")) return;
         say("There is no rating of the last " + (c.dataset.undoMinutes || "10") + " minutes to undo.", "warning");
-        return false;
-      case "z": case "Z": openZoom(); return false;
-      case "r": case "R": if (report) report.open = true; return false;
+        return;
+      case "z": case "Z": openZoom(); return;
+      case "r": case "R": if (report) report.open = true; return;
     }
-    return false;
   }
 
-  var HANDLED = /^([0-9]|Enter|Backspace|Escape|[sSuUzZrRbBnNwWoO?])$/;
+  var HANDLED = /^([0-9]|Enter|Backspace|Escape|[aAsSuUzZrRbBnNwWoO?])$/;
+  var RADIO_KEYS = /^(ArrowUp|ArrowDown|ArrowLeft|ArrowRight| )$/;
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
     var tag = (target.tagName || "").toLowerCase();
     if ((tag === "input" && target.type === "text") || tag === "textarea" || tag === "select") return;
-    if (!card() || !HANDLED.test(event.key)) return;
-    // Enter and Space on a focused button or link do what that control says.
-    if (event.key === "Enter" && (tag === "button" || tag === "summary" || tag === "a")) return;
+    if (!card()) return;
+    // The browser's own keys on a focused rating or artifacts button change the choice too.
+    var onRadio = tag === "input" && target.type === "radio" && RADIO_KEYS.test(event.key);
+    if (!onRadio && !HANDLED.test(event.key)) return;
     lastInput = "keyboard";
-    event.preventDefault();
-    if (busy) {
-      queued.push({ key: event.key, time: event.timeStamp });
+    if (!ready()) {
+      event.preventDefault();
+      drop();
       return;
     }
+    if (onRadio) return;
+    // Enter and Space on a focused button or link do what that control says.
+    if (event.key === "Enter" && (tag === "button" || tag === "summary" || tag === "a")) return;
+    event.preventDefault();
     handleKey(event.key, event.timeStamp);
   });
 
@@ -200,7 +324,7 @@
 
   document.addEventListener("change", function (event) {
     if (!event.target.closest || !event.target.closest("#card")) return;
-    if (event.target.name === "rating") setStep("artifacts");
+    if (event.target.name === "rating" && lastInput === "pointer") setStep("artifacts");
     if (event.target.name === "rating" || event.target.name === "artifacts") updateSummary();
   });
 
@@ -224,17 +348,26 @@
     if (event.target.closest && event.target.closest("#zoom")) closeZoom(); // a click or tap anywhere closes it
   });
 
+  // A click or tap on Save (and Enter on the focused Save button) is checked as Enter is. Capturing, on
+  // document: a save that may not go yet never reaches htmx's listener on the form.
   document.addEventListener("submit", function (event) {
-    if (event.target.id === "rate-form" && !checked("rating")) {
-      event.preventDefault();
-      showError("Choose a rating from 1 to 10 first.");
-    }
+    if (event.target.id !== "rate-form" || releasing) return;
+    if (!busy && holding === null && saveMayGo()) return;
+    event.preventDefault();
+    event.stopPropagation();
   }, true);
 
-  // In flight: keys wait. htmx events bubble from the element that made the request.
-  document.addEventListener("htmx:beforeRequest", function (event) {
+  // In flight: keys are dropped. htmx events bubble from the element that made the request.
+  function forCard(event) {
     var target = event.detail && event.detail.target;
-    if (target && target.id === "card") busy = true;
+    return target && target.id === "card";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (forCard(event)) busy = true;
+  });
+  // The answer has arrived: the server served this card before now, so its age counts from here.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (forCard(event)) cardArrivedAt = performance.now();
   });
 
   function focusCard() {
@@ -248,36 +381,42 @@
     if (target) target.focus({ preventScroll: true });
   }
 
+  // A new card: its image is watched until it shows, and "A" starts disarmed.
+  function startCard() {
+    armedAt = null;
+    clearTimeout(armTimer);
+    clearTimeout(holding);
+    holding = null;
+    if (lastInput === "keyboard") setStep("rating");
+    watchImage();
+    updateSummary();
+  }
+
   // htmx fires afterSettle once per settled element: the card and each out-of-band piece (the status line) of
-  // the same answer. Only the card's own event ends the request; otherwise a key replayed from the queue
-  // would start a save that the next piece's event then marks finished.
+  // the same answer. Only the card's own event ends the request.
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!busy || !event.target || event.target.id !== "card") return;
     var banner = document.getElementById("connection-error");
     if (banner) banner.hidden = true;
     busy = false;
-    tenArmedAt = null;
-    updateSummary();
+    startCard();
     focusCard();
     armToasts();
     startCountdown();
-    while (queued.length && !busy) {
-      var next = queued.shift();
-      if (handleKey(next.key, next.time)) break;
+    if (droppedInFlight) {
+      droppedInFlight = false;
+      showNote(DROPPED);
     }
   });
 
-  function requestFailed(event) {
+  function requestFailed() {
     var banner = document.getElementById("connection-error");
     if (banner) {
-      var lost = queued.length;
-      banner.textContent = "The site did not answer; nothing was lost" +
-        (lost ? ", but the " + lost + " key" + (lost > 1 ? "s" : "") + " you typed meanwhile were not applied" : "") +
-        ". Try again.";
+      banner.textContent = "The site did not answer; nothing was lost. Try again.";
       banner.hidden = false;
     }
     busy = false;
-    queued = [];
+    droppedInFlight = false;
   }
   document.addEventListener("htmx:sendError", requestFailed);
   document.addEventListener("htmx:responseError", requestFailed);
@@ -324,7 +463,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    updateSummary();
+    // The first card arrived with the page: its first byte came after the server served it.
+    var navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    cardArrivedAt = navigation ? navigation.responseStart : 0;
+    startCard();
     armToasts();
     startCountdown();
   });
