@@ -36,6 +36,7 @@ urlpatterns = [
     path("ratings/", history.rating_history, name="rating_history"),
     path("ratings/<int:rating_id>/change/", history.change_rating, name="change_rating"),
     path("ratings/<int:rating_id>/delete/", history.delete_rating, name="delete_rating"),
+    path("ratings/restore/", history.restore_rating, name="restore_rating"),
     path("kudos/", kudos_page, name="kudos"),
     path("generations/", generations.generation_list, name="generations"),
     path("generations/<str:request_id>/", generations.generation_set, name="generation_set"),

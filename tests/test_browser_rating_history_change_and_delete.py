@@ -1,6 +1,6 @@
 """A rater opens "My ratings" from the header, changes one rating with its selects and deletes another,
-and sees what happened: the message, the changed row, the row gone, the header's counters. The forms
-are plain POSTs, so it works the same with JavaScript on and off."""
+and sees what happened: the message, the changed row, the row gone (after a confirmation), the header's
+counters. The forms are plain POSTs, so it works the same with JavaScript on and off."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_a_rater_changes_one_rating_and_deletes_another_on_the_history_page(
     expect(changed.get_by_test_id("artifacts")).to_have_text("1 · Tiny flaws")
     expect(changed.get_by_label("Rating")).to_have_value("8")
 
-    row_of(page, second.caption).get_by_role("button", name="Delete").click()
+    row_of(page, second.caption).get_by_text("Delete", exact=True).click()  # it asks first
+    row_of(page, second.caption).get_by_role("button", name="Yes, delete it").click()
 
     expect(
         page.get_by_text(f"Deleted your rating of “{second.caption}” (5 · Mediocre); its 5 kudos were cancelled.")

@@ -38,7 +38,7 @@ def test_the_kudos_page_tells_an_anonymous_rater_they_earn_nothing(login, make_i
 
     assert "You are rating with the anonymous key: ratings count, but earn no kudos." in html
     assert '<dd data-testid="balance">—</dd>' in html
-    assert "No rewards yet." in html
+    assert "No rewards: the anonymous key earns none." in html
     assert '<dd data-testid="kudos-ratings-total">1</dd>' in html
 
 

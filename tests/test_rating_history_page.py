@@ -1,6 +1,6 @@
 """/ratings/ lists the rater's own ratings newest first, 50 a page, each with its thumbnail, dataset,
 scores, time and reward; within RATING_UNDO_MINUTES its plain forms change or delete it (POST, then
-back to the same page with a message), later it says "final"; refusals answer 400/403/404 with the
+back to the same page with a message, or for a delete a notice with its Undo), later it says "final"; refusals answer 400/403/404 with the
 message and change nothing; the page costs the same queries however many ratings there are."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class _History(HTMLParser):
         super().__init__()
         self.rows: list[dict] = []
         self.messages: list[str] = []
+        self.deleted = ""  # the notice of a rating just deleted, beside its Undo
         self.pager: dict[str, tuple[str, str]] = {}
         self.page_label = ""
         self._into: tuple[dict, str, str] | None = None  # (target, key, end tag)
@@ -65,6 +66,8 @@ class _History(HTMLParser):
             self._into = (row, "when", "time")
         elif tag == "span" and a.get("class") == "final" and row is not None:
             row["final"] = True
+        elif tag == "div" and a.get("data-testid") == "deleted":
+            self._into = (self.__dict__, "deleted", "span")
         elif tag == "p" and a.get("data-testid") == "message":
             self.messages.append("")
             self._into = ({}, "message", "p")
@@ -246,7 +249,7 @@ def test_the_delete_form_deletes_it_and_says_what_became_of_the_kudos(login, mak
 
     assert (response.status_code, response["Location"]) == (302, "/ratings/")
     page = _history(client)
-    assert page.messages == [f"Deleted your rating of “{deleted.caption}” (4 · Poor); its 5 kudos were cancelled."]
+    assert page.deleted == f"Deleted your rating of “{deleted.caption}” (4 · Poor); its 5 kudos were cancelled."
     assert page.ids == [Rating.objects.get(image=kept).pk]
     assert list(KudosReward.objects.values_list("image", flat=True)) == [kept.pk]
     assert image_counters(deleted) == (0, 0, 0, 0)
@@ -261,10 +264,10 @@ def test_deleting_a_paid_rating_says_the_kudos_stay(login, make_images):
 
     _submit(client, form)
 
-    assert _history(client).messages == [
+    assert _history(client).deleted == (
         f"Deleted your rating of “{image.caption}” (9 · Excellent, Tiny flaws); "
         "its 5 kudos were already paid and stay yours."
-    ]
+    )
     assert KudosReward.objects.get().status == KudosReward.Status.PAID
 
 

@@ -86,6 +86,19 @@ class Rater(AbstractUser):
     def earns_kudos(self) -> bool:
         return self.horde_id is not None and not self.is_horde_anonymous
 
+    @property
+    def no_kudos_reason(self) -> str:
+        """Why this rater's ratings earn no kudos, in a few words for the status line ("no kudos: account
+        flagged"); empty when they earn them. The reasons of the kudos rule (kudos.services.kudos_for_rating), which
+        the pages tell the rater: tests/test_no_kudos_reason_follows_the_kudos_rule.py keeps the two in step."""
+        if self.horde_id is None:
+            return "not a Horde account"
+        if self.is_horde_anonymous:
+            return "anonymous key"
+        if self.flagged:
+            return "account flagged"
+        return ""
+
     def active_pause(self) -> tuple[timezone.datetime, str] | None:
         if self.paused_until and self.paused_until > timezone.now():
             return self.paused_until, self.pause_reason

@@ -1,8 +1,11 @@
 """/ratings/: the rater's own ratings, newest first, with a change or delete while they may still.
 
-Thin, like the rating pages: the rules are ratings.services.change_rating and undo_rating. The
-forms are plain POSTs that redirect back to the same page with a message, so they work without
-JavaScript; a refused change renders the page again with the message and the refusal's status.
+Thin, like the rating pages: the rules are ratings.services.change_rating and undo_rating, and
+ratings.restore for a delete and its undo. A delete asks first (a disclosure in the row, no script
+needed); once done, the page says what was deleted, with an Undo that puts the very same rating
+back. The forms are plain POSTs that redirect back to the same page with a message, so they work
+without JavaScript, and with it; a refused change renders the page again with the message and the
+refusal's status.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Image
-from ratings_site.ratings import scales, services
+from ratings_site.ratings import restore, scales, services
 from ratings_site.ratings.models import Rating
 
 RATINGS_PER_PAGE = 50
 THUMBNAIL_BOX = 96  # pixels: a thumbnail fits in a square this big
+# The rating just deleted, shown once on the next page with its Undo: {"text": what was deleted, "token": restore's}.
+DELETED_SESSION_KEY = "history_deleted_rating"
 
 
 def _page_number(value: object) -> int:
@@ -61,7 +66,12 @@ def _history_page(request: HttpRequest, number: int) -> Page:
 
 
 def _render(
-    request: HttpRequest, number: int, *, status: int = 200, error_rating_id: int | None = None
+    request: HttpRequest,
+    number: int,
+    *,
+    status: int = 200,
+    error_rating_id: int | None = None,
+    deleted: dict | None = None,
 ) -> HttpResponse:
     context = {
         "page": _history_page(request, number),
@@ -69,6 +79,7 @@ def _render(
         "rating_choices": [(value, scales.rating_label(value)) for value in scales.RATING_LABELS],
         "artifacts_choices": [(value, scales.artifacts_label(value)) for value in scales.ARTIFACTS_SHORT],
         "error_rating_id": error_rating_id,
+        "deleted": deleted,
     }
     return render(request, "ratings/history.html", context, status=status)
 
@@ -94,7 +105,8 @@ def _what(image: Image) -> str:
 @require_GET
 @login_required
 def rating_history(request: HttpRequest) -> HttpResponse:
-    return _render(request, _page_number(request.GET.get("page", 1)))
+    deleted = request.session.pop(DELETED_SESSION_KEY, None)
+    return _render(request, _page_number(request.GET.get("page", 1)), deleted=deleted)
 
 
 @require_POST
@@ -119,10 +131,34 @@ def change_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
 def delete_rating(request: HttpRequest, rating_id: int) -> HttpResponse:
     number = _page_number(request.POST.get("page", 1))
     try:
-        undone = services.undo_rating(rater=request.user, rating_id=rating_id)
+        deleted = restore.delete_rating(rater=request.user, rating_id=rating_id)
     except services.RatingRefused as exc:
         return _refused(request, number, rating_id, exc)
+    undone = deleted.undone
     note = f"; {undone.kudos_note}" if undone.kudos_note else ""
     score = scales.describe_score(undone.rating, undone.artifacts)
-    messages.success(request, f"Deleted your rating of {_what(undone.image)} ({score}){note}.")
+    # Said once, on the page it leads back to, beside its Undo (not a message of the status line, which fades).
+    request.session[DELETED_SESSION_KEY] = {
+        "text": f"Deleted your rating of {_what(undone.image)} ({score}){note}.",
+        "token": deleted.token,
+    }
+    return _back(number)
+
+
+@require_POST
+@login_required
+def restore_rating(request: HttpRequest) -> HttpResponse:
+    """The Undo of a delete: the deleted rating comes back as it was (ratings.restore)."""
+    number = _page_number(request.POST.get("page", 1))
+    try:
+        restored = restore.restore_rating(rater=request.user, token=request.POST.get("deleted", ""))
+    except services.RatingRefused as exc:
+        messages.error(request, exc.message)
+        return _render(request, number, status=exc.status)
+    rating = restored.rating
+    score = scales.describe_score(rating.rating, rating.artifacts)
+    if restored.already:
+        messages.info(request, f"Your rating of {_what(rating.image)} is in place: {score}.")
+    else:
+        messages.success(request, f"Undone: your rating of {_what(rating.image)} ({score}) is back.")
     return _back(number)
