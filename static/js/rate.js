@@ -374,7 +374,13 @@
     var c = card();
     if (!c) return;
     var top = c.getBoundingClientRect().top;
-    if (top < 0 || top > window.innerHeight * 0.5) window.scrollTo({ top: window.scrollY + top - 8, behavior: "instant" });
+    if (top < 0 || top > window.innerHeight * 0.5) {
+      // The status line sits just above the card (on a phone): keep it in view too, or "Saved: ..." is off screen.
+      var status = document.getElementById("status");
+      var above = status && status.getBoundingClientRect();
+      var from = above && above.height && above.bottom <= top + 1 && top - above.bottom < 40 ? above.top : top;
+      window.scrollTo({ top: window.scrollY + from - 8, behavior: "instant" });
+    }
     if (lastInput !== "keyboard") return;
     var target = c.querySelector('input[name="rating"]:checked') || c.querySelector('input[name="rating"]') ||
       c.querySelector("[data-testid=paused] a, .empty a, .empty button");
