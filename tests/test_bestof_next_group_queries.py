@@ -14,9 +14,10 @@ from ratings_site.raters.models import Rater
 from tests.bestof_helpers import make_prompt_groups
 from tests.conftest import DEMO_KEY, SECOND_KEY, csrf_token
 
-# Session, rater, dataset, the queue and its images, groups left (the GET); the pick adds the group's images,
-# the rater's lock, the pick's checks and writes, the ledger line, the flood count, savepoints and the next card.
-PAGE_MAX = 8
+# Session, rater, dataset, the rater's pending check group (bestof.checks), the queue and its images, groups left
+# (the GET); the pick adds the group's images, the rater's check groups of that group, the rater's lock, the pick's
+# checks and writes, the ledger line, the flood count, savepoints and the next card.
+PAGE_MAX = 9
 PICK_HTMX_MAX = 24
 
 
@@ -59,6 +60,7 @@ def _measure(client, assert_max_num_queries, group) -> dict[str, int]:
 @pytest.fixture(autouse=True)
 def no_flood(settings):
     settings.RATINGS_PER_MINUTE_MAX = 1000
+    settings.CAPTCHA_RATE = 0.0  # no check group drawn now and then (its draw is a query of its own)
 
 
 def test_the_page_and_a_pick_do_not_grow_with_groups_and_picks(login, django_assert_max_num_queries):

@@ -70,10 +70,14 @@ def _upcoming(page: str) -> list[Image]:
 def test_a_captcha_is_named_like_the_demo_pictures_beside_them(demo):
     captchas = make_captchas(6)
 
-    demo_shape = {re.sub(r"[0-9]", "0", name) for name in demo.images.values_list("file", flat=True)}
+    demo_names = list(demo.images.values_list("file", flat=True))
+    demo_shape = {re.sub(r"[0-9]", "0", name) for name in demo_names}
     assert demo_shape == {"demo/demo-000.png"}
+    numbers = sorted(int(name[-7:-4]) for name in demo_names)
     for captcha in captchas:
         assert re.sub(r"[0-9]", "0", captcha.file.name) in demo_shape, captcha.file.name
+        # Numbered among the pictures, not above the last (tests/test_demo_check_names_within_the_dataset_range.py).
+        assert numbers[0] <= int(captcha.file.name[-7:-4]) <= numbers[-1], (numbers, captcha.file.name)
         assert captcha.caption and not re.search(rf"(?<![0-9]){captcha.captcha_answer}(?![0-9])", captcha.caption)
         assert "captcha" not in captcha.caption.lower() and "rate this" not in captcha.caption.lower()
         assert (captcha.width, captcha.height) == (768, 768)

@@ -13,6 +13,8 @@ import pytest
 from django.core.management import call_command
 from PIL import Image as PILImage
 
+from ratings_site.datasets.captchas import BEST_CHECK, RATING_CHECK
+from ratings_site.datasets.management.commands.seed_demo import demo_file_name
 from ratings_site.datasets.models import Dataset, Image
 from tests.helpers import in_queue
 
@@ -43,8 +45,9 @@ def test_it_creates_the_demo_dataset_with_pictures_in_media_root(media: Path) ->
     assert demo.name == "Demo images"
     assert demo.public
     assert "Pillow" in demo.description
-    images = list(demo.images.order_by("file"))
-    assert [image.file.name for image in images] == [f"demo/demo-{i:03d}.png" for i in range(8)]
+    images = sorted(demo.images.all(), key=lambda image: image.source["index"])
+    assert [image.file.name for image in images] == [demo_file_name(i) for i in range(8)]
+    assert all(re.fullmatch(r"demo/demo-[0-9]{3}\.png", image.file.name) for image in images)
     for image in images:
         path = media / image.file.name
         data = path.read_bytes()
@@ -67,7 +70,7 @@ def test_it_creates_the_captchas_out_of_the_queue_with_their_answers(media: Path
     pool = Dataset.objects.get(slug="captchas")
     assert pool.name == "Captchas"
     assert not pool.public
-    captchas = list(pool.images.all())
+    captchas = list(pool.images.filter(RATING_CHECK))
     assert len(captchas) == 20
     assert Counter(image.captcha_answer for image in captchas) == {answer: 2 for answer in range(1, 11)}
     for image in captchas:
@@ -81,6 +84,7 @@ def test_it_creates_the_captchas_out_of_the_queue_with_their_answers(media: Path
         with PILImage.open(io.BytesIO(data)) as picture:
             assert picture.size == (768, 768)
     assert "Captcha images: created 20" in output
+    assert "Best-of checks: created 8" in output
 
 
 @pytest.mark.django_db
@@ -88,7 +92,7 @@ def test_running_it_twice_creates_nothing_new(media: Path) -> None:
     run("seed_demo")
     images, files = Image.objects.count(), stored_files(media)
     assert Dataset.objects.get(slug="demo").images.count() == 36
-    assert images == 36 + 20
+    assert images == 36 + 20 + 8, "pictures, captchas and best-of checks"
     originals = [name for name in files if not name.startswith("renditions/")]
     assert len(originals) == images
     assert len(files) == images + 2 * images, "a display and a thumb rendition of each demo picture and captcha"
@@ -99,6 +103,7 @@ def test_running_it_twice_creates_nothing_new(media: Path) -> None:
     assert "Captcha images: created 0" in output
     assert Image.objects.count() == images
     assert stored_files(media) == files
+    assert Image.objects.filter(BEST_CHECK).count() == 8
 
 
 @pytest.mark.django_db
@@ -116,18 +121,19 @@ def test_a_larger_count_adds_only_the_missing_pictures(media: Path) -> None:
 
 @pytest.mark.django_db
 def test_it_replaces_files_left_behind_by_a_reset_database(media: Path) -> None:
+    first = demo_file_name(0)  # the same on a reset database of the same site (its SECRET_KEY)
     (media / "demo").mkdir(parents=True)
-    (media / "demo" / "demo-000.png").write_bytes(b"left over from an earlier database")
+    (media / first).write_bytes(b"left over from an earlier database")
 
     run("seed_demo", count=1)
 
     image = Dataset.objects.get(slug="demo").images.get()
-    assert image.file.name == "demo/demo-000.png"
+    assert image.file.name == first
     with PILImage.open(media / image.file.name) as picture:
         assert picture.size == (768, 768)
-    assert stored_files(media).count("demo/demo-000.png") == 1
+    assert stored_files(media).count(first) == 1
     captchas = set(Image.objects.filter(is_captcha=True).values_list("file", flat=True))
-    left = [name for name in stored_files(media) if name.startswith("demo/") and name != "demo/demo-000.png"]
+    left = [name for name in stored_files(media) if name.startswith("demo/") and name != first]
     assert not set(left) - captchas
 
 

@@ -197,7 +197,10 @@ class RateImage(APIView):
         body = request.data
         if not isinstance(body, dict):
             raise APIRefusal(400, 'The body must be a JSON object: {"rating": 1..10, "artifacts": 0..5}.')
+        served_at = services.served_at(request.user, image)
         try:
+            if served_at is None:  # never handed out by rating/new: refused alike for every kind of image
+                services.check_looked_long_enough(served_at)
             services.check_rateable(image)  # hidden or gone: 404 before the scores are judged
             outcome = services.rate_image(
                 rater=request.user,
@@ -205,7 +208,7 @@ class RateImage(APIView):
                 rating=body.get("rating"),
                 artifacts=body.get("artifacts"),
                 client_agent=(request.headers.get("Client-Agent") or "")[:CLIENT_AGENT_MAX],
-                served_at=services.served_at(request.user, image),
+                served_at=served_at,
             )
         except services.RatingRefused as exc:
             raise _refusal(exc) from None

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ratings_site.bestof.models import BestPick, ImagePreference, PromptGroup, PromptGroupImage
+from ratings_site.bestof.models import BestPick, CheckGroup, ImagePreference, PromptGroup, PromptGroupImage
 
 
 class PromptGroupImageInline(admin.TabularInline):
@@ -34,4 +34,13 @@ class ImagePreferenceAdmin(admin.ModelAdmin):
     list_filter = ["source"]
     list_select_related = ["rater", "winner__dataset", "loser__dataset"]
     raw_id_fields = ["rater", "winner", "loser", "group", "pick"]
+    show_full_result_count = False
+
+
+@admin.register(CheckGroup)
+class CheckGroupAdmin(admin.ModelAdmin):
+    list_display = ["served_at", "rater", "check_image", "group", "passed", "answered_at"]
+    list_filter = ["passed"]
+    list_select_related = ["rater", "check_image__dataset", "group"]
+    raw_id_fields = ["rater", "check_image", "group"]
     show_full_result_count = False

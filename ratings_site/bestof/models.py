@@ -4,7 +4,8 @@ Datasets where several images share a prompt (DiffusionDB has many; a LAION capt
 prompt groups of 2 to 4 images (`services.refresh_prompt_groups`). A rater sees a group's images side by side and
 picks the best, or says no image is clearly better; a pick is stored as a `BestPick` and, when it names a winner,
 as one `ImagePreference` per image it beat: the pairs preference scorers learn from. The queue of groups is
-`selectors.next_groups_for`; recording a pick is `services.record_pick`.
+`selectors.next_groups_for`; recording a pick is `services.record_pick`. Now and then a group is shown with a
+best-of check among its images (`checks`): each one served is a `CheckGroup`.
 """
 
 from __future__ import annotations
@@ -152,3 +153,30 @@ class ImagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.winner_id} > {self.loser_id}"
+
+
+class CheckGroup(models.Model):
+    """A best-of check served to a rater: a check image ("THIS IS THE BEST IMAGE / PICK IT", datasets.captchas)
+    shown among the images of one of their prompt groups, at a random place (bestof.checks).
+
+    The row keeps which images were shown, in their order, so that a reload shows the same card again, and how it
+    was answered: picking the check passes (paid as a pick); anything else (another image, "no clear winner", a
+    skip) is a miss, stored as a `ratings.CaptchaAnswer` too and counted with the rating page's missed checks.
+    While unanswered the check is also a `ratings.ServedImage` (a miss until answered, on every page). The group
+    itself is not picked, skipped or paid by answering: it stays in the rater's queue.
+    """
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    check_image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(PromptGroup, on_delete=models.CASCADE, related_name="+")
+    images = models.JSONField(help_text="The images shown, in their order (their primary keys): the check among them.")
+    served_at = models.DateTimeField()
+    passed = models.BooleanField(null=True, blank=True, help_text="Empty until answered.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rater", "check_image"], name="check_group_once_per_rater")]
+
+    def __str__(self) -> str:
+        state = "unanswered" if self.passed is None else ("passed" if self.passed else "missed")
+        return f"{self.rater_id}: check {self.check_image_id} in group {self.group_id} ({state})"

@@ -37,7 +37,9 @@ from ratings_site.raters.models import Rater
 _HEAL_ROUNDS = 3
 # What the page and the pick rule read of a group's images (not the wide rest of the row: its caption is the
 # group's prompt, and its source columns are not shown).
-_IMAGE_FIELDS = ("public_id", "dataset_id", "url", "file", "width", "height", "hidden", "broken", "nsfw", "is_captcha")
+SHOWN_IMAGE_FIELDS = (
+    "public_id", "dataset_id", "url", "file", "width", "height", "hidden", "broken", "nsfw", "is_captcha"
+)  # fmt: skip
 
 
 def may_be_shown(image: Image) -> bool:
@@ -47,10 +49,14 @@ def may_be_shown(image: Image) -> bool:
 
 @dataclass(frozen=True)
 class GroupToPick:
-    """A group as the page shows it: its images that may be shown, in their order (image 1, 2, ...)."""
+    """A group as the page shows it: its images that may be shown, in their order (image 1, 2, ...).
+
+    A check group (bestof.checks) also holds its `check`, a best-of check image among `images`: the page shows it
+    as it shows any group, and answering it neither picks nor skips `group`."""
 
     group: PromptGroup
     images: list[Image]
+    check: Image | None = None
 
     def position_of(self, image: Image) -> int:
         """The image's number on the page (1 to 4)."""
@@ -82,7 +88,7 @@ def shown_images(groups: Sequence[PromptGroup]) -> dict[int, list[Image]]:
     members = (
         PromptGroupImage.objects.filter(group_id__in=[group.pk for group in groups])
         .select_related("image")
-        .only("group_id", "position", *(f"image__{name}" for name in _IMAGE_FIELDS))
+        .only("group_id", "position", *(f"image__{name}" for name in SHOWN_IMAGE_FIELDS))
         .order_by("group_id", "position")
     )
     shown: dict[int, list[Image]] = {group.pk: [] for group in groups}

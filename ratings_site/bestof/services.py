@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ratings_site.bestof.models import (
     MAX_GROUP_SIZE,
@@ -33,7 +34,15 @@ from ratings_site.datasets.models import Dataset, Image
 from ratings_site.kudos import services as kudos
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.limits import RatingRefused, check_may_rate, clock_time, lock_rater, pause_if_flooding
+from ratings_site.ratings.limits import (
+    RatingRefused,
+    TooSoon,
+    check_looked_long_enough,
+    check_may_rate,
+    clock_time,
+    lock_rater,
+    pause_if_flooding,
+)
 
 NO_CLEAR_WINNER = "none"
 
@@ -61,6 +70,7 @@ class PickOutcome:
     duplicate: bool = False
     paused_until: datetime | None = None
     message: str = ""
+    missed_check: bool = False  # a check group answered wrong (bestof.checks): `message` says so; nothing saved
 
     @property
     def text(self) -> str:
@@ -70,7 +80,7 @@ class PickOutcome:
         return " · ".join(parts)
 
 
-def _parse_winner(shown: GroupToPick, winner: object) -> Image | None:
+def parse_winner(shown: GroupToPick, winner: object) -> Image | None:
     """The image the rater picked among those shown, None for "no clear winner", or InvalidPick (400)."""
     value = str(winner).strip() if winner is not None else ""
     if not value:
@@ -94,10 +104,13 @@ def record_pick(
     winner: object,
     client_agent: str = "",
     source: str = Source.PAGE,
+    served_at: datetime | None = None,
 ) -> PickOutcome:
     """Store one rater's pick of one group (`winner`: an image's public id, or "none"), or raise RatingRefused.
 
-    In one transaction, under the rater's lock: refuse a pause (429) or an account that may not rate (403),
+    `served_at` is when the page served the card (its signed token, bestof.cards): a pick sooner than
+    RATING_MIN_SECONDS after it is refused (TooSoon, 429; `check_looked_at`). In one transaction, under the rater's
+    lock: refuse a pause (429) or an account that may not rate (403),
     claim a pick slot of the group (the pick that fills it takes the group out of the queue; a full group is
     refused, 403), store the pick and one preference per other image shown, write the ledger line
     (KUDOS_PER_BEST_PICK), and pause a rater who floods. Idempotent: the same group picked twice (a double
@@ -106,7 +119,7 @@ def record_pick(
     shown = group_to_pick(group)
     if len(shown.images) < MIN_GROUP_SIZE or not group.dataset.public:
         raise GroupUnavailable("This group is no longer being rated. Here is another one.")
-    chosen = _parse_winner(shown, winner)
+    chosen = parse_winner(shown, winner)
     wanted = settings.BEST_PICKS_PER_GROUP
     try:
         with transaction.atomic():
@@ -114,6 +127,7 @@ def record_pick(
             existing = _existing_outcome(rater, shown)
             if existing is not None:
                 return existing
+            check_looked_at(served_at)
             check_may_rate(rater)
             claimed = PromptGroup.objects.filter(pk=group.pk, wants_picks=True, picks_count__lt=wanted).update(
                 picks_count=F("picks_count") + 1,
@@ -146,6 +160,25 @@ def record_pick(
         paused_until=paused_until,
         message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
     )
+
+
+def check_looked_at(served_at: datetime | None) -> None:
+    """The look-time floor for a pick, as `ratings.limits.check_looked_long_enough` holds a rating to it: TooSoon
+    (429) when it arrives less than RATING_MIN_SECONDS after the card was served, with a pick's message. Plain
+    groups and check groups alike. None (no card: a command, or a page while the floor is off) passes; the views
+    refuse a pick without a card while the floor is on."""
+    if served_at is None:
+        return
+    try:
+        check_looked_long_enough(served_at)
+    except TooSoon as exc:
+        floor = settings.RATING_MIN_SECONDS
+        waited = max(floor - (exc.until - timezone.now()).total_seconds(), 0)
+        raise TooSoon(
+            f"That pick came {waited:.1f} s after the images appeared; please take at least {floor:g} s to look at "
+            "them. Nothing was saved: pick again.",
+            exc.until,
+        ) from None
 
 
 def _existing_outcome(rater: Rater, shown: GroupToPick) -> PickOutcome | None:

@@ -1,11 +1,15 @@
 """The best-of page of a dataset: 2 to 4 images of one prompt, pick the best. Thin: the rules are in
-bestof.services and bestof.selectors.
+bestof.services, bestof.selectors and bestof.checks (the page's check groups).
 
 Like the rating pages, the same views serve htmx (the card alone is swapped in, the status line out of band) and
-plain forms (POST, then redirect), so the page works without JavaScript too.
+plain forms (POST, then redirect), so the page works without JavaScript too. The card's forms carry two signed
+tokens (bestof.cards): the card (its group, images and serve time: what a pick is judged against, and the start of
+its look time) and the upcoming card (the one preloaded, honoured as the next).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,15 +17,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from ratings_site.bestof import services
+from ratings_site.bestof import cards, checks, services
+from ratings_site.bestof.cards import SignedCard
 from ratings_site.bestof.models import PromptGroup
-from ratings_site.bestof.selectors import GROUPS_LEFT_CAP, GroupToPick, group_to_pick, groups_left_for, next_groups_for
+from ratings_site.bestof.selectors import GROUPS_LEFT_CAP, GroupToPick, groups_left_for
 from ratings_site.datasets.models import Dataset
 from ratings_site.embed.events import announce
-from ratings_site.ratings.limits import RatingPaused, RatingRefused
+from ratings_site.ratings.limits import RatingPaused, RatingRefused, TooSoon
 from ratings_site.ratings.views import WEB_CLIENT_AGENT, _pause_context
+
+OUT_OF_DATE = "This card was out of date, so nothing was saved. Here are the images again: save your pick once more."
 
 
 def _dataset(slug: str) -> Dataset:
@@ -39,23 +47,30 @@ def _render_card(
     chosen: str = "",
     status: int = 200,
     exclude: tuple[int, ...] = (),
-    prefer: int | None = None,
+    upcoming: SignedCard | None = None,
     saved: services.PickOutcome | None = None,
+    served_at: datetime | None = None,
 ) -> HttpResponse:
-    """The best-of card: `shown` again (after an error), or the next group of the rater's queue."""
+    """The best-of card: `shown` again (after an error), or the next card of the rater's queue (bestof.checks).
+
+    The card is signed (bestof.cards): its group, images and serve time (`served_at` when the same card is shown
+    again after a refusal, so that its look time goes on; now otherwise), and the upcoming card. A check group is
+    recorded as served as it is shown (checks.serve)."""
     rater = request.user
     pause = _pause_context(rater)
-    upcoming = None
+    following = None
     if pause is None and shown is None:
-        groups = next_groups_for(rater, dataset=dataset, exclude=exclude, prefer=prefer)
-        shown = groups[0] if groups else None
-        upcoming = groups[1] if len(groups) > 1 else None
+        found = checks.next_cards_for(rater, dataset=dataset, exclude=exclude, upcoming=upcoming)
+        shown = found[0] if found else None
+        following = found[1] if len(found) > 1 else None
     group = shown.group if shown and not pause else None
+    if group is not None:
+        checks.serve(rater, shown)
     context = {
         "dataset": dataset,
         "shown": shown if group else None,
         "group": group,
-        "upcoming": upcoming,
+        "upcoming": following,
         "pause": pause,
         "notice": notice,
         "notice_kind": notice_kind,
@@ -69,6 +84,8 @@ def _render_card(
         "groups_left_cap": GROUPS_LEFT_CAP,
         "picks_per_group": settings.BEST_PICKS_PER_GROUP,
         "saved": saved,
+        "card_token": cards.card_token(rater, shown, served_at or timezone.now()) if group else "",
+        "upcoming_token": cards.upcoming_token(rater, following),
     }
     template = "bestof/best.html#card-response" if request.htmx else "bestof/best.html"
     return render(request, template, context, status=status)
@@ -80,78 +97,118 @@ def best_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_card(request, dataset=_dataset(slug))
 
 
-def _group_or_next(request: HttpRequest, dataset: Dataset, group_id: int) -> GroupToPick | HttpResponse:
+def _card_or_next(
+    request: HttpRequest, dataset: Dataset, group_id: int
+) -> tuple[GroupToPick, SignedCard | None] | HttpResponse:
+    """The card a pick or skip answers (its signed card's images: a check group or the group), or the next card
+    when the group is gone."""
     group = PromptGroup.objects.filter(pk=group_id, dataset=dataset).first()
+    card = cards.card_from(request.POST.get("card"), request.user, group_id)
     if group is not None:
         group.dataset = dataset
-    shown = group_to_pick(group) if group is not None else None
-    if shown is None or len(shown.images) < 2:
-        return _render_card(
-            request,
-            dataset=dataset,
-            notice="That group is not being rated any more. Here is another one.",
-            notice_kind="warning",
-            status=404,
-        )
-    return shown
+        shown = checks.card_for(request.user, group, card)
+        if len(shown.images) >= 2:
+            return shown, card
+    return _render_card(
+        request,
+        dataset=dataset,
+        notice="That group is not being rated any more. Here is another one.",
+        notice_kind="warning",
+        status=404,
+    )
 
 
 def _after_action(
-    request: HttpRequest, dataset: Dataset, group: PromptGroup, *, saved: services.PickOutcome | None = None
+    request: HttpRequest,
+    dataset: Dataset,
+    *,
+    exclude: tuple[int, ...] = (),
+    saved: services.PickOutcome | None = None,
+    notice: str = "",
 ) -> HttpResponse:
-    """What follows a stored pick or skip: the next card (htmx) or a redirect (plain form)."""
+    """What follows a stored pick, skip or check answer: the next card (htmx) or a redirect (plain form)."""
     if request.htmx:
-        prefer = request.POST.get("upcoming", "")
-        return _render_card(
-            request, dataset=dataset, exclude=(group.pk,), prefer=int(prefer) if prefer.isdigit() else None, saved=saved
-        )
+        upcoming = cards.upcoming_from(request.POST.get("upcoming"), request.user)
+        card = {"exclude": exclude, "upcoming": upcoming, "saved": saved, "notice": notice, "notice_kind": "warning"}
+        return _render_card(request, dataset=dataset, **card)
     if saved:
         messages.success(request, f"Saved: {saved.text}.", extra_tags="saved")
+    if notice:
+        messages.warning(request, notice)
     return redirect(reverse("rate_best", args=[dataset.slug]))
+
+
+def _answered(
+    request: HttpRequest, dataset: Dataset, shown: GroupToPick, outcome: services.PickOutcome
+) -> HttpResponse:
+    if outcome.missed_check:
+        # A missed check: its notice (or the pause it started) says what happened; nothing was "saved".
+        return _after_action(request, dataset, notice="" if outcome.paused_until else outcome.message)
+    if not outcome.duplicate:  # to the app framing the page, if any: once per pick
+        announce(request, image_id=outcome.winner.public_id if outcome.winner else None, reward=outcome.reward)
+    # The group just picked is left out of the next answer (a lagging database); a check group's stays queued.
+    return _after_action(request, dataset, exclude=() if shown.check else (shown.group.pk,), saved=outcome)
 
 
 @require_POST
 @login_required
 def pick(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
     dataset = _dataset(slug)
-    shown = _group_or_next(request, dataset, group_id)
-    if isinstance(shown, HttpResponse):
-        return shown
+    found = _card_or_next(request, dataset, group_id)
+    if isinstance(found, HttpResponse):
+        return found
+    shown, card = found
     chosen = request.POST.get("winner", "")
+    if card is None and settings.RATING_MIN_SECONDS > 0:
+        # A card from before this rule, or not this rater's: the same images again, as served now, with the choice.
+        return _render_card(request, dataset=dataset, shown=shown, error=OUT_OF_DATE, chosen=chosen, status=400)
+    served_at = card.served_at if card else None
     try:
-        outcome = services.record_pick(
-            rater=request.user,
-            group=shown.group,
-            winner=chosen,
-            client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
-        )
-    except services.InvalidPick as exc:
-        # The same group again, with what the rater chose and what was wrong.
-        return _render_card(request, dataset=dataset, shown=shown, error=exc.message, chosen=chosen, status=400)
+        if shown.check is not None:
+            outcome = checks.answer_check(rater=request.user, shown=shown, winner=chosen, served_at=served_at)
+        else:
+            outcome = services.record_pick(
+                rater=request.user,
+                group=shown.group,
+                winner=chosen,
+                client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
+                served_at=served_at,
+            )
+    except (services.InvalidPick, TooSoon) as exc:
+        # The same card again (its look time going on), with what the rater chose and what was wrong.
+        again = {"shown": shown, "error": exc.message, "chosen": chosen, "served_at": served_at}
+        return _render_card(request, dataset=dataset, status=exc.status, **again)
     except RatingPaused:
         return _render_card(request, dataset=dataset, status=429)
     except RatingRefused as exc:
+        exclude = () if shown.check else (group_id,)
         return _render_card(
-            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(group_id,)
+            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=exclude
         )
-    if not outcome.duplicate:  # to the app framing the page, if any: once per pick
-        announce(request, image_id=outcome.winner.public_id if outcome.winner else None, reward=outcome.reward)
-    return _after_action(request, dataset, shown.group, saved=outcome)
+    return _answered(request, dataset, shown, outcome)
 
 
 @require_POST
 @login_required
 def skip(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
     dataset = _dataset(slug)
-    shown = _group_or_next(request, dataset, group_id)
-    if isinstance(shown, HttpResponse):
-        return shown
+    found = _card_or_next(request, dataset, group_id)
+    if isinstance(found, HttpResponse):
+        return found
+    shown, _ = found
     try:
-        services.skip_group(rater=request.user, group=shown.group)
+        if shown.check is not None:  # skipping a check group is missing its check
+            outcome = checks.answer_check(rater=request.user, shown=shown, skipped=True)
+        else:
+            services.skip_group(rater=request.user, group=shown.group)
+            outcome = None
     except RatingPaused:
         return _render_card(request, dataset=dataset, status=429)
     except RatingRefused as exc:
+        exclude = () if shown.check else (group_id,)
         return _render_card(
-            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(group_id,)
+            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=exclude
         )
-    return _after_action(request, dataset, shown.group)
+    if outcome is not None:
+        return _answered(request, dataset, shown, outcome)
+    return _after_action(request, dataset, exclude=(shown.group.pk,))

@@ -15,6 +15,15 @@ for an image of a public dataset (its "cover"):
   one at most once.
 Captchas drawn before this (30 fixed pictures under `captchas/`, captioned with their answer) are known by their
 hashes: `retire_legacy_captchas` hides them.
+
+Best-of checks (`make_best_checks`, `make_captchas --best N`) live in the same pool and pass for a dataset's images
+the same way, but say "THIS IS THE BEST IMAGE / PICK IT" (`drawing.draw_best_check`): the best-of page shows one
+now and then among a prompt group's images (ratings_site/bestof/checks.py). They have no `captcha_answer` (their
+answer is "pick me"), which is what tells them from the rating page's checks (`BEST_CHECK`, `RATING_CHECK`): the
+rating page never serves one, the best-of page only those.
+
+A numbered cover's files (`demo/demo-417.png`) leave a check a free number inside the range its dataset's own
+files already use, of the same width (`captcha_file_name`): never all above the dataset's last image.
 """
 
 from __future__ import annotations
@@ -29,10 +38,11 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import Q
+from django.db.models import Max, Min, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 
-from ratings_site.datasets.drawing import DEFAULT_SIZE, IMAGE_FORMATS, Size, draw_captcha
+from ratings_site.datasets.drawing import DEFAULT_SIZE, IMAGE_FORMATS, DrawnPicture, Size, draw_best_check, draw_captcha
 from ratings_site.datasets.models import HAS_FILE, Dataset, Image
 from ratings_site.datasets.services import refresh_queue
 
@@ -43,6 +53,10 @@ LEGACY_CAPTCHA_FOLDER = "captchas/"
 _SIZE_BOUNDS = (256, 2048)
 _SHA256_STEM = re.compile(r"[0-9a-f]{64}")
 _NUMBERED_STEM = re.compile(r"(.*?)([0-9]+)")
+# The two kinds of check image: the rating page's ("RATE THIS IMAGE A 7", answered by that rating) and the best-of
+# page's ("THIS IS THE BEST IMAGE / PICK IT", answered by picking it: no captcha_answer).
+RATING_CHECK = Q(is_captcha=True, captcha_answer__isnull=False)
+BEST_CHECK = Q(is_captcha=True, captcha_answer__isnull=True)
 
 
 def add_drawn_image(dataset: Dataset, name: str, draw: Callable[[], tuple[bytes, dict[str, Any]]]) -> Image | None:
@@ -127,12 +141,14 @@ def captcha_format(sample: str) -> tuple[str, str]:
     return (IMAGE_FORMATS[ext], ext) if ext in IMAGE_FORMATS else ("PNG", "png")
 
 
-def captcha_file_name(*, sample: str, data: bytes, ext: str) -> str:
-    """A free name for a captcha's file, made as `sample`'s (a dataset image's file) was, in its folder.
+def captcha_file_name(*, sample: str, data: bytes, ext: str, dataset: Dataset | None = None) -> str:
+    """A free name for a captcha's file, made as `sample`'s (a file of `dataset`, the cover) was, in its folder.
 
     A name that is the file's SHA-256 (the importer's) becomes this file's SHA-256; a numbered name gets an
-    unused number of the same width; any other a random name of the same length. Without a sample: a random
-    name under `images/<year>/<month>/`, where files uploaded to an Image go.
+    unused number of the same width, inside the range of numbers the cover's own files of that shape use (so that
+    a check is never told by a number above the dataset's last image: `_numbers_in_use`), wider only when that
+    range is full; any other a random name of the same length. Without a sample: a random name under
+    `images/<year>/<month>/`, where files uploaded to an Image go.
     """
     if not sample:
         return f"{timezone.now():images/%Y/%m/}{secrets.token_hex(16)}.{ext}"
@@ -140,17 +156,45 @@ def captcha_file_name(*, sample: str, data: bytes, ext: str) -> str:
     if _SHA256_STEM.fullmatch(stem):
         return f"{folder}{hashlib.sha256(data).hexdigest()}.{ext}"
     numbered = _NUMBERED_STEM.fullmatch(stem)
-    for attempt in range(100):
+    in_use = _numbers_in_use(dataset, sample) if numbered and dataset is not None else None
+    for attempt in range(120):
         if numbered:
             prefix, digits = numbered.groups()
-            width = len(digits) + attempt // 20  # a crowded folder: longer numbers
-            new_stem = f"{prefix}{secrets.randbelow(10**width):0{width}d}"
+            # Within the dataset's own range first; when that is full, any number of the width, then longer ones.
+            width = len(digits) + max(0, attempt - 60) // 20
+            low, high = in_use if in_use is not None and attempt < 40 else (0, 10**width - 1)
+            new_stem = f"{prefix}{low + secrets.randbelow(high - low + 1):0{width}d}"
         else:
             new_stem = secrets.token_hex(max(8, len(stem)))[: max(8, len(stem))]
         name = f"{folder}{new_stem}.{ext}"
         if not default_storage.exists(name) and not Image.objects.filter(file=name).exists():
             return name
     raise RuntimeError(f"No free name for a captcha beside {sample!r}")
+
+
+def _numbers_in_use(dataset: Dataset, sample: str) -> tuple[int, int] | None:
+    """The lowest and highest number among `dataset`'s own files named as `sample` is (same folder, prefix, width
+    and extension: "demo/demo-###.png"), or None when it has none. One query (a MIN and a MAX: names of one width
+    sort as their numbers do)."""
+    folder, stem, ext = _split(sample)
+    numbered = _NUMBERED_STEM.fullmatch(stem)
+    if numbered is None:
+        return None
+    prefix = folder + numbered.group(1)
+    found = (
+        Image.objects.filter(HAS_FILE, dataset=dataset, is_captcha=False, file__startswith=prefix)
+        .filter(file__endswith=f".{ext}" if ext else "")
+        .annotate(name_length=Length("file"))
+        .filter(name_length=len(sample))
+        .aggregate(low=Min("file"), high=Max("file"))
+    )
+    numbers = []
+    for name in (found["low"], found["high"]):
+        digits = _NUMBERED_STEM.fullmatch(_split(name)[1]) if name else None
+        if digits is None or digits.group(1) != numbered.group(1) or len(digits.group(2)) != len(numbered.group(2)):
+            return None
+        numbers.append(int(digits.group(2)))
+    return numbers[0], numbers[1]
 
 
 def spread_answers(count: int) -> list[int]:
@@ -166,16 +210,47 @@ def make_captchas(count: int) -> list[Image]:
 
     Each is unique (a random variant), named and sized like its cover's images, and captioned like them.
     """
+    answers = spread_answers(count)
+    return _make_checks(
+        count,
+        lambda index, size, image_format: (
+            draw_captcha(answers[index], secrets.randbits(64), size, image_format),
+            {"captcha_answer": answers[index]},
+        ),
+    )
+
+
+def make_best_checks(count: int) -> list[Image]:
+    """Draw `count` new best-of checks ("THIS IS THE BEST IMAGE / PICK IT"), their covers spread over the public
+    datasets: each unique, named, sized and captioned like its cover's images, as a captcha is. They have no
+    `captcha_answer` (`BEST_CHECK`); `source["check"]` says "best" for whoever reads the row."""
+    return _make_checks(
+        count,
+        lambda index, size, image_format: (draw_best_check(secrets.randbits(64), size, image_format), {}),
+        source={"check": "best"},
+    )
+
+
+def _make_checks(
+    count: int,
+    draw: Callable[[int, Size, str], tuple[DrawnPicture, dict[str, Any]]],
+    *,
+    source: dict[str, Any] | None = None,
+) -> list[Image]:
+    """Draw `count` check images into the pool, each posing as an image of one of the covers in turn: `draw(index,
+    size, format)` gives the picture and the row's own fields."""
     pool = captcha_dataset()
     available = covers()
     first = secrets.randbelow(len(available)) if available else 0
     made = []
-    for index, answer in enumerate(spread_answers(count)):
+    for index in range(count):
         cover = available[(first + index) % len(available)] if available else None
         image_format, ext = captcha_format(cover.sample if cover else "")
         size = cover.size if cover else DEFAULT_SIZE
-        picture = draw_captcha(answer, secrets.randbits(64), size, image_format)
-        name = captcha_file_name(sample=cover.sample if cover else "", data=picture.data, ext=ext)
+        picture, fields = draw(index, size, image_format)
+        name = captcha_file_name(
+            sample=cover.sample if cover else "", data=picture.data, ext=ext, dataset=cover.dataset if cover else None
+        )
         stored = default_storage.save(name, ContentFile(picture.data))
         made.append(
             Image.objects.create(
@@ -186,8 +261,8 @@ def make_captchas(count: int) -> list[Image]:
                 width=picture.width,
                 height=picture.height,
                 is_captcha=True,
-                captcha_answer=answer,
-                source={"poses_as": cover.dataset.pk} if cover else {},
+                source={**({"poses_as": cover.dataset.pk} if cover else {}), **(source or {})},
+                **fields,
             )
         )
     return made
@@ -201,11 +276,19 @@ def retire_legacy_captchas() -> int:
 
 
 def ensure_captcha_images(minimum: int) -> int:
-    """At least `minimum` captchas in use (after retiring the legacy ones): draw those missing.
+    """At least `minimum` captchas (the rating page's checks) in use (after retiring the legacy ones): draw those
+    missing.
 
     Returns how many were drawn; running it again draws none. For the demo; production makes more with
     `make_captchas --count N`.
     """
     retire_legacy_captchas()
-    in_use = Image.objects.filter(is_captcha=True, hidden=False).count()
+    in_use = Image.objects.filter(RATING_CHECK, hidden=False).count()
     return len(make_captchas(max(0, minimum - in_use)))
+
+
+def ensure_best_checks(minimum: int) -> int:
+    """At least `minimum` best-of checks in use: draw those missing; returns how many were drawn. For the demo;
+    production makes more with `make_captchas --best N`."""
+    in_use = Image.objects.filter(BEST_CHECK, hidden=False).count()
+    return len(make_best_checks(max(0, minimum - in_use)))

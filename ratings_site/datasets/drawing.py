@@ -1,7 +1,8 @@
-"""Pictures drawn with Pillow alone, for the captchas (production: `make_captchas`).
+"""Pictures drawn with Pillow alone, for the check images (production: `make_captchas`).
 
 `draw_captcha_image(answer, variant)` gives a busy picture carrying, on a high-contrast band, the
-text "RATE THIS IMAGE A {answer}", each variant different in every pixel (see `draw_captcha`). Its
+text "RATE THIS IMAGE A {answer}", each variant different in every pixel (see `draw_captcha`);
+`draw_best_check(variant)` one that says "THIS IS THE BEST IMAGE / PICK IT", for the best-of page. Their
 backgrounds are the painters here (sunsets, landscapes, bokeh, stripes, tiles, fractals, marble, city
 lights, auroras, glitches, neon clashes, static...), so that a captcha passes for a demo picture.
 
@@ -646,23 +647,14 @@ def _encode(img: Image.Image, image_format: str) -> bytes:
     return buf.getvalue()
 
 
-def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_format: str = "PNG") -> DrawnPicture:
-    """A busy picture carrying "RATE THIS IMAGE A {answer}" on a high-contrast band, with a caption that
-    describes its background as a dataset image's caption would (never the answer).
-
-    Everything but the answer is drawn from `variant`: the background and its palette, grain over every
-    pixel, confetti, the band's place, height and colours, the size and place of the number. Give each
-    captcha a random 64-bit variant and no two files are alike, so no table of file hashes (or of
-    backgrounds) gives the answer; the same arguments give the same bytes, for the tests.
-    """
-    if not 1 <= answer <= 10:
-        raise ValueError(f"A captcha's answer is a rating from 1 to 10, not {answer!r}")
-    if image_format not in IMAGE_FORMATS.values():
-        raise ValueError(f"A captcha is drawn as one of {sorted(set(IMAGE_FORMATS.values()))}, not {image_format!r}")
+def _busy_background(
+    rng: random.Random, size: Size, *, avoid: str = ""
+) -> tuple[Image.Image, ImageDraw.ImageDraw, str]:
+    """A check's busy picture: one of CAPTCHA_PAINTERS (whose caption must not contain `avoid` as a number), grain
+    over every pixel, and confetti; with its drawing context and its caption."""
     w, h = size
-    rng = random.Random(f"captcha:{answer}:{variant}")
     img, caption = rng.choice(CAPTCHA_PAINTERS)(rng, w, h)
-    while re.search(rf"(?<![0-9]){answer}(?![0-9])", caption):  # "6 stacked waves" must not sit beside a 6
+    while avoid and re.search(rf"(?<![0-9]){avoid}(?![0-9])", caption):  # "6 stacked waves" must not sit beside a 6
         img, caption = rng.choice(CAPTCHA_PAINTERS)(rng, w, h)
     img = img.convert("RGB").resize((w, h)) if img.size != (w, h) else img.convert("RGB")
     img = _grain(img, rng, rng.uniform(0.08, 0.2))
@@ -675,15 +667,45 @@ def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_for
             draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
         else:
             draw.polygon([(x, y - r), (x + r, y + r), (x - r, y + r)], fill=colour)
+    return img, draw, caption
 
-    layout = captcha_layout(variant, size)
+
+def _draw_band(draw: ImageDraw.ImageDraw, layout: CaptchaLayout, s: float) -> None:
+    """The high-contrast band a check's words sit on: its shadow, its colour and an accent rule along each edge."""
     left, top, right, bottom = layout.band
-    band_h = bottom - top
     draw.rectangle((left, top + 6 * s, right, bottom + 6 * s), fill=(0, 0, 0, 110))  # shadow
     draw.rectangle(layout.band, fill=layout.band_colour)
     accent = layout.text_colour
     draw.rectangle((left, top, right, top + max(2, round(5 * s))), fill=accent)
     draw.rectangle((left, bottom - max(2, round(5 * s)), right, bottom), fill=accent)
+
+
+def _check_format(image_format: str) -> None:
+    if image_format not in IMAGE_FORMATS.values():
+        raise ValueError(f"A check is drawn as one of {sorted(set(IMAGE_FORMATS.values()))}, not {image_format!r}")
+
+
+def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_format: str = "PNG") -> DrawnPicture:
+    """A busy picture carrying "RATE THIS IMAGE A {answer}" on a high-contrast band, with a caption that
+    describes its background as a dataset image's caption would (never the answer).
+
+    Everything but the answer is drawn from `variant`: the background and its palette, grain over every
+    pixel, confetti, the band's place, height and colours, the size and place of the number. Give each
+    captcha a random 64-bit variant and no two files are alike, so no table of file hashes (or of
+    backgrounds) gives the answer; the same arguments give the same bytes, for the tests.
+    """
+    if not 1 <= answer <= 10:
+        raise ValueError(f"A captcha's answer is a rating from 1 to 10, not {answer!r}")
+    _check_format(image_format)
+    w, h = size
+    rng = random.Random(f"captcha:{answer}:{variant}")
+    img, draw, caption = _busy_background(rng, size, avoid=str(answer))
+    s = min(w, h) / 768
+    layout = captcha_layout(variant, size)
+    _, top, _, bottom = layout.band
+    band_h = bottom - top
+    _draw_band(draw, layout, s)
+    accent = layout.text_colour
 
     line = "RATE THIS IMAGE A"
     font = _fitted_font(line, round(w * rng.uniform(0.8, 0.9)), round(band_h * 0.26))
@@ -694,6 +716,40 @@ def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_for
     stroke = max(1, round(big.size / 25)) if isinstance(big, ImageFont.FreeTypeFont) else 0
     centre_x = w * rng.uniform(0.38, 0.62)
     draw.text((centre_x, top + band_h * 0.66), number, font=big, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
+    return DrawnPicture(data=_encode(img, image_format), caption=caption, width=w, height=h)
+
+
+# What a best-of check says (datasets.captchas.make_best_checks): among a prompt group's images, the one to pick.
+BEST_CHECK_LINES = ("THIS IS THE BEST IMAGE", "PICK IT")
+
+
+def draw_best_check(variant: int, size: Size = DEFAULT_SIZE, image_format: str = "PNG") -> DrawnPicture:
+    """A best-of check: a busy picture in the captchas' style carrying "THIS IS THE BEST IMAGE" and, large,
+    "PICK IT" on a high-contrast band, with a caption that describes its background as a dataset image's would
+    (never what it asks).
+
+    As `draw_captcha`, everything is drawn from `variant` (background, palette, grain, confetti, the band's place,
+    height and colours, the words' size and place): give each a random 64-bit variant and no two files are alike.
+    """
+    _check_format(image_format)
+    w, h = size
+    rng = random.Random(f"best-check:{variant}")
+    img, draw, caption = _busy_background(rng, size)
+    s = min(w, h) / 768
+    layout = captcha_layout(variant, size)
+    _, top, _, bottom = layout.band
+    band_h = bottom - top
+    _draw_band(draw, layout, s)
+    accent = layout.text_colour
+
+    line, call = BEST_CHECK_LINES
+    font = _fitted_font(line, round(w * rng.uniform(0.8, 0.9)), round(band_h * 0.24))
+    stroke = max(1, round(font.size / 30)) if isinstance(font, ImageFont.FreeTypeFont) else 0
+    draw.text((w / 2, top + band_h * 0.27), line, font=font, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
+    big = _fitted_font(call, round(w * rng.uniform(0.6, 0.8)), round(band_h * rng.uniform(0.38, 0.46)))
+    stroke = max(1, round(big.size / 25)) if isinstance(big, ImageFont.FreeTypeFont) else 0
+    centre_x = w * rng.uniform(0.45, 0.55)
+    draw.text((centre_x, top + band_h * 0.66), call, font=big, fill=accent, anchor="mm", stroke_width=stroke, stroke_fill=accent)
     return DrawnPicture(data=_encode(img, image_format), caption=caption, width=w, height=h)
 
 

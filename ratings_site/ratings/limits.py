@@ -139,6 +139,9 @@ def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
         pass
     else:
         kinds.append(best_pick.objects.filter(rater=rater, created_at__gte=since))
+        # Best-of checks passed: paid as picks, counted as picks (a missed one is a CaptchaAnswer, above).
+        check_group = apps.get_model("bestof", "CheckGroup")
+        kinds.append(check_group.objects.filter(rater=rater, passed=True, answered_at__gte=since))
     return [queryset.order_by().values("pk") for queryset in kinds]
 
 

@@ -80,14 +80,15 @@ def _checks_for(rater: Rater) -> QuerySet[Image]:
     """The check images this rater may still be served: not hidden, never answered, not already served."""
     answered = CaptchaAnswer.objects.filter(rater=rater, image=OuterRef("pk"))
     served = ServedImage.objects.filter(rater=rater, image=OuterRef("pk"))
-    return Image.objects.filter(is_captcha=True, hidden=False).filter(~Exists(answered), ~Exists(served))
+    # captcha_answer: a rating page's check (a best-of check has none: bestof.checks serves those).
+    return Image.objects.filter(is_captcha=True, captcha_answer__isnull=False, hidden=False).filter(~Exists(answered), ~Exists(served))
 
 
 def _pending_check_for(rater: Rater) -> Image | None:
     """The check image this rater was served and has not answered, if any: shown again before anything else, so
     that a reload, another tab or leaving is no way past it (it counts as a miss meanwhile)."""
     served = (
-        ServedImage.objects.filter(rater=rater, is_check=True, image__hidden=False)
+        ServedImage.objects.filter(rater=rater, is_check=True, image__hidden=False, image__captcha_answer__isnull=False)
         .select_related("image__dataset")
         .order_by("served_at")
         .first()

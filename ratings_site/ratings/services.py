@@ -84,8 +84,10 @@ def parse_scores(rating: object, artifacts: object) -> tuple[int, int | None]:
 
 def check_rateable(image: Image) -> None:
     """Raise ImageUnavailable unless the image is being rated: not hidden, not broken, and in a public dataset
-    (captchas live in a non-public pool and are rated all the same). Rating, skipping and reporting ask this."""
-    if image.hidden or image.broken or not (image.is_captcha or image.dataset.public):
+    (captchas live in a non-public pool and are rated all the same; a best-of check is picked, never rated).
+    Rating, skipping and reporting ask this."""
+    best_of_check = image.is_captcha and image.captcha_answer is None  # shown on best-of pages only (bestof.checks)
+    if image.hidden or image.broken or best_of_check or not (image.is_captcha or image.dataset.public):
         raise ImageUnavailable("This image is no longer being rated.")
 
 
@@ -224,7 +226,6 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
         return _saved_outcome(
             rater, image, answer, artifacts, reward=reward, paused_until=paused_until, captcha=True, captcha_passed=True
         )
-    fails = missed_checks(rater)
     if answer is None:
         message = (
             f"That image was a check: it asked you to rate it a {image.captcha_answer}. "
@@ -235,16 +236,15 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
             f"That image was a check: it asked you to rate it a {image.captcha_answer}. "
             "Please look at every image before rating it."
         )
-    if fails >= settings.CAPTCHA_FAILS_TIMEOUT:
-        reason = f"You missed {fails} check images in the last 24 hours, so rating is paused for a while."
-        until = pause(rater, seconds=settings.CAPTCHA_PAUSE_MINUTES * 60, reason=reason)
+    until = pause_for_missed_checks(rater)
+    if until is not None:
         return RatingOutcome(
             image=image,
             rating=answer,
             captcha=True,
             captcha_passed=False,
             paused_until=until,
-            message=f"{message} {reason} You can rate again at {clock_time(until)}.",
+            message=f"{message} {rater.pause_reason} You can rate again at {clock_time(until)}.",
         )
     return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
 
@@ -516,3 +516,16 @@ def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: ob
         image.artifacts_sum += sum_change
         stored.rating, stored.artifacts = score, artifacts_score
     return stored
+
+
+def pause_for_missed_checks(rater: Rater) -> datetime | None:
+    """After a missed check on any page (a check image rated wrong, skipped or reported; a best-of check not
+    picked, bestof.checks): pause the rater once their misses in 24 hours (`missed_checks`: the same counter for
+    every kind of check) reach CAPTCHA_FAILS_TIMEOUT, for CAPTCHA_PAUSE_MINUTES, with the same reason. Returns when
+    the pause ends (its reason is then `rater.pause_reason`), or None. Call under the rater's lock, after storing
+    the miss."""
+    fails = missed_checks(rater)
+    if fails < settings.CAPTCHA_FAILS_TIMEOUT:
+        return None
+    reason = f"You missed {fails} check images in the last 24 hours, so rating is paused for a while."
+    return pause(rater, seconds=settings.CAPTCHA_PAUSE_MINUTES * 60, reason=reason)

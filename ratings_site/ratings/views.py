@@ -204,9 +204,11 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     entered = {"rating": request.POST.get("rating", ""), "artifacts": request.POST.get("artifacts", "")}
     served_at = cards.served_at_from(request.POST.get("card"), request.user, image)
     if served_at is None and settings.RATING_MIN_SECONDS > 0:
-        # A card from before this rule, or not this rater's: the same image again, as served now, with the entry.
-        error = "This card was out of date, so nothing was saved. Here is the image again: save your rating once more."
-        return _render_card(request, dataset=dataset, image=image, error=error, entered=entered, status=400)
+        # A card from before this rule, or not this rater's, or an id of the client's choosing: the next card, as
+        # for any image (showing the posted image again would let a client ask for any image, or tell a best-of
+        # page's check image from the others by whether it comes back).
+        notice = "That card was out of date, so nothing was saved. Here is the next image."
+        return _render_card(request, dataset=dataset, notice=notice, notice_kind="warning", status=400)
     try:
         outcome = services.rate_image(
             rater=request.user,
