@@ -685,6 +685,18 @@ def _check_format(image_format: str) -> None:
         raise ValueError(f"A check is drawn as one of {sorted(set(IMAGE_FORMATS.values()))}, not {image_format!r}")
 
 
+def _check_canvas(rng: random.Random, variant: int, size: Size, avoid: str = ""):
+    """What every check image is drawn on: a busy background (its caption) and the high-contrast band of
+    `captcha_layout(variant, size)`. Returns the picture, its drawing context, the caption, the band's top and
+    height, and the colour its words are written in."""
+    w, h = size
+    img, draw, caption = _busy_background(rng, size, avoid=avoid)
+    layout = captcha_layout(variant, size)
+    _, top, _, bottom = layout.band
+    _draw_band(draw, layout, min(w, h) / 768)
+    return img, draw, caption, top, bottom - top, layout.text_colour
+
+
 def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_format: str = "PNG") -> DrawnPicture:
     """A busy picture carrying "RATE THIS IMAGE A {answer}" on a high-contrast band, with a caption that
     describes its background as a dataset image's caption would (never the answer).
@@ -699,13 +711,7 @@ def draw_captcha(answer: int, variant: int, size: Size = DEFAULT_SIZE, image_for
     _check_format(image_format)
     w, h = size
     rng = random.Random(f"captcha:{answer}:{variant}")
-    img, draw, caption = _busy_background(rng, size, avoid=str(answer))
-    s = min(w, h) / 768
-    layout = captcha_layout(variant, size)
-    _, top, _, bottom = layout.band
-    band_h = bottom - top
-    _draw_band(draw, layout, s)
-    accent = layout.text_colour
+    img, draw, caption, top, band_h, accent = _check_canvas(rng, variant, size, avoid=str(answer))
 
     line = "RATE THIS IMAGE A"
     font = _fitted_font(line, round(w * rng.uniform(0.8, 0.9)), round(band_h * 0.26))
@@ -734,13 +740,7 @@ def draw_best_check(variant: int, size: Size = DEFAULT_SIZE, image_format: str =
     _check_format(image_format)
     w, h = size
     rng = random.Random(f"best-check:{variant}")
-    img, draw, caption = _busy_background(rng, size)
-    s = min(w, h) / 768
-    layout = captcha_layout(variant, size)
-    _, top, _, bottom = layout.band
-    band_h = bottom - top
-    _draw_band(draw, layout, s)
-    accent = layout.text_colour
+    img, draw, caption, top, band_h, accent = _check_canvas(rng, variant, size)
 
     line, call = BEST_CHECK_LINES
     font = _fitted_font(line, round(w * rng.uniform(0.8, 0.9)), round(band_h * 0.24))
