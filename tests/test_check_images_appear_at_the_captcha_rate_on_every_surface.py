@@ -82,6 +82,7 @@ def test_checks_appear_at_the_captcha_rate(login, surface):
     seen = surface(login)
 
     checks = [image for image in seen if image.is_captcha]
+    print(f"{surface.__name__.strip('_')}: {len(checks)} check images in {CARDS} cards at CAPTCHA_RATE {RATE}")
     assert 10 <= len(checks) <= 60, f"{len(checks)} check images in {CARDS} cards at CAPTCHA_RATE {RATE}"
     assert len({image.pk for image in seen}) == CARDS  # never the same card twice
     rater = Rater.objects.get(horde_id=1001)
