@@ -2,8 +2,7 @@
 // delegated from document and reads its state from the DOM. The keys are listed for people in
 // templates/bestof/_keys.html. rate.js (loaded on every page) leaves this card alone: it acts on #card only.
 //
-// Nothing is saved that the rater has not seen (the site's rules, as on /rate/ and the generation set page:
-// static/js/rate.js and static/js/generations.js hold the same rules for their cards):
+// Nothing is saved that the rater has not seen (the site's rules, as on /rate/ and the generation set page):
 // - digits and N only select (the image is outlined and the Save button says "Save: image 2 is best"), Enter or
 //   Save saves what is selected;
 // - a key that arrives while a pick or skip is being saved, or before every image of the card is on screen, is
@@ -11,24 +10,20 @@
 // - Enter and Save act only once the images have been on screen <body data-min-look-ms>, and the save is held until
 //   the card is <body data-min-served-ms> old (the server's floor counts from when it served the card), so a double
 //   Enter never shows an error on a fresh card.
+// The look, the held save and the note are written once, for every rating page, in static/js/look.js.
 (function () {
   "use strict";
 
-  var NOTE_MS = 3500; // how long a note about ignored keys or the look time stays
+  var look = window.HordeRatings.look;
   var DROPPED = "Wait for the images: the keys you pressed before they appeared were ignored.";
   var LOOK = "Take a moment to look at the images first, then save.";
 
   var busy = null;  // the card whose pick or skip is held or being saved; keys are dropped until a new card replaces it
-  // The card on screen: when it arrived (the served floor counts from here, or later) and when its images were all shown.
-  var shown = { card: null, arrivedAt: 0, at: null };
-  var noteText = "";
-  var noteUntil = 0;
-  var noteTimer = null;
+  // The card on screen and the look at its images (look.js): the served floor counts from when it arrived here.
+  var shown = { card: null, look: null };
 
   function card() { return document.getElementById("best-card"); }
   function form() { return document.getElementById("pick-form"); }
-  function minLookMs() { return Number(document.body.dataset.minLookMs) || 0; }
-  function minServedMs() { return Number(document.body.dataset.minServedMs) || 0; }
 
   function choices() {
     var f = form();
@@ -54,68 +49,39 @@
   function track() {
     var c = card();
     if (c === shown.card) return;
-    shown = { card: c, arrivedAt: performance.now(), at: null };
+    var arrivedAt = performance.now();
+    shown = { card: c, look: null };
     if (!c) return;
-    c.dataset.look = "loading";
-    c.querySelectorAll("img").forEach(function (img) {
-      img.addEventListener("load", imagesShown);
-      img.addEventListener("error", imagesShown);
-    });
     addNote(c);
-    imagesShown();
+    shown.look = new look.Card({
+      images: Array.prototype.slice.call(c.querySelectorAll("img")), arrivedAt: arrivedAt, marked: c,
+    });
   }
 
-  // True once every image of the card is on screen (loaded, or failed and shown as such). Also asked at each key,
-  // so a key typed right after the last image arrived is not dropped because its load event has not run yet.
+  // True once every image of the card is on screen (loaded, or failed and shown as such).
   function imagesShown() {
     track();
-    var c = shown.card;
-    if (!c) return false;
-    if (shown.at !== null) return true;
-    if (!Array.prototype.every.call(c.querySelectorAll("img"), function (img) { return img.complete; })) return false;
-    shown.at = performance.now();
-    c.dataset.look = "looking";
-    setTimeout(function () { c.dataset.look = "done"; }, minLookMs());
-    return true;
+    return shown.look !== null && shown.look.shown();
   }
 
-  function looked() { return imagesShown() && performance.now() - shown.at >= minLookMs(); }
+  function looked() { return imagesShown() && shown.look.looked(); }
 
   // A short note about keys that did nothing, beside the progress under the buttons: never over the images or the
   // controls. It fades by itself, and outlives a swap (keys dropped while saving are told on the next card too).
+  var note = look.note(function (text, phase) {
+    var element = card() && card().querySelector("[data-key-note]");
+    if (element) look.paint(element, text, phase);
+  });
   function addNote(c) {
     var meta = c.querySelector(".best-meta");
     if (!meta || meta.querySelector("[data-key-note]")) return;
-    var note = document.createElement("p");
-    note.className = "key-note best-key-note";
-    note.dataset.keyNote = "";
-    note.dataset.testid = "key-note";
-    note.setAttribute("role", "status");
-    note.hidden = true;
+    var element = look.createNote("key-note best-key-note");
+    element.dataset.keyNote = "";
     var progress = meta.querySelector(".progress");
-    if (progress) progress.after(note); else meta.prepend(note);
-    renderNote();
+    if (progress) progress.after(element); else meta.prepend(element);
+    note.render();
   }
-  function renderNote() {
-    var note = card() && card().querySelector("[data-key-note]");
-    if (!note) return;
-    var left = noteUntil - performance.now();
-    var text = left > 0 ? noteText : "";
-    note.hidden = !text;
-    note.classList.toggle("fading", left > 0 && left <= 400);
-    // Set in the next frame, so that a screen reader hears the text of a region that was just shown.
-    requestAnimationFrame(function () { if (note.textContent !== text) note.textContent = text; });
-  }
-  function showNote(text) {
-    noteText = text;
-    noteUntil = performance.now() + NOTE_MS + 400;
-    renderNote();
-    clearTimeout(noteTimer);
-    noteTimer = setTimeout(function () {
-      renderNote(); // fading
-      noteTimer = setTimeout(renderNote, 410);
-    }, NOTE_MS);
-  }
+  function showNote(text) { note.show(text); }
 
   // ---- selecting and saving ----
 
@@ -165,7 +131,7 @@
     }
     var c = card();
     busy = c;
-    var wait = minServedMs() - (performance.now() - shown.arrivedAt);
+    var wait = shown.look.waitMs();
     if (wait <= 0) { submit("pick-form"); return; }
     // Held: the Save button says so, and keys are dropped until the next card is on screen.
     var summary = form().querySelector("[data-summary]");

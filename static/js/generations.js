@@ -2,8 +2,7 @@
 // The keys are listed for people in templates/generations/_keys.html. Without this file the page works
 // with plain radio buttons and a review page rendered by the server.
 //
-// Rules that keep a rater from saving what they did not mean (the site's scheme, as on /rate/ and the best-of page:
-// static/js/rate.js and static/js/bestof.js hold the same rules for their cards):
+// Rules that keep a rater from saving what they did not mean (the site's scheme, as on /rate/ and the best-of page):
 // - digits always set the current image's rating (0 is 10, so "1" then "0" is 10 too); its artifacts are set with
 //   "A" then 0-5: "A" arms the artifacts scale for two seconds (it is highlighted and says "press 0-5"), the next
 //   digit 0-5 sets the artifacts; any other key (A again, Esc, 6-9, which are ratings) disarms it first;
@@ -12,22 +11,22 @@
 //   short note, never applied later;
 // - the save acts only once the images have been on screen <body data-min-look-ms>, and is held until the page is
 //   <body data-min-served-ms> old (the server's floor counts from when it served the page).
+// The look, the held save and the note are written once, for every rating page, in static/js/look.js.
 (function () {
   "use strict";
 
+  var look = window.HordeRatings.look;
   var ARMED_MS = 2000;  // how long "A" keeps the artifacts scale armed
-  var NOTE_MS = 3500;   // how long a note about ignored keys or the look time stays
   var DROPPED = "Wait for the images: the keys you pressed before they appeared were ignored.";
   var SAVING = "Saving: the keys you pressed meanwhile were ignored.";
   var LOOK = "Take a moment to look at the images first, then save.";
 
   var arrivedAt = performance.now(); // when this page arrived: the served floor counts from here (or later)
-  var shownAt = null;                // when every image was on screen (loaded, or failed and shown as such)
+  var pageLook = null;               // the look at every image (look.js), once the page is ready
   var busy = false;                  // the save is held or in flight: keys are dropped
   var releasing = false;             // the held save is being sent now
   var armedCard = null;              // the card whose artifacts scale "A" armed
   var armTimer = null;
-  var noteTimer = null;
 
   function form() { return document.getElementById("gen-form"); }
   function section() { return document.getElementById("gen-set"); }
@@ -188,59 +187,31 @@
   }
   function reviewing() { var panel = reviewPanel(); return panel && !panel.hidden; }
 
-  // ---- the look: every image on screen, for long enough ----
-  function minLookMs() { return Number(document.body.dataset.minLookMs) || 0; }
-  function minServedMs() { return Number(document.body.dataset.minServedMs) || 0; }
+  // ---- the look: every image on screen, for long enough (look.js) ----
   function images() { return Array.prototype.slice.call(form().querySelectorAll(".gen-picture img")); }
-
-  // True once every image is on screen. Also asked at each key, so a key typed right after the last image
-  // arrived is not dropped because its load event has not run yet.
-  function shown() {
-    if (shownAt !== null) return true;
-    if (!images().every(function (img) { return img.complete; })) return false;
-    shownAt = performance.now();
-    section().dataset.look = "looking";
-    setTimeout(function () { section().dataset.look = "done"; }, minLookMs());
-    return true;
-  }
-  function looked() { return shown() && performance.now() - shownAt >= minLookMs(); }
   function watchImages() {
-    if (shownAt === null) section().dataset.look = "loading";
-    images().forEach(function (img) {
-      img.addEventListener("load", shown);
-      img.addEventListener("error", shown);
-    });
-    shown();
+    pageLook = new look.Card({ images: images(), arrivedAt: arrivedAt, marked: section() });
   }
+  function shown() { return pageLook !== null && pageLook.shown(); }
+  function looked() { return pageLook !== null && pageLook.looked(); }
 
   // A short note about keys that did nothing, where it covers neither the images nor the controls: in the bar
   // under the images (on a phone, in place of the summary), or in the review while it is open. It fades by itself.
-  function showNote(text) {
-    document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) {
-      var here = reviewing() ? Boolean(note.closest("#gen-review")) : !note.closest("#gen-review");
-      note.classList.remove("fading");
-      note.hidden = !here;
-      // Set in the next frame, so that a screen reader hears the text of a region that was just shown.
-      requestAnimationFrame(function () { note.textContent = here ? text : ""; });
+  var note = look.note(function (text, phase) {
+    var inReview = reviewing();
+    document.querySelectorAll("#gen-form [data-key-note]").forEach(function (element) {
+      // Shown in the one place that fits now; it fades and goes where it was shown.
+      var here = phase === "shown" ? inReview === Boolean(element.closest("#gen-review")) : !element.hidden;
+      look.paint(element, text, here ? phase : "hidden");
     });
-    clearTimeout(noteTimer);
-    noteTimer = setTimeout(function () {
-      document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) { note.classList.add("fading"); });
-      noteTimer = setTimeout(function () {
-        document.querySelectorAll("#gen-form [data-key-note]").forEach(function (note) { note.hidden = true; note.textContent = ""; });
-      }, 400);
-    }, NOTE_MS);
-  }
+  });
+  function showNote(text) { note.show(text); }
   function addNotes() {
     [form().querySelector(":scope > .gen-bar .gen-summary"), reviewPanel().querySelector(".gen-bar")].forEach(function (where) {
       if (!where) return;
-      var note = document.createElement("p");
-      note.className = "key-note gen-key-note";
-      note.dataset.keyNote = "";
-      note.dataset.testid = "key-note";
-      note.setAttribute("role", "status");
-      note.hidden = true;
-      if (where.classList.contains("gen-summary")) where.after(note); else where.prepend(note);
+      var element = look.createNote("key-note gen-key-note");
+      element.dataset.keyNote = "";
+      if (where.classList.contains("gen-summary")) where.after(element); else where.prepend(element);
     });
   }
 
@@ -360,7 +331,7 @@
     if (!looked()) { event.preventDefault(); showNote(LOOK); return; }
     busy = true;
     saveButton().firstChild.textContent = "Saving\u2026 ";
-    var wait = minServedMs() - (performance.now() - arrivedAt);
+    var wait = pageLook.waitMs();
     if (wait <= 0) return;
     event.preventDefault();
     setTimeout(function () {

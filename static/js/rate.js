@@ -11,11 +11,12 @@
 // - Enter or Save saves only an image that has been on screen RATING_MIN_LOOK_MS
 //   (body data-min-look-ms); a save is held until its card is RATING_MIN_SECONDS old
 //   (data-min-served-ms), the server's own floor, so an honest rater is never refused.
+// The look, the held save and the note are written once, for every rating page, in static/js/look.js.
 (function () {
   "use strict";
 
+  var look = window.HordeRatings.look;
   var ARM_MS = 2000;   // how long "A" waits for its artifacts digit
-  var NOTE_MS = 3500;  // how long a note about dropped keys or the look time stays
   var TOAST_MS = 7000;
   var DROPPED = "Wait for the next image: the keys you pressed before it appeared were ignored.";
   var LOOK = "Take a moment to look at the image first, then save.";
@@ -26,21 +27,15 @@
   var holding = null;        // the timer of a save held until the card is old enough
   var droppedInFlight = false; // keys were dropped while the card was being replaced: say so on the new one
   var cardArrivedAt = 0;     // performance.now() when the card's answer arrived
-  var shownAt = null;        // performance.now() when the card's image was first seen loaded
+  var cardLook = null;       // the look at the card's image (look.js)
   var armedAt = null;        // when "A" armed the artifacts scale
   var armTimer = null;
-  var noteTimer = null;
   var lastInput = "pointer"; // "keyboard" once a key was used: focus follows the card then
   var releasing = false;     // our own submit of the rating form, already decided: let it through
 
   function card() { return document.getElementById("card"); }
   function rateForm() { return document.getElementById("rate-form"); }
   function image() { var c = card(); return c && c.querySelector('img[data-testid="image"]'); }
-
-  function floorMs(name) {
-    var value = Number(document.body && document.body.dataset[name]);
-    return value > 0 ? value : 0;
-  }
 
   function checked(name) {
     var c = card();
@@ -71,28 +66,19 @@
   }
 
   // A short note under the Save button (never over the image or the controls) that fades by itself.
-  function showNote(text) {
+  var note = look.note(function (text, phase) {
     var c = card();
     if (!c) return;
-    var note = c.querySelector(".key-note");
-    if (!note) {
-      note = document.createElement("p");
-      note.className = "key-note";
-      note.setAttribute("role", "status");
-      note.dataset.testid = "key-note";
+    var element = c.querySelector(".key-note");
+    if (!element) {
+      if (phase !== "shown") return;
+      element = look.createNote("key-note");
       var save = c.querySelector("button.save");
-      if (save) save.after(note); else c.prepend(note);
+      if (save) save.after(element); else c.prepend(element);
     }
-    note.classList.remove("fading");
-    note.hidden = false;
-    // Set in the next frame, so that a screen reader hears the text of a region that was just added.
-    requestAnimationFrame(function () { if (note.textContent !== text) note.textContent = text; });
-    clearTimeout(noteTimer);
-    noteTimer = setTimeout(function () {
-      note.classList.add("fading");
-      noteTimer = setTimeout(function () { note.hidden = true; note.textContent = ""; }, 400);
-    }, NOTE_MS);
-  }
+    look.paint(element, text, phase);
+  });
+  function showNote(text) { note.show(text); }
 
   // The Save button says what it will save: "7 · Good · artifacts 1 · Tiny flaws".
   function updateSummary() {
@@ -149,23 +135,12 @@
     setStep("rating");
   }
 
-  // The card's image is on screen: its file has arrived (or failed: then the rater sees that, and may skip or
-  // report it). Cards without an image (the pause, nothing left) have nothing to wait for. Checked on the
-  // image's load and again at each key, whichever comes first.
-  function imageShown() {
-    var img = image();
-    if (!img || shownAt !== null) return true;
-    if (img.complete) { shownAt = performance.now(); return true; }
-    return false;
-  }
+  // The card's image is on screen (look.js). Cards without an image (the pause, nothing left) have nothing to wait for.
+  function imageShown() { return !cardLook || cardLook.shown(); }
 
   function watchImage() {
-    shownAt = null;
     var img = image();
-    if (!img || imageShown()) return;
-    var seen = function () { if (img === image()) imageShown(); };
-    img.addEventListener("load", seen, { once: true });
-    img.addEventListener("error", seen, { once: true });
+    cardLook = new look.Card({ images: img ? [img] : [], arrivedAt: cardArrivedAt });
   }
 
   // May a key act now? Not while the card is being replaced or a save is held, nor before the image shows.
@@ -194,9 +169,7 @@
   // holds it until the card is old enough and sends it then. The look time comes first: an Enter
   // that lands on a fresh card (a double Enter) gets the gentle note, never the error.
   function saveMayGo() {
-    var now = performance.now();
-    var look = floorMs("minLookMs");
-    if (look > 0 && (!imageShown() || (image() && now - shownAt < look))) {
+    if (look.minLookMs() > 0 && image() && (!cardLook || !cardLook.looked())) {
       showNote(LOOK);
       return false;
     }
@@ -204,7 +177,7 @@
       showError("Choose a rating from 1 to 10 first, then press Enter or click Save.");
       return false;
     }
-    var wait = cardArrivedAt + floorMs("minServedMs") - now;
+    var wait = cardLook ? cardLook.waitMs() : look.minServedMs();
     if (wait > 0) {
       var button = saveButton();
       var label = button && button.querySelector("span");
@@ -478,5 +451,6 @@
   });
 
   // For the other cards swapped by htmx (the best-of page): the same toasts and countdown, written once.
-  window.HordeRatings = { armToasts: armToasts, startCountdown: startCountdown };
+  window.HordeRatings.armToasts = armToasts;
+  window.HordeRatings.startCountdown = startCountdown;
 })();
