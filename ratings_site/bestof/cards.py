@@ -20,17 +20,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-
-from django.core import signing
+from datetime import datetime
 
 from ratings_site.bestof.selectors import GroupToPick
 from ratings_site.raters.models import Rater
+from ratings_site.ratings.cards import UPCOMING_MAX_AGE, served_time, sign_for, signed_for
 
 _CARD_SALT = "bestof.cards.card"
 _UPCOMING_SALT = "bestof.cards.upcoming"
-# An upcoming token older than this is ignored (the rater left the page for hours: a fresh draw is as good).
-UPCOMING_MAX_AGE = 6 * 3600
 
 
 @dataclass(frozen=True)
@@ -42,44 +39,39 @@ class SignedCard:
     served_at: datetime | None = None
 
 
-def _payload(rater: Rater, shown: GroupToPick) -> dict:
-    return {"r": rater.pk, "g": shown.group.pk, "i": [image.public_id.hex for image in shown.images]}
+def _payload(shown: GroupToPick) -> dict:
+    return {"g": shown.group.pk, "i": [image.public_id.hex for image in shown.images]}
 
 
-def _parse(payload: dict, rater: Rater) -> SignedCard | None:
-    if payload["r"] != rater.pk:
+def _parse(payload: dict | None) -> SignedCard | None:
+    if payload is None:
         return None
-    images = [uuid.UUID(hex=value) for value in payload["i"]]
-    served_at = datetime.fromtimestamp(int(payload["t"]) / 1000, tz=UTC) if "t" in payload else None
-    return SignedCard(group_id=int(payload["g"]), image_ids=images, served_at=served_at)
+    try:
+        images = [uuid.UUID(hex=value) for value in payload["i"]]
+        served_at = served_time(payload) if "t" in payload else None
+        return SignedCard(group_id=int(payload["g"]), image_ids=images, served_at=served_at)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
 
 
 def card_token(rater: Rater, shown: GroupToPick, served_at: datetime) -> str:
     """The signed card: this rater was served these images of this group, in this order, at `served_at`."""
-    return signing.dumps({**_payload(rater, shown), "t": round(served_at.timestamp() * 1000)}, salt=_CARD_SALT)
+    return sign_for(rater, _CARD_SALT, _payload(shown), served_at=served_at)
 
 
 def card_from(token: str | None, rater: Rater, group_id: int) -> SignedCard | None:
     """The card this rater was served for this group, from its token; None when the token is missing, forged, or
     names another rater or group."""
-    try:
-        card = _parse(signing.loads(token or "", salt=_CARD_SALT), rater)
-    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
-        return None
+    card = _parse(signed_for(token, rater, _CARD_SALT))
     return card if card is not None and card.group_id == group_id and card.served_at is not None else None
 
 
 def upcoming_token(rater: Rater, shown: GroupToPick | None) -> str:
     """The signed upcoming group for this rater ("" when there is none)."""
-    return signing.dumps(_payload(rater, shown), salt=_UPCOMING_SALT) if shown is not None else ""
+    return sign_for(rater, _UPCOMING_SALT, _payload(shown)) if shown is not None else ""
 
 
 def upcoming_from(token: str | None, rater: Rater) -> SignedCard | None:
     """The group (and images) this rater was served as upcoming, from its token; None for anything else (a bare
     group number, another rater's token, a forged or expired one)."""
-    if not token:
-        return None
-    try:
-        return _parse(signing.loads(token, salt=_UPCOMING_SALT, max_age=UPCOMING_MAX_AGE), rater)
-    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
-        return None
+    return _parse(signed_for(token, rater, _UPCOMING_SALT, max_age=UPCOMING_MAX_AGE)) if token else None

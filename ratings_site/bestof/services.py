@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from ratings_site.bestof.models import (
     MAX_GROUP_SIZE,
@@ -36,7 +35,6 @@ from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.limits import (
     RatingRefused,
-    TooSoon,
     check_looked_long_enough,
     check_may_rate,
     clock_time,
@@ -163,22 +161,11 @@ def record_pick(
 
 
 def check_looked_at(served_at: datetime | None) -> None:
-    """The look-time floor for a pick, as `ratings.limits.check_looked_long_enough` holds a rating to it: TooSoon
-    (429) when it arrives less than RATING_MIN_SECONDS after the card was served, with a pick's message. Plain
-    groups and check groups alike. None (no card: a command, or a page while the floor is off) passes; the views
-    refuse a pick without a card while the floor is on."""
-    if served_at is None:
-        return
-    try:
-        check_looked_long_enough(served_at)
-    except TooSoon as exc:
-        floor = settings.RATING_MIN_SECONDS
-        waited = max(floor - (exc.until - timezone.now()).total_seconds(), 0)
-        raise TooSoon(
-            f"That pick came {waited:.1f} s after the images appeared; please take at least {floor:g} s to look at "
-            "them. Nothing was saved: pick again.",
-            exc.until,
-        ) from None
+    """The look-time floor for a pick (`ratings.limits.check_looked_long_enough`, worded for a pick): plain groups
+    and check groups alike. None (no card: a command, or a page while the floor is off) passes; the views refuse a
+    pick without a card while the floor is on."""
+    if served_at is not None:
+        check_looked_long_enough(served_at, sent="pick")
 
 
 def _existing_outcome(rater: Rater, shown: GroupToPick) -> PickOutcome | None:

@@ -27,40 +27,60 @@ _UPCOMING_SALT = "ratings.cards.upcoming"
 UPCOMING_MAX_AGE = 6 * 3600
 
 
+# Signed for one rater: the mechanism of every card token, here and in bestof.cards. -------------------------------
+
+
+def sign_for(rater: Rater, salt: str, payload: dict, *, served_at: datetime | None = None) -> str:
+    """`payload` signed for this rater (and, when given, with the serve time in milliseconds)."""
+    if served_at is not None:
+        payload = {**payload, "t": round(served_at.timestamp() * 1000)}
+    return signing.dumps({**payload, "r": rater.pk}, salt=salt)
+
+
+def signed_for(token: str | None, rater: Rater, salt: str, *, max_age: int | None = None) -> dict | None:
+    """The payload of a token signed for this rater; None when it is missing, forged, expired or another's."""
+    try:
+        payload = signing.loads(token or "", salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return payload if isinstance(payload, dict) and payload.get("r") == rater.pk else None
+
+
+def served_time(payload: dict) -> datetime:
+    """The serve time `sign_for` put in a payload (KeyError, TypeError, ValueError or OverflowError when none)."""
+    return datetime.fromtimestamp(int(payload["t"]) / 1000, tz=UTC)
+
+
+# The rate page's tokens ----------------------------------------------------------------------------------------
+
+
 def card_token(rater: Rater, image: Image, served_at: datetime) -> str:
     """The signed card: this rater was served this image at `served_at`."""
-    payload = {"r": rater.pk, "i": image.public_id.hex, "t": round(served_at.timestamp() * 1000)}
-    return signing.dumps(payload, salt=_CARD_SALT)
+    return sign_for(rater, _CARD_SALT, {"i": image.public_id.hex}, served_at=served_at)
 
 
 def served_at_from(token: str | None, rater: Rater, image: Image) -> datetime | None:
     """When this rater was served this image, from the card's token; None when the token is missing, forged,
     or names another rater or image."""
+    payload = signed_for(token, rater, _CARD_SALT)
+    if payload is None or payload.get("i") != image.public_id.hex:
+        return None
     try:
-        payload = signing.loads(token or "", salt=_CARD_SALT)
-        if payload["r"] != rater.pk or payload["i"] != image.public_id.hex:
-            return None
-        return datetime.fromtimestamp(int(payload["t"]) / 1000, tz=UTC)
-    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        return served_time(payload)
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
 
 
 def upcoming_token(rater: Rater, image: Image | None) -> str:
     """The signed upcoming image for this rater ("" when there is none)."""
-    if image is None:
-        return ""
-    return signing.dumps({"r": rater.pk, "u": image.public_id.hex}, salt=_UPCOMING_SALT)
+    return sign_for(rater, _UPCOMING_SALT, {"u": image.public_id.hex}) if image is not None else ""
 
 
 def upcoming_from(token: str | None, rater: Rater) -> uuid.UUID | None:
     """The image this rater was served as upcoming, from its token; None for anything else (a bare id, another
     rater's token, a forged or expired one)."""
-    if not token:
-        return None
+    payload = signed_for(token, rater, _UPCOMING_SALT, max_age=UPCOMING_MAX_AGE) if token else None
     try:
-        payload = signing.loads(token, salt=_UPCOMING_SALT, max_age=UPCOMING_MAX_AGE)
-        if payload["r"] != rater.pk:
-            return None
-        return uuid.UUID(hex=payload["u"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return uuid.UUID(hex=payload["u"]) if payload else None
+    except (KeyError, TypeError, ValueError):
         return None

@@ -64,11 +64,18 @@ class NotServed(RatingRefused):
     status = 403
 
 
-def check_looked_long_enough(served_at: datetime | None) -> None:
-    """Raise TooSoon when a rating arrives less than RATING_MIN_SECONDS after its image was served (`served_at`:
-    the page's signed card, or the API's rating/new), and NotServed when nobody served it (API). Every kind of
-    image is held to it alike, check images too, so the floor tells nothing apart. RATING_MIN_SECONDS = 0 turns
-    the floor off."""
+# What a too-soon refusal says, by what was sent: (what came, what was looked at, what to do again).
+_TOO_SOON_WORDS = {
+    "rating": ("That rating", "the image appeared", "to look at each image", "rate it again"),
+    "pick": ("That pick", "the images appeared", "to look at them", "pick again"),
+}
+
+
+def check_looked_long_enough(served_at: datetime | None, *, sent: str = "rating") -> None:
+    """Raise TooSoon when a rating (or a best-of pick: `sent="pick"`) arrives less than RATING_MIN_SECONDS after its
+    card was served (`served_at`: the page's signed card, or the API's rating/new), and NotServed when nobody
+    served it (API). Every kind of image is held to it alike, check images too, so the floor tells nothing apart.
+    RATING_MIN_SECONDS = 0 turns the floor off."""
     floor = settings.RATING_MIN_SECONDS
     if floor <= 0:
         return
@@ -76,9 +83,10 @@ def check_looked_long_enough(served_at: datetime | None) -> None:
         raise NotServed("Ask for an image with rating/new first: only images served to you can be rated.")
     waited = (timezone.now() - served_at).total_seconds()
     if waited < floor:
+        what, appeared, look, again = _TOO_SOON_WORDS[sent]
         raise TooSoon(
-            f"That rating came {max(waited, 0):.1f} s after the image appeared; please take at least {floor:g} s "
-            "to look at each image. Nothing was saved: rate it again.",
+            f"{what} came {max(waited, 0):.1f} s after {appeared}; please take at least {floor:g} s {look}. "
+            f"Nothing was saved: {again}.",
             served_at + timedelta(seconds=floor),
         )
 

@@ -273,21 +273,19 @@ def missed_checks(rater: Rater) -> int:
 # card instead (ratings.cards), with no write.
 
 
-def record_served(rater: Rater, image: Image, *, every_image: bool = False) -> datetime | None:
-    """Note that `image` was just shown to `rater`, when it is a check image or `every_image` (the API); returns
-    when it was first served (kept for a check shown again, so that a reload never restarts its clock), or None
-    when nothing was noted. One statement (an upsert on the (rater, image) constraint)."""
+def record_served(rater: Rater, image: Image, *, every_image: bool = False) -> None:
+    """Note that `image` was just shown to `rater`, when it is a check image or `every_image` (the API). A check
+    shown again keeps its first serve time, so that a reload never restarts its clock; an API image served again
+    starts its look time anew. One statement (an insert on the (rater, image) constraint, ignoring or updating)."""
     if not (image.is_captcha or every_image):
-        return None
-    now = timezone.now()
-    ServedImage.objects.bulk_create(
-        [ServedImage(rater=rater, image=image, is_check=image.is_captcha, served_at=now)],
-        update_conflicts=not image.is_captcha,
-        ignore_conflicts=image.is_captcha,
-        unique_fields=["rater", "image"] if not image.is_captcha else None,
-        update_fields=["served_at"] if not image.is_captcha else None,
-    )
-    return now
+        return
+    row = [ServedImage(rater=rater, image=image, is_check=image.is_captcha, served_at=timezone.now())]
+    if image.is_captcha:
+        ServedImage.objects.bulk_create(row, ignore_conflicts=True)
+    else:
+        ServedImage.objects.bulk_create(
+            row, update_conflicts=True, unique_fields=["rater", "image"], update_fields=["served_at"]
+        )
 
 
 def served_at(rater: Rater, image: Image) -> datetime | None:

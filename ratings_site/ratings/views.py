@@ -111,8 +111,6 @@ def _render_card(
     elif pause is None and image is not None:
         following = next_images_for(rater, dataset=dataset, exclude=(*exclude, image.pk), count=1)
         upcoming = following[0] if following else None
-        if following and following[0].is_captcha and following[0] == image:
-            upcoming = None
     if pause is None and image is not None:
         services.record_served(rater, image)
     served_at = served_at or timezone.now()
