@@ -131,7 +131,7 @@ class NextImage(APIView):
         if pause:
             until, reason = pause
             raise APIRefusal(
-                429, f"{reason} You can rate again at {services.clock_time(until)}.", wait=_wait_seconds(until)
+                429, services.paused_message(reason, until), wait=_wait_seconds(until)
             )
         image = selectors.next_image_for(rater, dataset=dataset, model_name=model_name or None)
         if image is None:

@@ -57,7 +57,7 @@ from ratings_site.datasets.models import Dataset, Image
 from ratings_site.kudos import services as kudos
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.limits import check_may_rate, clock_time, lock_rater, pause_if_flooding
+from ratings_site.ratings.limits import check_may_rate, lock_rater, pause_if_flooding, paused_message
 from ratings_site.ratings.models import CaptchaAnswer, ServedImage
 from ratings_site.ratings.services import forget_served, pause_for_missed_checks, record_served
 
@@ -280,7 +280,7 @@ def answer_check(
                     position=position,
                     reward=reward.amount if reward else 0,
                     paused_until=paused_until,
-                    message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}."
+                    message=paused_message(rater.pause_reason, paused_until)
                     if paused_until
                     else "",
                 )
@@ -294,7 +294,7 @@ def answer_check(
         return _answered(rater, shown, passed=row.passed)
     message = _missed_message(position, skipped=skipped)
     if paused_until is not None:
-        message = f"{message} {rater.pause_reason} You can rate again at {clock_time(paused_until)}."
+        message = f"{message} {paused_message(rater.pause_reason, paused_until)}"
     return PickOutcome(
         group=shown.group,
         winner=chosen,

@@ -37,9 +37,9 @@ from ratings_site.ratings.limits import (
     RatingRefused,
     check_looked_long_enough,
     check_may_rate,
-    clock_time,
     lock_rater,
     pause_if_flooding,
+    paused_message,
 )
 
 NO_CLEAR_WINNER = "none"
@@ -156,7 +156,7 @@ def record_pick(
         position=shown.position_of(chosen) if chosen is not None else None,
         reward=reward.amount if reward else 0,
         paused_until=paused_until,
-        message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
+        message=paused_message(rater.pause_reason, paused_until) if paused_until else "",
     )
 
 

@@ -96,6 +96,11 @@ def clock_time(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "H:i:s") + " UTC"
 
 
+def paused_message(reason: str, until: datetime) -> str:
+    """What a pause says, everywhere one is met: its reason, then "You can rate again at 14:03:12 UTC."."""
+    return f"{reason} You can rate again at {clock_time(until)}."
+
+
 def check_may_rate(rater: Rater) -> None:
     """Raise when this rater may not rate now (a pause, or a shared account)."""
     if rater.horde_id is None:
@@ -103,7 +108,7 @@ def check_may_rate(rater: Rater) -> None:
     pause = rater.active_pause()
     if pause:
         until, reason = pause
-        raise RatingPaused(f"{reason} You can rate again at {clock_time(until)}.", until)
+        raise RatingPaused(paused_message(reason, until), until)
 
 
 def lock_rater(rater: Rater) -> None:

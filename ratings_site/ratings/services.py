@@ -42,6 +42,7 @@ from ratings_site.ratings.limits import (  # noqa: F401
     lock_rater,
     pause,
     pause_if_flooding,
+    paused_message,
 )
 from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage, Skip
 from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rating
@@ -170,7 +171,7 @@ def _saved_outcome(
         artifacts=artifacts,
         reward=reward.amount if reward else 0,
         paused_until=paused_until,
-        message=f"{rater.pause_reason} You can rate again at {clock_time(paused_until)}." if paused_until else "",
+        message=paused_message(rater.pause_reason, paused_until) if paused_until else "",
         **check,
     )
 
@@ -244,7 +245,7 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
             captcha=True,
             captcha_passed=False,
             paused_until=until,
-            message=f"{message} {rater.pause_reason} You can rate again at {clock_time(until)}.",
+            message=f"{message} {paused_message(rater.pause_reason, until)}",
         )
     return RatingOutcome(image=image, rating=answer, captcha=True, captcha_passed=False, message=message)
 
