@@ -70,6 +70,9 @@ def test_three_hundred_cards_by_keyboard_meet_the_check_images(page: Page, pools
     seen: list[Image] = []
     for _ in range(CARDS):
         expect_image_loaded(page)
+        # The page takes keys once it has taken the card in (keys typed before are dropped, by design): its script
+        # marks #card data-look="done" then. Without this wait a key can land between the swap and that moment.
+        expect(page.locator("#card")).to_have_attribute("data-look", "done")
         image_id = shown_image_id(page)
         image = Image.objects.get(public_id=image_id)
         seen.append(image)

@@ -138,9 +138,10 @@
   // The card's image is on screen (look.js). Cards without an image (the pause, nothing left) have nothing to wait for.
   function imageShown() { return !cardLook || cardLook.shown(); }
 
+  // #card's data-look says how far the look is ("loading", "looking", "done"), as on the best-of and set pages.
   function watchImage() {
     var img = image();
-    cardLook = new look.Card({ images: img ? [img] : [], arrivedAt: cardArrivedAt });
+    cardLook = new look.Card({ images: img ? [img] : [], arrivedAt: cardArrivedAt, marked: card() });
   }
 
   // May a key act now? Not while the card is being replaced or a save is held, nor before the image shows.
