@@ -646,7 +646,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         flush=True,
     )
     sys.path.insert(0, str(ROOT))
-    from ratings_site.horde.standin import SERVICE_API_KEY, StandinHorde
+    from ratings_site.demo.standin import SERVICE_API_KEY, StandinHorde
 
     horde = StandinHorde().start()
     env = {
@@ -689,7 +689,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with_server = attach_server_times(args, base, order, web_cycles, api_cycles)
         rows = report(args, web_cycles, api_cycles, with_server)
         counts = stored_ratings()
-        from ratings_site.horde.standin import DEMO_KEYS
+        from ratings_site.demo.standin import DEMO_KEYS
 
         for label, key in (("web", args.web_key), ("api", args.api_key)):
             stored = counts.get(DEMO_KEYS[key]["id"], 0) if key in DEMO_KEYS else None

@@ -102,7 +102,7 @@ def run_one(args: argparse.Namespace, env: dict[str, str], base: Path, horde, bo
                 raise SystemExit("gunicorn did not start:\n" + (base / f"server-{bound}.log").read_text())
             time.sleep(0.2)
         horde.reset()
-        from ratings_site.horde.standin import horde_user
+        from ratings_site.demo.standin import horde_user
 
         for n in range(args.logins):
             horde.add_user(f"bench-key-{n:04d}", horde_user(f"Bench#{7000 + n}", 7000 + n))
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="slow-horde-bench-"))
     sys.path.insert(0, str(ROOT))
-    from ratings_site.horde.standin import StandinHorde
+    from ratings_site.demo.standin import StandinHorde
 
     horde = StandinHorde().start()
     env = {

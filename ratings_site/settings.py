@@ -441,8 +441,11 @@ for _name, _value, _allowed in [
     if _value not in _allowed:
         raise ImproperlyConfigured(f"{_name} must be one of {sorted(_allowed)}, got {_value!r}")
 
-# The stand-in Horde may run outside DEBUG only when explicitly allowed.
+# The stand-in Horde may run outside DEBUG only when explicitly allowed: its command (`standin_horde`) lives in
+# the development-only app ratings_site.demo, installed only then, so that production never loads it.
 STANDIN_HORDE_ALLOWED = env_bool("STANDIN_HORDE_ALLOWED", DEBUG)
+if STANDIN_HORDE_ALLOWED:
+    INSTALLED_APPS.append("ratings_site.demo")
 
 # Error reports: with ADMINS set, each server error (500) is mailed to them by Django's AdminEmailHandler, and the
 # 500 page says so; without, nothing is sent and the page does not claim it. Reports never carry a Horde key

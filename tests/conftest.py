@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from ratings_site.horde.standin import SERVICE_API_KEY, StandinHorde
+from ratings_site.demo.standin import SERVICE_API_KEY, StandinHorde
 
 DEMO_KEY = "demo-rater-0001"
 SECOND_KEY = "demo-rater-0006"

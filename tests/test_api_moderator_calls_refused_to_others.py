@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 
-from ratings_site.horde.standin import horde_user
+from ratings_site.demo.standin import horde_user
 from ratings_site.raters.models import Rater
 from tests.conftest import ANONYMOUS_KEY, DEMO_KEY
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ratings_site.horde.standin import DEMO_SET_FOUR
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.browser_fixtures import browser  # noqa: F401 (fixture)
 from tests.conftest import DEMO_KEY
 from tests.embed_helpers import (

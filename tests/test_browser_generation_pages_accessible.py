@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ratings_site.horde.standin import DEMO_SET_FOUR
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.browser_fixtures import browser, log_in, open_page  # noqa: F401 (fixtures)
 from tests.test_browser_accessibility_axe import BLOCKING, axe_violations, describe
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.test import Client
 
-from ratings_site.horde.standin import DEMO_KEYS
+from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
 
 pytestmark = pytest.mark.django_db

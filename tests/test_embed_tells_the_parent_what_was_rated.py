@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from ratings_site.horde.standin import DEMO_SET_FOUR
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.bestof_helpers import make_prompt_groups
 from tests.conftest import DEMO_KEY, csrf_token
 from tests.embed_token_helpers import ORIGIN, embed_session_of, open_frame, shown_image_id

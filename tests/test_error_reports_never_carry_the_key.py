@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
-from ratings_site.horde.standin import SERVICE_API_KEY
+from ratings_site.demo.standin import SERVICE_API_KEY
 from ratings_site.raters.models import Rater
 from tests.conftest import DEMO_KEY, csrf_token
 

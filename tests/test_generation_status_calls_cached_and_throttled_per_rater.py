@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from ratings_site.horde.standin import DEMO_SET_EXPIRED, DEMO_SET_PROCESSING
+from ratings_site.demo.standin import DEMO_SET_EXPIRED, DEMO_SET_PROCESSING
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.generation_helpers import set_url
 

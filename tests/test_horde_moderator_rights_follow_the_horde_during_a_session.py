@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.test import Client
 
-from ratings_site.horde.standin import DEMO_KEYS
+from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
 
 MODERATOR_KEY = "demo-moderator-0003"

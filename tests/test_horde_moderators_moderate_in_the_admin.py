@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from ratings_site.horde.standin import DEMO_KEYS
+from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
 from tests.conftest import DEMO_KEY
 

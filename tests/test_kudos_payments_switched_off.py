@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
-from ratings_site.horde.standin import SERVICE_API_KEY
+from ratings_site.demo.standin import SERVICE_API_KEY
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.helpers import rate_via_page, run_worker

@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from ratings_site.horde.standin import SERVICE_API_KEY
+from ratings_site.demo.standin import SERVICE_API_KEY
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.helpers import let_deferred_tasks_fall_due, rate_via_page, run_due_payment

@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from ratings_site.horde.standin import DEMO_KEYS
+from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
 from tests.conftest import DEMO_KEY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from ratings_site.horde.standin import horde_user
+from ratings_site.demo.standin import horde_user
 from ratings_site.raters.models import Rater
 from tests.conftest import ANONYMOUS_KEY
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from ratings_site.horde.standin import horde_user
+from ratings_site.demo.standin import horde_user
 from ratings_site.ratings.models import Rating
 from tests.conftest import ANONYMOUS_KEY, DEMO_KEY
 from tests.rating_api_helpers import api_get, api_rate

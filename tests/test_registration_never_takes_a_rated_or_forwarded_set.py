@@ -57,7 +57,7 @@ def test_even_the_named_owner_cannot_describe_a_set_the_forward_brought():
 
 
 def test_a_set_rated_on_our_page_cannot_be_claimed_or_changed(horde, login):
-    from ratings_site.horde.standin import DEMO_SET_FOUR
+    from ratings_site.demo.standin import DEMO_SET_FOUR
     from tests.generation_helpers import open_set, submit
 
     owner = login(DEMO_KEY)

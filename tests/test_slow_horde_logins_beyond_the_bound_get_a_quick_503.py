@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ratings_site.horde.standin import horde_user
+from ratings_site.demo.standin import horde_user
 from tests.served_site import _prepared_site, served_site  # noqa: F401
 
 LOGINS = 20

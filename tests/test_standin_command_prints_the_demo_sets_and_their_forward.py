@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ratings_site.horde.standin import DEMO_SET_FOUR, DEMO_SET_PURPOSES
+from ratings_site.demo.standin import DEMO_SET_FOUR, DEMO_SET_PURPOSES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ratings_site.horde.standin import (
+from ratings_site.demo.standin import (
     DEMO_SET_EXPIRED,
     DEMO_SET_FOUR,
     DEMO_SET_NOT_SHARED,

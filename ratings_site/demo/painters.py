@@ -5,7 +5,7 @@
 deliberately ugly ones (glitches, murk, neon clashes, static, broken "AI" artifacts), so that raters
 of a site tried offline have a real range to judge. Only `manage.py seed_demo` (a development
 command, which imports this module inside its function), the tests and the benchmarks use it; the web
-process and the production commands never import it (tests/test_demo_painters_not_imported_by_web.py).
+process and the production commands never import it (tests/test_demo_code_never_imported_by_production.py).
 
 The painters that captchas draw their backgrounds with stay in `ratings_site.datasets.drawing`
 (production: `make_captchas`); the ones only the demo uses, the order of the demo's pictures and the

@@ -71,7 +71,7 @@ def _free_name(index: int, spread: list[int]) -> str:
 def ensure_demo_images(count: int) -> tuple[Dataset, int]:
     """The demo dataset with pictures 0 to count-1; returns it and how many pictures were created."""
     # Imported here, not at the top: the demo painters are development only, and importing this module
-    # (`manage.py help`, the architecture tests) must not load them (tests/test_demo_painters_not_imported_by_web.py).
+    # (`manage.py help`, the architecture tests) must not load them (tests/test_demo_code_never_imported_by_production.py).
     from ratings_site.demo.painters import demo_image
 
     if count > DEMO_COUNT_MAX:

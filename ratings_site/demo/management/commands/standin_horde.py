@@ -1,13 +1,15 @@
-"""Serve the stand-in AI Horde (ratings_site.horde.standin) until Ctrl-C."""
+"""Serve the stand-in AI Horde (ratings_site.demo.standin) until Ctrl-C.
+
+There only where settings install the demo app (STANDIN_HORDE_ALLOWED): elsewhere Django knows no such command.
+"""
 
 from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ratings_site.horde.standin import (
+from ratings_site.demo.standin import (
     DEMO_KEY_PURPOSES,
     DEMO_KEYS,
     DEMO_SET_PURPOSES,
@@ -23,11 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument("--port", type=int, default=7001, help="Port to listen on (default 7001).")
         parser.add_argument(
-            "--allow-production",
-            action="store_true",
-            help="Run even though settings.STANDIN_HORDE_ALLOWED is off.",
-        )
-        parser.add_argument(
             "--ratings-set-url",
             default="",
             help="Forward rated generation sets here, as the Horde does (the ratings service's /api/v1/rating/set): "
@@ -36,12 +33,6 @@ class Command(BaseCommand):
         parser.add_argument("--verbose-requests", action="store_true", help="Print method, path and status of each request.")
 
     def handle(self, *args, **options):
-        allowed = getattr(settings, "STANDIN_HORDE_ALLOWED", settings.DEBUG)
-        if not allowed and not options["allow_production"]:
-            raise CommandError(
-                "The stand-in Horde is off here (STANDIN_HORDE_ALLOWED is false, as it is by default "
-                "when DEBUG is off). Pass --allow-production to run it anyway."
-            )
         horde = StandinHorde(
             host=options["host"],
             port=options["port"],

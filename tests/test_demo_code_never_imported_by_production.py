@@ -1,7 +1,9 @@
-"""The demo painters (`ratings_site.demo`) are development only: the web process never imports them, nor does
-any production module of the site (captchas, renditions, the commands: `seed_demo` imports them in its function).
+"""The development-only package `ratings_site.demo` (the demo painters and the stand-in Horde) is never imported
+in production: not by the web process, nor by any production module of the site (captchas, renditions, the Horde
+client, the commands: `seed_demo` imports the painters in its function), and it is not an installed app there.
 
-Checked in a fresh interpreter (this test process may have imported them already), on a database of its own.
+Checked in a fresh interpreter (this test process may have imported it already) with production's settings for
+the stand-in (STANDIN_HORDE_ALLOWED off, as with DEBUG off), on a database of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def walk(package):  # as pkgutil.walk_packages, which would import the demo pack
 
 walk(ratings_site)
 
+from django.apps import apps
 from django.test import Client
 
 statuses = {}
@@ -61,17 +64,24 @@ loaded = sorted(name for name in sys.modules if name == DEMO or name.startswith(
 # The control: seed_demo's function does load them, so the check above would have seen them.
 from ratings_site.datasets.management.commands.seed_demo import ensure_demo_images
 ensure_demo_images(0)
-print(json.dumps({"loaded": loaded, "imported": imported, "statuses": statuses, "control": "ratings_site.demo.painters" in sys.modules}))
+print(json.dumps({
+    "loaded": loaded,
+    "imported": imported,
+    "statuses": statuses,
+    "installed": apps.is_installed(DEMO),
+    "control": "ratings_site.demo.painters" in sys.modules,
+}))
 """
 
 
-def test_the_web_process_and_production_modules_do_not_import_the_demo_painters(tmp_path):
+def test_the_web_process_and_production_modules_do_not_import_the_demo_package(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "PYTHONPATH": str(ROOT),
+        "STANDIN_HORDE_ALLOWED": "0",
     }
     done = subprocess.run(
         [sys.executable, "-c", WEB_PROCESS], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -80,6 +90,7 @@ def test_the_web_process_and_production_modules_do_not_import_the_demo_painters(
     result = json.loads(done.stdout.strip().splitlines()[-1])
 
     assert result["loaded"] == []
+    assert result["installed"] is False
     assert result["control"] is True
     imported = result["imported"]
     for module in [
@@ -90,6 +101,7 @@ def test_the_web_process_and_production_modules_do_not_import_the_demo_painters(
         "ratings_site.datasets.drawing",
         "ratings_site.datasets.management.commands.make_captchas",
         "ratings_site.datasets.management.commands.seed_demo",
+        "ratings_site.horde.client",
     ]:
         assert module in imported
     for app in ["datasets", "ratings", "raters", "kudos", "moderation", "predictor"]:
@@ -97,3 +109,10 @@ def test_the_web_process_and_production_modules_do_not_import_the_demo_painters(
             f"ratings_site.{app}.admin" in imported
         )
     assert result["statuses"]["anonymous /healthz"] == 200
+
+
+def test_the_stand_in_horde_lives_in_the_demo_package_only():
+    """The Horde app holds the client alone: the stand-in and its command are demo code."""
+    assert (ROOT / "ratings_site" / "demo" / "standin.py").is_file()
+    assert (ROOT / "ratings_site" / "demo" / "management" / "commands" / "standin_horde.py").is_file()
+    assert not list((ROOT / "ratings_site" / "horde").rglob("*standin*"))
