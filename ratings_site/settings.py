@@ -37,7 +37,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if not DEBU
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ratings_site.admin_site.ModeratorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "ratings_site.kudos",
     "ratings_site.predictor",
     "ratings_site.moderation",
+    "ratings_site.figures",
     "ratings_site.generations",
     "ratings_site.bestof",
     "ratings_site.api",

@@ -1,5 +1,5 @@
 """The OpenAPI schema describes each moderators' call: its readable operation id, the apikey header and its
-query parameters, the answer's fields as JSON and as an HTML page, and every refusal as JSON {"message"}."""
+query parameters, the answer's fields as JSON and as an HTML page, and every refusal as JSON {"message", "code"}."""
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -54,7 +54,7 @@ def test_the_call_names_every_answer(schema, path, operation_id):
     assert set(resolve(schema, answers["200"]["content"]["application/json"]["schema"])["properties"]) == fields
     for code in ("400", "401", "403", "404", "429", "503"):
         assert set(answers[code]["content"]) == {"application/json"}
-        assert set(resolve(schema, answers[code]["content"]["application/json"]["schema"])["properties"]) == {"message"}
+        assert set(resolve(schema, answers[code]["content"]["application/json"]["schema"])["properties"]) == {"message", "code"}
 
 
 def test_the_listed_ratings_carry_the_wire_fields(schema):

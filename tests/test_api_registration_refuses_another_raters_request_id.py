@@ -17,7 +17,7 @@ def test_another_rater_gets_403_and_changes_nothing(horde):
     response = post_json("/api/v1/generations", {**body, "prompt": "mine now"}, apikey=SECOND_KEY)
 
     assert response.status_code == 403
-    assert response.json() == {"message": "Another rater registered this request id."}
+    assert response.json() == {"message": "Another rater registered this request id.", "code": "registered_by_another"}
     stored = GenerationSet.objects.get()
     assert (stored.rater.horde_id, stored.prompt) == (1001, body["prompt"])
 

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from ratings_site.embed.tokens import SALT
+from ratings_site.moderation import actions
 from ratings_site.raters.models import Rater
 from tests.conftest import ANONYMOUS_KEY, DEMO_KEY
 from tests.embed_token_helpers import ORIGIN, OTHER_ORIGIN, framed_by, new_token, token_call
@@ -131,12 +132,12 @@ def test_a_token_for_an_origin_no_longer_listed_is_refused(settings):
 
 def test_a_banned_raters_token_is_refused():
     token = new_token()
-    Rater.objects.filter(horde_id=1001).update(is_active=False)
+    actions.ban(actor=None, rater=Rater.objects.get(horde_id=1001), reason="Ratings at random")
 
     page = _frame(token)
 
     assert page.status_code == 403
-    assert "may not rate" in _refusal_text(page)
+    assert "banned" in _refusal_text(page) and "Ratings at random" in _refusal_text(page)
 
 
 def test_no_token_and_no_session_is_a_page_in_the_frame_not_the_login():

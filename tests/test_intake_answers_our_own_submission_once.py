@@ -40,7 +40,7 @@ def test_the_first_forward_is_2xx_and_keeps_the_raters_pick(submission):
     second = forward(horde_payload(request_id, IDS, ratings=RATINGS, best="g1"))
 
     assert first.status_code == 200, first.content
-    assert second.status_code == 403 and second.json() == {"message": "This generation set is already rated."}
+    assert second.status_code == 403 and second.json() == {"message": "This generation set is already rated.", "code": "set_already_rated"}
     ours.refresh_from_db()
     assert ours.horde_intake_at is not None
     assert (ours.best.generation_id, ours.rated_via, ours.submission) == ("g2", Source.PAGE, submission)

@@ -42,6 +42,7 @@ from ratings_site.horde import client as horde
 from ratings_site.raters import moderator_rights
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
 from ratings_site.raters.services import ANONYMOUS_USERNAME, LoginRefused, rater_for_key
+from ratings_site.raters.standing import banned_message, is_banned
 from ratings_site.raters.throttle import client_address
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,6 @@ ANONYMOUS_REFUSED = (
 
 
 NO_KEY = "Send your Horde API key in the apikey header (the anonymous key 0000000000 may rate, and earns nothing)."
-ACCOUNT_CLOSED = "This account may not use this site. Ask the site's moderators if you think this is a mistake."
 
 
 def _cache_name(apikey: str) -> str:
@@ -130,11 +130,11 @@ class HordeAPIKeyAuthentication(BaseAuthentication):
             except LoginRefused as exc:
                 if exc.status == 400:  # the Horde does not know the key, or it may not rate (a shared key)
                     raise AuthenticationFailed(exc.message) from None
-                raise APIRefusal(exc.status, exc.message, wait=exc.retry_after) from None
+                raise  # throttled, or the Horde is down: answered by api.errors, with Retry-After
             if rater.is_horde_anonymous and not self.allow_anonymous:
                 raise PermissionDenied(ANONYMOUS_REFUSED)
-        if not rater.is_active:
-            raise PermissionDenied(ACCOUNT_CLOSED)
+        if is_banned(rater):
+            raise PermissionDenied(banned_message(rater))
         return rater, None
 
     def authenticate_header(self, request) -> str:

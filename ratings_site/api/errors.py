@@ -1,5 +1,7 @@
 """Every error the API answers is JSON `{"message": "..."}` (shared/horde-wire.md §2), never an HTML page.
 
+Our services' refusals (`ratings_site.refusals.Refusal`) are translated here once, for every view: JSON
+`{"message", "code"}` with the refusal's status, and Retry-After when waiting helps; views let them through.
 DRF's own refusals (a body that is not JSON, a wrong content type, a missing key, a method not allowed) and
 our services' refusals all pass through `exception_handler` (REST_FRAMEWORK["EXCEPTION_HANDLER"]), which turns
 DRF's `{"detail"}` and nested validation errors into one message for people. An unexpected failure is logged
@@ -18,6 +20,8 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from ratings_site.refusals import Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,17 @@ def message_of(detail: Any) -> str:
     return shown
 
 
+def refusal_response(refusal: Refusal) -> Response:
+    """A refusal as the API answers it: its message for people, its code for programs, its status."""
+    set_rollback()
+    wait = refusal.retry_after
+    headers = {"Retry-After": str(wait)} if wait is not None else None
+    return Response({"message": refusal.message, "code": refusal.code}, status=refusal.status, headers=headers)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, Refusal):
+        return refusal_response(exc)
     response = drf_exception_handler(exc, context)
     if response is not None:
         if isinstance(exc, Throttled):

@@ -3,14 +3,20 @@ and ratings. Horde moderators and the site's staff only, by the `apikey` header;
 live in `moderation.checks`.
 
 `user_id` in a path is the Horde id (0: every anonymous rater together); `image_id` is the image's public id.
-JSON by default; `?format=html` answers a readable page with the same data (templates/api/). Refusals are
-always JSON `{"message"}`, whatever the format asked.
+JSON by default; `?format=html` answers a readable page with the same data (templates/api/), each rater linked to
+their rater page in the admin. Refusals are always JSON `{"message"}`, whatever the format asked.
+
+The pages (`format=html`, and no `apikey` header) also open for a moderator logged in to the admin, by their
+session (`ModeratorSessionForPages`), so that a moderator's browser reaches them; the JSON answers keep needing
+the key, as every API call does.
 """
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import BasePermission
@@ -36,18 +42,20 @@ from ratings_site.api.schema import APIKEY_HEADER, errors
 from ratings_site.horde.client import ANONYMOUS_API_KEY
 from ratings_site.moderation import checks
 from ratings_site.raters.models import Rater
+from ratings_site.raters.moderator_rights import is_moderator
 
 NOT_A_MODERATOR = "Only the Horde's moderators and this site's staff may use the moderators' calls."
 NO_KEY = "Send your Horde API key in the apikey header: these calls are for the Horde's moderators."
 
 
 class IsModeratorOrStaff(BasePermission):
-    """A rater who is a moderator on the Horde (as find_user last said), or staff here; never the anonymous key."""
+    """A moderator, as the admin and /stats/ tell one (raters.moderator_rights.is_moderator); never the anonymous
+    key."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if isinstance(user, Rater):
-            if not user.is_horde_anonymous and (user.moderator or user.is_staff or user.is_superuser):
+            if is_moderator(user):
                 return True
             raise PermissionDenied(NOT_A_MODERATOR)
         if (request.headers.get("apikey") or "").strip() == ANONYMOUS_API_KEY:
@@ -63,6 +71,42 @@ class ModeratorKeyAuthentication(HordeAPIKeyAuthentication):
         if (request.headers.get("apikey") or "").strip() == ANONYMOUS_API_KEY:
             raise PermissionDenied(NOT_A_MODERATOR)
         return super().authenticate(request)
+
+
+class ModeratorSessionForPages(BaseAuthentication):
+    """The moderator logged in to the admin, for the HTML pages only (`format=html` without an `apikey` header):
+    `is_moderator` on the session's user. Their rights follow the Horde on these pages as in the admin
+    (raters.middleware). Anything else is left to the key (ModeratorKeyAuthentication). These calls are GETs,
+    which change nothing, so no CSRF token is asked."""
+
+    def authenticate(self, request: Request) -> tuple[Rater, None] | None:
+        if "apikey" in request.headers or request.query_params.get("format") != "html":
+            return None
+        user = getattr(request._request, "user", None)
+        return (user, None) if is_moderator(user) else None
+
+    def authenticate_header(self, request: Request) -> str:
+        """The key's, as the refusal asks for it (DRF takes the first authenticator's: without one, 401 turns 403)."""
+        return ModeratorKeyAuthentication().authenticate_header(request)
+
+
+def rater_page(rater_id: int) -> str:
+    """The rater's page in the admin (moderation.admin_raters)."""
+    return reverse("admin:raters_rater_change", args=[rater_id])
+
+
+def account_page(horde_id: int) -> str:
+    """Where the admin shows a Horde account: its rater's page, or the list of the raters with that id (every
+    anonymous rater shares the id 0)."""
+    raters = list(Rater.objects.filter(horde_id=horde_id).values_list("pk", flat=True)[:2])
+    if len(raters) == 1:
+        return rater_page(raters[0])
+    return f"{reverse('admin:raters_rater_changelist')}?q={horde_id}"
+
+
+def with_rater_pages(rows: list[dict], ratings: list) -> list[dict]:
+    """The answer's rows, each with its rater's page (`rater_page`), for the HTML page."""
+    return [{**row, "rater_page": rater_page(rating.rater_id)} for row, rating in zip(rows, ratings)]
 
 
 class FormatParameterNegotiation(DefaultContentNegotiation):
@@ -83,18 +127,30 @@ class ModerationPageRenderer(TemplateHTMLRenderer):
 
     def get_template_context(self, data: dict, renderer_context: dict) -> dict:
         view = renderer_context["view"]
-        return {**data, "page_title": view.page_title(**renderer_context.get("kwargs", {}))}
+        kwargs = renderer_context.get("kwargs", {})
+        return {**data, "page_title": view.page_title(**kwargs), **view.page_links(data, **kwargs)}
 
 
 class ModeratorCall(APIView):
-    authentication_classes = [ModeratorKeyAuthentication]
+    authentication_classes = [ModeratorSessionForPages, ModeratorKeyAuthentication]
     permission_classes = [IsModeratorOrStaff]
     renderer_classes = [JSONRenderer, ModerationPageRenderer]
     content_negotiation_class = FormatParameterNegotiation
     template_name = ""
+    listed: list | None = None  # the ratings of the answer's rows, for their raters' pages
 
     def page_title(self, **kwargs: str) -> str:
         return "Moderators' call"
+
+    def page_links(self, data: dict, **kwargs: str) -> dict:
+        """What the HTML page adds to the answer's data: links to the raters' pages in the admin, for the account
+        of the path (`rater_page`) and for each rating listed (`listed`, set by the call: the rows' ratings)."""
+        links = {}
+        if "user_id" in kwargs:
+            links["rater_page"] = account_page(checks.horde_id_from(kwargs["user_id"]))
+        if self.listed is not None:
+            links["ratings"] = with_rater_pages(data["ratings"], self.listed)
+        return links
 
     def handle_exception(self, exc: Exception) -> Response:
         """Refusals are JSON whatever the format asked."""
@@ -121,7 +177,11 @@ def _read(query_class: type, request: Request) -> dict:
 
 
 FORMAT = OpenApiParameter(
-    "format", str, OpenApiParameter.QUERY, enum=["json", "html"], default="json",
+    "format",
+    str,
+    OpenApiParameter.QUERY,
+    enum=["json", "html"],
+    default="json",
     description="json (the default), or html for a readable page with the same data.",
 )
 USER_ID = OpenApiParameter(
@@ -129,9 +189,16 @@ USER_ID = OpenApiParameter(
 )
 COMPARISON_NAMES = ["ge", "le", "eq"]
 RATING_FILTERS = [
-    OpenApiParameter("rating", int, description="Only ratings that compare with this (1..10) as rating_comparison says."),
-    OpenApiParameter("rating_comparison", str, enum=COMPARISON_NAMES, default="eq",
-                     description="ge: at least, le: at most, eq: exactly `rating`."),
+    OpenApiParameter(
+        "rating", int, description="Only ratings that compare with this (1..10) as rating_comparison says."
+    ),
+    OpenApiParameter(
+        "rating_comparison",
+        str,
+        enum=COMPARISON_NAMES,
+        default="eq",
+        description="ge: at least, le: at most, eq: exactly `rating`.",
+    ),
     OpenApiParameter("artifacts", int, description="Only ratings whose artifacts (0..5) compare with this."),
     OpenApiParameter("artifacts_comparison", str, enum=COMPARISON_NAMES, default="eq"),
     OpenApiParameter("min_ratings", int, description="Only images rated at least this many times."),
@@ -173,7 +240,8 @@ class ImageRatings(ModeratorCall):
         image = checks.image_by_public_id(image_id)
         if image is None:
             raise NotFound("No image has this id.")
-        return Response(describe_image_ratings(request, image, checks.ratings_of_image(image)))
+        self.listed = checks.ratings_of_image(image)
+        return Response(describe_image_ratings(request, image, self.listed))
 
 
 class UserCheck(ModeratorCall):
@@ -192,8 +260,12 @@ class UserCheck(ModeratorCall):
             APIKEY_HEADER,
             USER_ID,
             OpenApiParameter("minutes", int, default=checks.DEFAULT_MINUTES, description="The timeframe, in minutes."),
-            OpenApiParameter("divergence", int, default=checks.DEFAULT_DIVERGENCE,
-                             description="A rating at least this far from its image's average is suspect."),
+            OpenApiParameter(
+                "divergence",
+                int,
+                default=checks.DEFAULT_DIVERGENCE,
+                description="A rating at least this far from its image's average is suspect.",
+            ),
             FORMAT,
         ],
         responses=answers(UserCheckSerializer),
@@ -256,8 +328,7 @@ class UserRatings(ModeratorCall):
         parameters=[
             APIKEY_HEADER,
             OpenApiParameter("limit", int, default=50, description="Ratings in this page, at most 1000."),
-            OpenApiParameter("diverge", int,
-                             description="Only ratings at least this far from their image's average."),
+            OpenApiParameter("diverge", int, description="Only ratings at least this far from their image's average."),
             *RATING_FILTERS,
             FORMAT,
         ],
@@ -275,5 +346,5 @@ class UserRatings(ModeratorCall):
             diverge=query.get("diverge"),
         )
         page = checks.page_of(ratings, limit=query["limit"], offset=query["offset"])
+        self.listed = page.ratings
         return Response(UserRatingsSerializer(page, context={"request": request}).data)
-

@@ -1,15 +1,13 @@
 """The raters' calls of the ratings API v1 (shared/horde-wire.md §2): the datasets, the one-by-one queue and
 rating an image. Thin: each view reads its input, calls the same selectors and services as the rate page
 (ratings.selectors, ratings.services: the queue, captchas, pauses, the flood limit, the kudos ledger) and answers
-JSON; every refusal is `{"message"}` (api.errors).
+JSON; every refusal is `{"message", "code"}`, translated once by api.errors.
 """
 
 from __future__ import annotations
 
-import math
 import uuid
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,7 +19,6 @@ from ratings_site.api.exceptions import APIRefusal
 from ratings_site.api.schema import APIKEY_HEADER, CLIENT_AGENT_HEADER, errors
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.ratings import scales, selectors, services
-from ratings_site.ratings.limits import RatingPaused
 
 CLIENT_AGENT_MAX = 200  # Rating.client_agent
 
@@ -64,15 +61,6 @@ def _parse_uuid(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except (ValueError, TypeError, AttributeError):
         return None
-
-
-def _wait_seconds(until) -> int:
-    return max(1, math.ceil((until - timezone.now()).total_seconds()))
-
-
-def _refusal(exc: services.RatingRefused) -> APIRefusal:
-    wait = _wait_seconds(exc.until) if isinstance(exc, RatingPaused | services.TooSoon) else None
-    return APIRefusal(exc.status, exc.message, wait=wait)
 
 
 class Datasets(APIView):
@@ -127,12 +115,7 @@ class NextImage(APIView):
             dataset = Dataset.objects.filter(public_id=public_id, public=True).first() if public_id else None
             if dataset is None:
                 raise APIRefusal(404, "No dataset has this id. GET /api/v1/datasets lists them.")
-        pause = rater.active_pause()
-        if pause:
-            until, reason = pause
-            raise APIRefusal(
-                429, services.paused_message(reason, until), wait=_wait_seconds(until)
-            )
+        services.check_may_rate(rater)  # paused: 429 with Retry-After, before an image is served
         image = selectors.next_image_for(rater, dataset=dataset, model_name=model_name or None)
         if image is None:
             where = f" in {dataset.name}" if dataset else ""
@@ -175,7 +158,7 @@ class RateImage(APIView):
 
     400 for a bad rating, artifacts or body; 403 when this rater already rated the image, or may not rate it, or
     it has all its ratings, or rating/new never served it to them (clients skip to the next image); 404 for an
-    unknown or hidden image; 429 with Retry-After while the rater is paused, and for a rating sent sooner than
+    unknown image, or one not being rated (hidden, broken, NSFW, ...: its `code` says which); 429 with Retry-After while the rater is paused, and for a rating sent sooner than
     RATING_MIN_SECONDS after rating/new served its image (nothing is stored: send it again after Retry-After).
     """
 
@@ -198,20 +181,17 @@ class RateImage(APIView):
         if not isinstance(body, dict):
             raise APIRefusal(400, 'The body must be a JSON object: {"rating": 1..10, "artifacts": 0..5}.')
         served_at = services.served_at(request.user, image)
-        try:
-            if served_at is None:  # never handed out by rating/new: refused alike for every kind of image
-                services.check_looked_long_enough(served_at)
-            services.check_rateable(image)  # hidden or gone: 404 before the scores are judged
-            outcome = services.rate_image(
-                rater=request.user,
-                image=image,
-                rating=body.get("rating"),
-                artifacts=body.get("artifacts"),
-                client_agent=(request.headers.get("Client-Agent") or "")[:CLIENT_AGENT_MAX],
-                served_at=served_at,
-            )
-        except services.RatingRefused as exc:
-            raise _refusal(exc) from None
+        if served_at is None:  # never handed out by rating/new: refused alike for every kind of image
+            services.check_looked_long_enough(served_at)
+        services.check_rateable(image)  # not being rated (hidden, NSFW, ...): says why before the scores are judged
+        outcome = services.rate_image(
+            rater=request.user,
+            image=image,
+            rating=body.get("rating"),
+            artifacts=body.get("artifacts"),
+            client_agent=(request.headers.get("Client-Agent") or "")[:CLIENT_AGENT_MAX],
+            served_at=served_at,
+        )
         if outcome.duplicate:
             raise APIRefusal(403, "You already rated this image. GET /api/v1/rating/new for the next one.")
         return Response({"reward": outcome.reward, "message": _message(outcome)}, status=201)

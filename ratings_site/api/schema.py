@@ -12,6 +12,11 @@ from rest_framework import serializers
 
 class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What went wrong, in words for people.")
+    code = serializers.CharField(
+        required=False,
+        help_text="What went wrong, for programs (e.g. image_full, rating_paused): stable, snake_case. Absent from "
+        "the refusals of the request itself (a malformed body, no key).",
+    )
 
 
 ERROR_MEANINGS = {

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ratings_site.api.authentication import FromTheHorde, HasRater, HordeAPIKeyAuthentication
-from ratings_site.api.exceptions import APIRefusal
 from ratings_site.api.schema import CLIENT_AGENT_HEADER, ErrorSerializer, errors
 from ratings_site.api.serializers import (
     DescribedSetSerializer,
@@ -75,18 +74,15 @@ class RegisterGenerationSet(APIView):
         form = RegistrationSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            registration = register_generation_set(
-                rater=request.user,
-                request_id=data["request_id"],
-                prompt=data["prompt"],
-                negative_prompt=data["negative_prompt"],
-                params=data["params"],
-                images=[RegisteredImage(**image) for image in data["images"]],
-                client_agent=request.headers.get("Client-Agent", ""),
-            )
-        except IntakeRefused as exc:
-            raise APIRefusal(exc.status, exc.message) from None
+        registration = register_generation_set(
+            rater=request.user,
+            request_id=data["request_id"],
+            prompt=data["prompt"],
+            negative_prompt=data["negative_prompt"],
+            params=data["params"],
+            images=[RegisteredImage(**image) for image in data["images"]],
+            client_agent=request.headers.get("Client-Agent", ""),
+        )
         generation_set = registration.generation_set
         if registration.images_to_copy and (registration.created or registration.changed):
             schedule_copies(generation_set.pk)
@@ -142,7 +138,7 @@ class RatedSetIntake(APIView):
             )
         except IntakeRefused as exc:
             logger.info("Rated set %s refused by the intake (%s): %s", data["set"], exc.status, exc.message)
-            raise APIRefusal(exc.status, exc.message) from None
+            raise
         if outcome.recorded:
             return Response({"message": "The set's rating is recorded."}, status=201)
         return Response({"message": "This set's rating came through this site and is already recorded."}, status=200)

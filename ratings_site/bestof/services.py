@@ -46,14 +46,17 @@ NO_CLEAR_WINNER = "none"
 
 
 class InvalidPick(RatingRefused):
+    code = "invalid_pick"
     status = 400
 
 
 class GroupUnavailable(RatingRefused):
+    code = "group_unavailable"
     status = 404
 
 
 class GroupFull(RatingRefused):
+    code = "group_full"
     status = 403
 
 

@@ -25,8 +25,8 @@ from ratings_site.bestof.cards import SignedCard
 from ratings_site.bestof.models import PromptGroup
 from ratings_site.bestof.selectors import GROUPS_LEFT_CAP, GroupToPick, groups_left_for
 from ratings_site.datasets.models import Dataset
-from ratings_site.embed.events import announce
 from ratings_site.ratings.limits import RatingPaused, RatingRefused, TooSoon
+from ratings_site.ratings.signals import announce
 from ratings_site.ratings.views import WEB_CLIENT_AGENT, _pause_context
 
 OUT_OF_DATE = "This card was out of date, so nothing was saved. Here are the images again: save your pick once more."
@@ -150,6 +150,26 @@ def _answered(
     return _after_action(request, dataset, exclude=() if shown.check else (shown.group.pk,), saved=outcome)
 
 
+def _refused_card(
+    request: HttpRequest, refusal: RatingRefused, *, dataset: Dataset, shown: GroupToPick, **again
+) -> HttpResponse:
+    """A refusal of a pick or a skip, shown where the rater acted, with its status:
+    - a pause: the card shows it, and comes back by itself when it ends;
+    - the pick was wrong, or came too soon: the same card again (its look time going on), with what the rater
+      chose (`again`) and what was wrong;
+    - anything else: why, above the next group (a check group's stays queued)."""
+    if isinstance(refusal, RatingPaused):
+        return _render_card(request, dataset=dataset, status=refusal.status)
+    if isinstance(refusal, services.InvalidPick | TooSoon):
+        return _render_card(
+            request, dataset=dataset, shown=shown, error=refusal.message, status=refusal.status, **again
+        )
+    exclude = () if shown.check else (shown.group.pk,)
+    return _render_card(
+        request, dataset=dataset, notice=refusal.message, notice_kind="warning", status=refusal.status, exclude=exclude
+    )
+
+
 @require_POST
 @login_required
 def pick(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
@@ -174,17 +194,8 @@ def pick(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
                 client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
                 served_at=served_at,
             )
-    except (services.InvalidPick, TooSoon) as exc:
-        # The same card again (its look time going on), with what the rater chose and what was wrong.
-        again = {"shown": shown, "error": exc.message, "chosen": chosen, "served_at": served_at}
-        return _render_card(request, dataset=dataset, status=exc.status, **again)
-    except RatingPaused:
-        return _render_card(request, dataset=dataset, status=429)
     except RatingRefused as exc:
-        exclude = () if shown.check else (group_id,)
-        return _render_card(
-            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=exclude
-        )
+        return _refused_card(request, exc, dataset=dataset, shown=shown, chosen=chosen, served_at=served_at)
     return _answered(request, dataset, shown, outcome)
 
 
@@ -202,13 +213,8 @@ def skip(request: HttpRequest, slug: str, group_id: int) -> HttpResponse:
         else:
             services.skip_group(rater=request.user, group=shown.group)
             outcome = None
-    except RatingPaused:
-        return _render_card(request, dataset=dataset, status=429)
     except RatingRefused as exc:
-        exclude = () if shown.check else (group_id,)
-        return _render_card(
-            request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=exclude
-        )
+        return _refused_card(request, exc, dataset=dataset, shown=shown)
     if outcome is not None:
         return _answered(request, dataset, shown, outcome)
     return _after_action(request, dataset, exclude=(shown.group.pk,))

@@ -30,6 +30,7 @@ from ratings_site.datasets.renditions import (
     ensure_rendition,
     rendition_name,
 )
+from ratings_site.raters.moderator_rights import is_moderator
 
 # A picture opened on its own (its URL in the address bar) runs nothing and loads nothing: it is a document of its
 # own then, and this is its policy (the site's CSP middleware keeps a policy a view has set).
@@ -46,8 +47,8 @@ def image_file_state(name: str) -> bool | None:
 
 
 def sees_hidden_images(user) -> bool:
-    """Moderators (staff who may view images) still see hidden images: the admin shows them."""
-    return user.is_active and user.is_staff and user.has_perm("datasets.view_image")
+    """Moderators who may view images still see hidden images: the admin shows them."""
+    return is_moderator(user) and user.has_perm("datasets.view_image")
 
 
 def picture_response(request: HttpRequest, name: str, *, hidden: bool) -> HttpResponse:

@@ -18,17 +18,17 @@ from django.utils import timezone
 
 from ratings_site.raters import limits_store
 from ratings_site.raters.models import Rater
+from ratings_site.raters.standing import banned_message, is_banned
+from ratings_site.refusals import Refusal
 
 SALT = "horde-ratings.embed-token"
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refusal):
     """Why a token does not open the frame, in words for the person looking at it."""
 
-    def __init__(self, message: str, *, status: int = 403):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+    code = "token_refused"
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,9 @@ def redeem(token: str) -> Redeemed:
     # Single use: the first redemption claims the nonce, in the database (a cache may evict the marker).
     if not limits_store.use_once(f"embed-token-used:{data['n']}", ttl_seconds=settings.EMBED_TOKEN_SECONDS + 60):
         raise TokenRefused("This frame's sign-in was already used. Reload the app that shows this page.")
-    rater = Rater.objects.filter(pk=data["r"], horde_id__isnull=False, is_active=True).first()
+    rater = Rater.objects.filter(pk=data["r"], horde_id__isnull=False).first()
     if rater is None:
         raise TokenRefused("This account may not rate here.")
+    if is_banned(rater):
+        raise TokenRefused(banned_message(rater))
     return Redeemed(rater=rater, origin=str(data["o"]))

@@ -43,6 +43,7 @@ from ratings_site.generations.rules import SetRatingRefused, validate_set_rating
 from ratings_site.generations.services import hand_to_the_hordes_owner, record_set_rating
 from ratings_site.horde.client import HORDE_ID_MAX, clean_username
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
+from ratings_site.refusals import Refusal
 
 # The Horde makes at most 20 images per request (its `n`).
 MAX_IMAGES_PER_SET = 20
@@ -53,23 +54,21 @@ OUR_OWN_SUBMISSIONS = (GenerationSet.Submission.PENDING, GenerationSet.Submissio
 OUR_OWN_SOURCES = (Source.PAGE, Source.CLIENT)
 
 
-class IntakeRefused(Exception):
+class IntakeRefused(Refusal):
     """A registration or a forward we refuse; `status` is the HTTP status the API answers."""
 
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "intake_refused"
 
 
 class AlreadyRated(IntakeRefused):
     """The Horde forwarded a set that was rated before (the Horde reads our 403 as "already rated")."""
 
+    code = "set_already_rated"
     status = 403
 
 
 class RegisteredByAnother(IntakeRefused):
+    code = "registered_by_another"
     status = 403
 
 
@@ -77,6 +76,7 @@ class NotTheOwnersRating(IntakeRefused):
     """The Horde forwarded a rating our site is submitting, and names another user as the request's owner: we
     answer 403, so the Horde pays nothing (the submitter is told it is another user's set)."""
 
+    code = "not_the_owners_rating"
     status = 403
 
 
@@ -84,12 +84,14 @@ class ForwardedSetRefused(IntakeRefused):
     """A registration of a set the Horde's forward brought: its description can only come from its owner's
     client, before it was rated."""
 
+    code = "forwarded_set_refused"
     status = 403
 
 
 class RatedSetRefused(IntakeRefused):
     """A registration that would claim or change a set that is already rated."""
 
+    code = "rated_set_refused"
     status = 409
 
 
@@ -102,12 +104,14 @@ NOT_THE_OWNER_MESSAGE = (
 class AnonymousRefused(IntakeRefused):
     """The anonymous Horde user registers nothing: its sets have no owner and earn nothing."""
 
+    code = "anonymous_refused"
     status = 403
 
 
 class RegistrationConflict(IntakeRefused):
     """A registration that would change what the set already holds (another prompt, model or seed)."""
 
+    code = "registration_conflict"
     status = 409
 
 

@@ -21,20 +21,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rating
+from ratings_site.refusals import Refusal
 
 NO_CLEAR_BEST = "none"
 # A single rating of a larger set counts as a best-of pick from this rating up (the Horde's rule).
 SINGLE_RATING_BEST_FROM = 7
 
 
-class SetRatingRefused(Exception):
+class SetRatingRefused(Refusal):
     """A rating of a set that the rules refuse; `status` is the HTTP status views answer with."""
 
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "set_rating_refused"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 
 class NotYourSet(SetRatingRefused):
+    code = "not_your_set"
     status = 403
 
 
@@ -212,6 +213,7 @@ SENDING_STALE_AFTER = timedelta(minutes=5)
 class SetAlreadyRated(SetRatingRefused):
     """The set was rated before (a double submit, or the Horde's intake brought it): nothing more is sent."""
 
+    code = "set_already_rated"
     status = 409
 
 

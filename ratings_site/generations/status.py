@@ -21,6 +21,7 @@ from django.core.cache import cache
 
 from ratings_site.horde.client import GenerationStatus, RequestNotFound, generation_status
 from ratings_site.raters.models import Rater
+from ratings_site.refusals import Refusal
 
 _ANSWER_KEY = "generations:status:{request_id}"
 _LOOKUPS_KEY = "generations:status-lookups:{rater}:{window}"
@@ -28,12 +29,14 @@ _GONE = "gone"  # the cached "RequestNotFound"
 WINDOW_SECONDS = 60
 
 
-class StatusLookupsThrottled(Exception):
+class StatusLookupsThrottled(Refusal):
     """The rater asked the Horde about too many request ids this minute; `retry_after` in whole seconds."""
 
+    code = "status_lookups_throttled"
+    status = 429
+
     def __init__(self, retry_after: int):
-        super().__init__(f"Too many look-ups of request ids: try again in {retry_after} s")
-        self.retry_after = retry_after
+        super().__init__(f"Too many look-ups of request ids: try again in {retry_after} s", retry_after=retry_after)
 
 
 def status_for(request_id: str, *, rater: Rater) -> GenerationStatus:

@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from ratings_site.embed.events import announce
 from ratings_site.generations import services
 from ratings_site.generations.models import GenerationImage, GenerationSet
 from ratings_site.generations.rules import (
@@ -35,6 +34,7 @@ from ratings_site.generations.status import StatusLookupsThrottled, status_for
 from ratings_site.horde.client import HordeTimeout, HordeUnavailable, RequestNotFound
 from ratings_site.ratings import scales
 from ratings_site.ratings.limits import RatingRefused
+from ratings_site.ratings.signals import announce
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
 SETS_PER_PAGE = 50

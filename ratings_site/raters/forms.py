@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from ratings_site.horde import client as horde
 from ratings_site.raters.keys import remember_key
+from ratings_site.raters.moderator_rights import is_moderator
 from ratings_site.raters.services import LoginRefused, rater_for_key
 from ratings_site.raters.throttle import client_address
 
@@ -77,7 +78,7 @@ class AdminKeyLoginForm(AdminAuthenticationForm):
             rater = rater_for_key(apikey=apikey, address=client_address(self.request), fresh=True)
         except LoginRefused as exc:
             raise ValidationError(exc.message) from None
-        if not (rater.is_active and rater.is_staff):
+        if not is_moderator(rater):
             raise ValidationError(
                 "This Horde account is not a moderator, so it cannot use the admin. Rate at /rate/ instead."
             )

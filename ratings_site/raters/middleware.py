@@ -26,8 +26,8 @@ class HtmxRedirectMiddleware:
 class HordeModeratorStillModeratorMiddleware:
     """A Horde moderator's rights follow the Horde during a session, not only at the next login.
 
-    On the moderators' pages (the admin and /stats/), a rater who is staff because the Horde called them a
-    moderator is checked again with find_user (cached FIND_USER_CACHE_SECONDS, so at most one Horde call
+    On the moderators' pages (the admin, /stats/ and the moderators' API calls as pages), a rater who is staff
+    because the Horde called them a moderator is checked again with find_user (cached FIND_USER_CACHE_SECONDS, so at most one Horde call
     per moderator that often; raters.moderator_rights, the rule the API's moderators' calls follow too):
     when the Horde no longer says so, they lose the rights and the session.
     A session without the key to ask with (logged in before keys were kept) must log in again. When the
@@ -38,12 +38,12 @@ class HordeModeratorStillModeratorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(MODERATOR_PAGES):
+        if not _is_moderator_page(request):
             return self.get_response(request)  # don't load the user (a session read) for every other request
         from ratings_site.raters import moderator_rights
 
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and moderator_rights.follows_the_horde(user):
+        if moderator_rights.is_moderator(user) and moderator_rights.follows_the_horde(user):
             demoted = _moderator_rights_withdrawn(request)
             if demoted is not None:
                 return demoted
@@ -51,6 +51,14 @@ class HordeModeratorStillModeratorMiddleware:
 
 
 MODERATOR_PAGES = ("/admin/", "/stats/")
+# The moderators' API calls answered as pages, which a moderator's admin session opens (api.moderation_views).
+MODERATOR_API_PAGES = ("/api/v1/user/", "/api/v1/image/ratings/")
+
+
+def _is_moderator_page(request: HttpRequest) -> bool:
+    if request.path.startswith(MODERATOR_PAGES):
+        return True
+    return request.path.startswith(MODERATOR_API_PAGES) and request.GET.get("format") == "html"
 
 
 def _moderator_rights_withdrawn(request: HttpRequest) -> HttpResponse | None:

@@ -1,4 +1,10 @@
-"""A Horde moderator's rights follow the Horde: the one rule for the admin (raters.middleware, on every admin and
+"""Who is a moderator, and how a Horde moderator's rights follow the Horde.
+
+`is_moderator` is the one answer to "may this person use the moderators' tools": the admin site (its
+`has_permission`: ModeratorsAdminSite below), /stats/ (moderation.views), the API's moderators' calls
+(api.moderation_views) and the middleware that re-asks the Horde (raters.middleware) all ask it.
+
+A Horde moderator's rights follow the Horde: the one rule for the admin (raters.middleware, on every admin and
 /stats/ request) and the API's moderators' calls (api.authentication, on every call of such a key).
 
 A rater whose rights come from the Horde's word (`follows_the_horde`) is asked about again with find_user, through
@@ -10,9 +16,40 @@ moderators are not locked out by an outage.
 
 from __future__ import annotations
 
+from django.contrib import admin
+from django.http import HttpRequest
+
 from ratings_site.horde import client as horde
 from ratings_site.raters.models import Rater
 from ratings_site.raters.services import rater_from_horde_user
+from ratings_site.raters.standing import is_banned
+
+
+def is_moderator(user: object) -> bool:
+    """Whether `user` may use the moderators' tools: a signed-in, active, unbanned account that is staff here, as
+    the login makes a Horde moderator (and unmakes one the Horde demoted) or a local administrator made it; a
+    superuser too. The anonymous Horde account never is, whatever its flags."""
+    if not getattr(user, "is_authenticated", False) or not isinstance(user, Rater):
+        return False
+    if user.is_horde_anonymous or is_banned(user):
+        return False
+    return user.is_staff or user.is_superuser
+
+
+class ModeratorsAdminSite(admin.AdminSite):
+    """The admin, for moderators only (Django's own site asks `is_staff` alone, and lets a banned account in)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Pages of the site that are no model's, added by the apps above (moderation.admin_images: the reports
+        # queue), so that this module imports none of them.
+        self.extra_urls: list = []
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return is_moderator(request.user)
+
+    def get_urls(self) -> list:
+        return [*self.extra_urls, *super().get_urls()]
 
 
 def follows_the_horde(rater: Rater) -> bool:

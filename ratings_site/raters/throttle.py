@@ -16,13 +16,17 @@ from django.http import HttpRequest
 
 from ratings_site.horde.client import key_hash
 from ratings_site.raters import limits_store
+from ratings_site.refusals import Refusal
 
 
-class LoginThrottled(Exception):
+class LoginThrottled(Refusal):
+    """Too many failed logins from this address or with this key; `retry_after` in whole seconds."""
+
+    code = "login_throttled"
+    status = 429
+
     def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
+        super().__init__(message, retry_after=retry_after)
 
 
 def client_address(request: HttpRequest) -> str:

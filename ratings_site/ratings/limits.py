@@ -15,52 +15,53 @@ The refusals are `RatingRefused`s: a message for people and the HTTP status for 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ratings_site.generations.models import GenerationRating
 from ratings_site.raters.models import Rater
+from ratings_site.raters.standing import STANDING_FIELDS, banned_message, is_banned
 from ratings_site.ratings.models import CaptchaAnswer, Rating
+from ratings_site.refusals import Refusal
 
 
-class RatingRefused(Exception):
-    status = 400
+class RatingRefused(Refusal):
+    """A rating (of an image, a set or a best-of group) refused."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    code = "rating_refused"
 
 
 class RaterNotAllowed(RatingRefused):
+    code = "rater_not_allowed"
     status = 403
 
 
 class RatingPaused(RatingRefused):
+    code = "rating_paused"
     status = 429
 
     def __init__(self, message: str, until: datetime):
-        super().__init__(message)
-        self.until = until
+        super().__init__(message, until=until)
 
 
 class TooSoon(RatingRefused):
     """A rating sent sooner after its image was served than a person takes to look at it (RATING_MIN_SECONDS)."""
 
+    code = "too_soon"
     status = 429
 
     def __init__(self, message: str, until: datetime):
-        super().__init__(message)
-        self.until = until
+        super().__init__(message, until=until)
 
 
 class NotServed(RatingRefused):
     """A rating through the API of an image that rating/new did not hand to this rater."""
 
+    code = "not_served"
     status = 403
 
 
@@ -102,9 +103,11 @@ def paused_message(reason: str, until: datetime) -> str:
 
 
 def check_may_rate(rater: Rater) -> None:
-    """Raise when this rater may not rate now (a pause, or a shared account)."""
+    """Raise when this rater may not rate now (no Horde account, a ban (raters.standing), or a pause)."""
     if rater.horde_id is None:
         raise RaterNotAllowed("Log in with your Horde API key to rate.")
+    if is_banned(rater):
+        raise RaterNotAllowed(banned_message(rater), code="banned")
     pause = rater.active_pause()
     if pause:
         until, reason = pause
@@ -112,7 +115,7 @@ def check_may_rate(rater: Rater) -> None:
 
 
 def lock_rater(rater: Rater) -> None:
-    """Lock the rater's row until the transaction ends, and read their pause from it into `rater`.
+    """Lock the rater's row until the transaction ends, and read their pause and standing from it into `rater`.
 
     Every rating decision (rate, answer a captcha, skip, report, rate a generation set, pick the best) takes
     this lock first, so one rater's decisions run one after another even when they arrive in parallel (many
@@ -121,9 +124,10 @@ def lock_rater(rater: Rater) -> None:
     them. Other raters never wait for it. FOR NO KEY UPDATE: rows that merely point at the rater (a ledger line
     being paid) are not blocked. A no-op on SQLite, which runs one writer at a time anyway.
     """
-    rater.paused_until, rater.pause_reason = (
-        Rater.objects.select_for_update(no_key=True).values_list("paused_until", "pause_reason").get(pk=rater.pk)
-    )
+    fields = ("paused_until", "pause_reason", *STANDING_FIELDS)
+    values = Rater.objects.select_for_update(no_key=True).values_list(*fields).get(pk=rater.pk)
+    for field, value in zip(fields, values, strict=True):
+        setattr(rater, field, value)
 
 
 def pause(rater: Rater, *, seconds: float, reason: str) -> datetime:
@@ -134,27 +138,26 @@ def pause(rater: Rater, *, seconds: float, reason: str) -> datetime:
     return until
 
 
+# The other apps' kinds of rating (generation sets, best-of picks and checks), each a function of (rater, since)
+# giving that rater's ratings of the kind stored since then. Each app adds its own in its AppConfig.ready
+# (`count_in_the_flood_limit`): this app never imports the apps above it.
+_OTHER_KINDS: list[Callable[[Rater, datetime], QuerySet]] = []
+
+
+def count_in_the_flood_limit(kind: Callable[[Rater, datetime], QuerySet]) -> None:
+    """Count another app's kind of rating in `ratings_in_the_last_minute` (called once, from its AppConfig.ready)."""
+    if kind not in _OTHER_KINDS:
+        _OTHER_KINDS.append(kind)
+
+
 def _recent_of_every_kind(rater: Rater, since: datetime) -> list[QuerySet]:
     """The rater's ratings of every kind since `since`, one queryset of primary keys per kind."""
     kinds = [
         Rating.objects.filter(rater=rater, created_at__gte=since),
         # Check images answered: to the rater they are ratings like any other (a passed one is paid as one).
         CaptchaAnswer.objects.filter(rater=rater, created_at__gte=since),
-        # A generation set is rated by its owner only, all at once: its rated_at is at or after each of its
-        # ratings' created_at, so the index genset_rated_by_rater finds the few sets rated since `since`.
-        GenerationRating.objects.filter(
-            image__generation_set__rater=rater, image__generation_set__rated_at__gte=since, created_at__gte=since
-        ),
+        *(kind(rater, since) for kind in _OTHER_KINDS),
     ]
-    try:
-        best_pick = apps.get_model("bestof", "BestPick")
-    except LookupError:  # the best-of app is not installed
-        pass
-    else:
-        kinds.append(best_pick.objects.filter(rater=rater, created_at__gte=since))
-        # Best-of checks passed: paid as picks, counted as picks (a missed one is a CaptchaAnswer, above).
-        check_group = apps.get_model("bestof", "CheckGroup")
-        kinds.append(check_group.objects.filter(rater=rater, passed=True, answered_at__gte=since))
     return [queryset.order_by().values("pk") for queryset in kinds]
 
 

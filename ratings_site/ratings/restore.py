@@ -28,6 +28,7 @@ _SALT = "ratings.restore.deleted-rating"
 
 
 class InvalidUndo(services.RatingRefused):
+    code = "invalid_undo"
     status = 400
 
 

@@ -30,6 +30,7 @@ from ratings_site.kudos.services import (
     reward_for_image,
 )
 from ratings_site.raters.models import Rater
+from ratings_site.raters.standing import rater_counts
 from ratings_site.ratings.limits import (  # noqa: F401
     NotServed,
     RaterNotAllowed,
@@ -49,14 +50,19 @@ from ratings_site.ratings.scales import InvalidScore, parse_artifacts, parse_rat
 
 
 class InvalidRating(RatingRefused):
+    code = "invalid_rating"
     status = 400
 
 
 class ImageUnavailable(RatingRefused):
+    """The image is not being rated here; its `code` says why (see ratings.rateable)."""
+
+    code = "image_unavailable"
     status = 404
 
 
 class ImageFull(RatingRefused):
+    code = "image_full"
     status = 403
 
 
@@ -83,13 +89,64 @@ def parse_scores(rating: object, artifacts: object) -> tuple[int, int | None]:
         raise InvalidRating(exc.message) from None
 
 
+# Is this image rateable: the one answer, with a refusal that says why not. For a dataset image it is the queue rule
+# (datasets.services.queue_condition) read back part by part; rate_image's claim applies that rule itself.
+FULL_MESSAGE = "This image already has all the ratings it needs. Here is another one."
+_WHY_OUT_OF_THE_QUEUE = {  # the queue rule's parts, in the order a refusal names them
+    "hidden": ("This image is not available for rating any more: a moderator took it out.", "image_hidden"),
+    "broken": ("This image is not available for rating any more: it could not be loaded.", "image_broken"),
+    "nsfw": ("This image is not available for rating: it is marked NSFW.", "image_nsfw"),
+}
+
+
+def _queue_rule_failures(image: Image) -> set[str]:
+    """The fields of the queue rule (`queue_condition`: equalities and one `__lt`) that this image fails, read from
+    the image in memory."""
+    failed = set()
+    for lookup, wanted in queue_condition(settings.RATINGS_PER_IMAGE).children:
+        field, _, operator = lookup.partition("__")
+        value = getattr(image, field)
+        if operator not in ("", "lt"):
+            raise ValueError(f"The queue rule's {lookup!r} has no reading here: teach _queue_rule_failures it.")
+        if not (value < wanted if operator == "lt" else value == wanted):
+            failed.add(field)
+    return failed
+
+
+def rateable_refusal(image: Image, *, claim_failed: bool = False) -> RatingRefused | None:
+    """Why this image may not be rated, skipped or reported now (None when it may), each case with its own code:
+    hidden, broken or NSFW (404); a best-of check image, which is picked on best-of pages and never rated one by
+    one (404); of a dataset that is not public (404). A rating check image lives in a non-public pool, in no queue,
+    and is rated by every rater it is served to.
+
+    "It has all its ratings" (ImageFull, 403) is read only once rate_image's claim failed (`claim_failed`): before
+    it, a retry of the rating that filled the image must still be answered as the first was."""
+    failed = _queue_rule_failures(image)
+    if not claim_failed:
+        failed.discard("ratings_count")
+    for field, (message, code) in _WHY_OUT_OF_THE_QUEUE.items():
+        if field in failed:
+            return ImageUnavailable(message, code=code)
+    if image.is_captcha:
+        if image.captcha_answer is None:  # shown on best-of pages only (bestof.checks)
+            return ImageUnavailable("This image is not available for rating here.", code="not_rated_here")
+        return None
+    if not image.dataset.public:
+        return ImageUnavailable(
+            "This image is no longer being rated. Its dataset is not open for rating.", code="dataset_not_public"
+        )
+    if "ratings_count" in failed:
+        return ImageFull(FULL_MESSAGE)
+    if failed or claim_failed:
+        return ImageUnavailable("This image is no longer being rated.")
+    return None
+
+
 def check_rateable(image: Image) -> None:
-    """Raise ImageUnavailable unless the image is being rated: not hidden, not broken, and in a public dataset
-    (captchas live in a non-public pool and are rated all the same; a best-of check is picked, never rated).
-    Rating, skipping and reporting ask this."""
-    best_of_check = image.is_captcha and image.captcha_answer is None  # shown on best-of pages only (bestof.checks)
-    if image.hidden or image.broken or best_of_check or not (image.is_captcha or image.dataset.public):
-        raise ImageUnavailable("This image is no longer being rated.")
+    """Raise `rateable_refusal(image)`, if any. Rating, skipping and reporting ask this, on the page and the API."""
+    refusal = rateable_refusal(image)
+    if refusal is not None:
+        raise refusal
 
 
 def rate_image(
@@ -124,15 +181,22 @@ def rate_image(
             if image.is_captcha:
                 return _answer_captcha(rater, image, score, artifacts=artifacts_score)
             # A conditional UPDATE claims a slot atomically: two raters racing for
-            # the last slot can't both pass, on SQLite or PostgreSQL.
-            claimed = Image.objects.filter(queue_condition(wanted), pk=image.pk).update(
-                ratings_count=F("ratings_count") + 1,
-                rating_sum=F("rating_sum") + score,
-                artifacts_count=F("artifacts_count") + (0 if artifacts_score is None else 1),
-                artifacts_sum=F("artifacts_sum") + (artifacts_score or 0),
-            )
-            if not claimed:
-                raise ImageFull("This image already has all the ratings it needs. Here is another one.")
+            # the last slot can't both pass, on SQLite or PostgreSQL. A rating that does not count (its rater
+            # is flagged by the Horde: raters.standing) takes no slot and adds nothing to the counters.
+            counts = rater_counts(rater)
+            wanting = Image.objects.filter(queue_condition(wanted), pk=image.pk)
+            if counts:
+                claimed = wanting.update(
+                    ratings_count=F("ratings_count") + 1,
+                    rating_sum=F("rating_sum") + score,
+                    artifacts_count=F("artifacts_count") + (0 if artifacts_score is None else 1),
+                    artifacts_sum=F("artifacts_sum") + (artifacts_score or 0),
+                )
+            else:
+                claimed = wanting.exists()
+            if not claimed:  # full, or taken out of the queue since it was read: say which
+                image.refresh_from_db()
+                raise rateable_refusal(image, claim_failed=True)
             # The last wanted rating takes the image out of the queue (the row lock the claim
             # holds orders this after any other claim of the same image).
             QueueEntry.objects.filter(image_id=image.pk, image__ratings_count__gte=wanted).delete()
@@ -143,6 +207,7 @@ def rate_image(
                 artifacts=artifacts_score,
                 client_agent=client_agent[:200],
                 rater_kudos=rater.horde_kudos,  # what find_user said at login or key lookup: no Horde call here
+                counts=counts,
             )
             reward = record_reward(stored)
             forget_served(rater, image)
@@ -355,10 +420,12 @@ def skip_image(*, rater: Rater, image: Image, reason: str = Skip.Reason.SKIPPED,
 
 
 class RatingNotFound(RatingRefused):
+    code = "rating_not_found"
     status = 404
 
 
 class TooLateToChange(RatingRefused):
+    code = "too_late_to_change"
     status = 403
 
 
@@ -448,17 +515,18 @@ def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
                 return undone
         image, stored = _lock_rating(rater, rating_id, missing=missing)
         _check_changeable(stored)
-        rated = 0 if stored.artifacts is None else 1
-        Image.objects.filter(pk=image.pk).update(
-            ratings_count=F("ratings_count") - 1,
-            rating_sum=F("rating_sum") - stored.rating,
-            artifacts_count=F("artifacts_count") - rated,
-            artifacts_sum=F("artifacts_sum") - (stored.artifacts or 0),
-        )
-        image.ratings_count -= 1
-        image.rating_sum -= stored.rating
-        image.artifacts_count -= rated
-        image.artifacts_sum -= stored.artifacts or 0
+        if stored.counts:  # a rating that does not count is not in the counters
+            rated = 0 if stored.artifacts is None else 1
+            Image.objects.filter(pk=image.pk).update(
+                ratings_count=F("ratings_count") - 1,
+                rating_sum=F("rating_sum") - stored.rating,
+                artifacts_count=F("artifacts_count") - rated,
+                artifacts_sum=F("artifacts_sum") - (stored.artifacts or 0),
+            )
+            image.ratings_count -= 1
+            image.rating_sum -= stored.rating
+            image.artifacts_count -= rated
+            image.artifacts_sum -= stored.artifacts or 0
         reward = cancel_reward(stored)
         stored.delete()
         refresh_queue(Image.objects.filter(pk=image.pk))
@@ -504,15 +572,16 @@ def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: ob
         rating_change = score - stored.rating
         count_change = (0 if artifacts_score is None else 1) - (0 if stored.artifacts is None else 1)
         sum_change = (artifacts_score or 0) - (stored.artifacts or 0)
-        Image.objects.filter(pk=image.pk).update(
-            rating_sum=F("rating_sum") + rating_change,
-            artifacts_count=F("artifacts_count") + count_change,
-            artifacts_sum=F("artifacts_sum") + sum_change,
-        )
+        if stored.counts:  # a rating that does not count is not in the counters
+            Image.objects.filter(pk=image.pk).update(
+                rating_sum=F("rating_sum") + rating_change,
+                artifacts_count=F("artifacts_count") + count_change,
+                artifacts_sum=F("artifacts_sum") + sum_change,
+            )
+            image.rating_sum += rating_change
+            image.artifacts_count += count_change
+            image.artifacts_sum += sum_change
         Rating.objects.filter(pk=stored.pk).update(rating=score, artifacts=artifacts_score)
-        image.rating_sum += rating_change
-        image.artifacts_count += count_change
-        image.artifacts_sum += sum_change
         stored.rating, stored.artifacts = score, artifacts_score
     return stored
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
-from ratings_site.embed.events import announce
 from ratings_site.raters.models import Rater
 from ratings_site.ratings import cards, scales, services
 from ratings_site.ratings.models import Skip
@@ -34,6 +33,7 @@ from ratings_site.ratings.selectors import (
     images_left_for,
     next_images_for,
 )
+from ratings_site.ratings.signals import announce
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
 
@@ -77,7 +77,12 @@ def _pause_context(rater: Rater) -> dict | None:
         return None
     until, reason = pause
     seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
-    return {"until": until, "reason": reason, "seconds": seconds, "until_ms": int(until.timestamp() * 1000)}
+    return {
+        "until": until,
+        "message": services.paused_message(reason, until),
+        "seconds": seconds,
+        "until_ms": int(until.timestamp() * 1000),
+    }
 
 
 def _render_card(
@@ -180,8 +185,10 @@ def _after_action(
 
 
 def _image_or_404(request: HttpRequest, image_id: uuid.UUID, dataset: Dataset | None) -> Image | HttpResponse:
+    """The image of the id posted; an unknown id is answered with the next card. Whether a known image may be rated
+    is the services' to say (services.rateable_refusal), each case in its own words."""
     image = Image.objects.select_related("dataset").filter(public_id=image_id).first()
-    if image is None or image.hidden or image.broken:
+    if image is None:
         return _render_card(
             request,
             dataset=dataset,
@@ -190,6 +197,24 @@ def _image_or_404(request: HttpRequest, image_id: uuid.UUID, dataset: Dataset | 
             status=404,
         )
     return image
+
+
+def _refused_card(
+    request: HttpRequest, refusal: services.RatingRefused, *, dataset: Dataset | None, image: Image, **again
+) -> HttpResponse:
+    """A refusal of a rating, skip or report, shown where the rater acted, with its status:
+    - a pause: the card shows it (once, with a countdown) and comes back by itself when it ends;
+    - what they entered was wrong, or came too soon: the same image again (its look time going on), with what they
+      entered (`again`) and what was wrong;
+    - anything else (the image is not being rated, has all its ratings, ...): why, above the next image."""
+    if isinstance(refusal, services.RatingPaused):
+        return _render_card(request, dataset=dataset, status=refusal.status)
+    if isinstance(refusal, services.InvalidRating | services.TooSoon):
+        return _render_card(
+            request, dataset=dataset, image=image, error=refusal.message, status=refusal.status, **again
+        )
+    notice = {"notice": refusal.message, "notice_kind": "warning"}
+    return _render_card(request, dataset=dataset, status=refusal.status, exclude=(image.pk,), **notice)
 
 
 @require_POST
@@ -216,15 +241,8 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
             client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
             served_at=served_at,
         )
-    except (services.InvalidRating, services.TooSoon) as exc:
-        # Same image again (its look time going on), with what the rater entered and what was wrong.
-        card = {"image": image, "error": exc.message, "entered": entered, "served_at": served_at}
-        return _render_card(request, dataset=dataset, status=exc.status, **card)
-    except services.RatingPaused:
-        # The card shows the pause (once, with a countdown) and comes back by itself when it ends.
-        return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
-        return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
+        return _refused_card(request, exc, dataset=dataset, image=image, entered=entered, served_at=served_at)
     if outcome.captcha and not outcome.captcha_passed:
         # A missed check image: its notice (or the pause it started) says what happened; nothing was "saved".
         notice = "" if outcome.paused_until else outcome.message
@@ -244,12 +262,8 @@ def skip(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     reason = request.POST.get("reason") or Skip.Reason.SKIPPED
     try:
         outcome = services.skip_image(rater=request.user, image=image, reason=reason, note=request.POST.get("note", ""))
-    except services.InvalidRating as exc:
-        return _render_card(request, dataset=dataset, image=image, error=exc.message, status=exc.status)
-    except services.RatingPaused:
-        return _render_card(request, dataset=dataset, status=429)
     except services.RatingRefused as exc:
-        return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status, exclude=(image.pk,))
+        return _refused_card(request, exc, dataset=dataset, image=image)
     if outcome.check is not None:
         # A captcha skipped or reported: a missed check, said as a wrong answer is (or by the pause it started).
         notice = "" if outcome.check.captcha_passed or outcome.check.paused_until else outcome.check.message
