@@ -14,6 +14,7 @@ from ratings_site.bestof.models import BestPick, ImagePreference, PromptGroup, P
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.generations.models import GenerationImage, GenerationRating, GenerationSet, Preference, Source
 from ratings_site.raters.models import Rater
+from ratings_site.raters.standing import rater_counts
 from ratings_site.ratings.models import CaptchaAnswer, Rating
 
 _counter = itertools.count(1)
@@ -43,6 +44,7 @@ def make_dataset_images(count: int, *, dataset: str = "export-set", **fields) ->
 def rate_all(
     rater: Rater, images: list[Image], *, rating: int = 7, artifacts: int | None = 1, **fields
 ) -> list[Rating]:
+    fields.setdefault("counts", rater_counts(rater))  # as the rating rule stores it (raters.standing)
     return Rating.objects.bulk_create(
         Rating(rater=rater, image=image, rating=rating, artifacts=artifacts, **fields) for image in images
     )

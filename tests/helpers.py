@@ -79,7 +79,7 @@ def image_counters(image) -> tuple[int, int, int, int]:
 
 
 def counters_from_ratings(image) -> tuple[int, int, int, int]:
-    """The same four counted from the image's ratings: what the counters must equal."""
-    ratings = list(Rating.objects.filter(image_id=image.pk).values_list("rating", "artifacts"))
+    """The same four counted from the image's ratings that count: what the counters must equal."""
+    ratings = list(Rating.objects.filter(image_id=image.pk, counts=True).values_list("rating", "artifacts"))
     artifacts = [a for _, a in ratings if a is not None]
     return len(ratings), sum(r for r, _ in ratings), len(artifacts), sum(artifacts)

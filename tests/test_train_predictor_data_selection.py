@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ratings_site.predictor.training import load_training_set
+from ratings_site.raters.standing import rater_counts
 from ratings_site.ratings.models import CaptchaAnswer, Rating
 from tests.planted_ratings import KEY, make_rater, store_embeddings, unit_vectors
 
@@ -27,8 +28,11 @@ def selection(make_images, settings):
     store_embeddings([no_embedding], embeddings[5:6], key="other-model/none")
 
     def rate(image, ratings):
-        Rating.objects.bulk_create(Rating(rater=rater, image=image, rating=value) for rater, value in ratings)
-        # The counters count every rating, bans or not: training must not read them.
+        # Stored as the rating rule stores them: a banned or flagged rater's ratings do not count.
+        Rating.objects.bulk_create(
+            Rating(rater=rater, image=image, rating=value, counts=rater_counts(rater)) for rater, value in ratings
+        )
+        # Counters that count every rating: training must not read them, but the ratings that count.
         image.ratings_count, image.rating_sum = len(ratings), sum(value for _, value in ratings)
         image.save(update_fields=["ratings_count", "rating_sum"])
 

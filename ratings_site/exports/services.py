@@ -43,7 +43,9 @@ from ratings_site.exports.manifest import MANIFEST_NAME
 from ratings_site.generations.models import GenerationImage, GenerationRating, Preference
 from ratings_site.predictor.models import PredictorVersion
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID
-from ratings_site.ratings.models import CaptchaAnswer, Rating
+from ratings_site.raters.standing import counting_raters
+from ratings_site.ratings.counting import counted
+from ratings_site.ratings.models import CaptchaAnswer
 from ratings_site.ratings.services import left_checks
 
 BATCH_ROWS = 50_000
@@ -93,8 +95,9 @@ class ExportSummary:
     manifest: dict[str, Any]
 
 
-# Who may appear in the export: not flagged, not banned. A generation set may have no rater yet.
-RATER_MAY_APPEAR = Q(rater__flagged=False, rater__is_active=True)
+# Who may appear in the export: the raters whose ratings count (raters.standing). A generation set may have no
+# rater yet.
+RATER_MAY_APPEAR = counting_raters("rater__")
 
 
 def _image_may_appear(image: str) -> Q:
@@ -113,8 +116,9 @@ def account_age_bucket(seconds: int | None) -> int:
 
 
 def ratings_to_export(since: datetime | None = None):
-    """Ratings of images that may be published, by raters who may appear, oldest first."""
-    ratings = Rating.objects.filter(RATER_MAY_APPEAR, _image_may_appear("image"))
+    """Ratings that count (ratings.counting: not invalidated, their rater in good standing) of images that may be
+    published, oldest first."""
+    ratings = counted().filter(_image_may_appear("image"))
     if since is not None:
         ratings = ratings.filter(created_at__gte=since)
     return ratings.order_by("pk")
@@ -127,8 +131,8 @@ def diffusiondb_ratings_to_export(since: datetime | None = None):
 
 
 def _generation_ratings_to_export(since: datetime | None):
-    set_rater_may_appear = Q(image__generation_set__rater__isnull=True) | Q(
-        image__generation_set__rater__flagged=False, image__generation_set__rater__is_active=True
+    set_rater_may_appear = Q(image__generation_set__rater__isnull=True) | counting_raters(
+        "image__generation_set__rater__"
     )
     ratings = GenerationRating.objects.filter(set_rater_may_appear, image__generation_set__rated_at__isnull=False)
     if since is not None:
@@ -138,9 +142,7 @@ def _generation_ratings_to_export(since: datetime | None):
 
 def _generation_pairs_to_export(since: datetime | None):
     may_appear = Q(rater__isnull=True) | RATER_MAY_APPEAR
-    set_may_appear = Q(generation_set__rater__isnull=True) | Q(
-        generation_set__rater__flagged=False, generation_set__rater__is_active=True
-    )
+    set_may_appear = Q(generation_set__rater__isnull=True) | counting_raters("generation_set__rater__")
     pairs = Preference.objects.filter(may_appear, set_may_appear, generation_set__rated_at__isnull=False)
     if since is not None:
         pairs = pairs.filter(created_at__gte=since)

@@ -69,6 +69,7 @@ class KudosReward(models.Model):
         PAID = "paid", "Paid"
         FAILED = "failed", "Failed"
         HORDE = "horde", "Paid by the Horde"
+        CANCELLED = "cancelled", "Cancelled by a moderator"
 
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kudos_rewards")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RATING)

@@ -8,20 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Max, Q, Sum, When
+from django.db.models import Case, Max, Model, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.tasks import schedule_payment
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.models import Rating
+from ratings_site.raters.standing import earns_kudos
 
-if TYPE_CHECKING:
-    from ratings_site.generations.models import GenerationSet
+# The ledger sits below the apps whose rows it pays for (ratings, generations: they call it inside their own
+# transactions), so it does not import their models; it reads a rating's `pk`, `rater` and `image_id`, and a
+# generation set's `pk` and `request_id`.
+Rating = Model  # a ratings.Rating
+GenerationSet = Model  # a generations.GenerationSet
 
 
 def _schedule_batch_after_commit(rater_id: int) -> None:
@@ -36,7 +38,7 @@ def _schedule_batch_after_commit(rater_id: int) -> None:
 def kudos_for_rating(rater: Rater) -> int:
     """The kudos rule for a rating of a dataset image, and for a passed check image (a captcha answered right),
     which must earn as any rating does: a rater learns nothing from the reward about which images were checks."""
-    if not rater.earns_kudos or rater.flagged:
+    if not earns_kudos(rater):
         return 0
     return settings.KUDOS_PER_RATING
 
@@ -96,7 +98,7 @@ def reward_for_image(*, rater: Rater, image_id: int) -> KudosReward | None:
 
 def kudos_for_best_pick(rater: Rater) -> int:
     """The kudos rule for a pick of the best image of a dataset prompt group."""
-    if not rater.earns_kudos or rater.flagged:
+    if not earns_kudos(rater):
         return 0
     return settings.KUDOS_PER_BEST_PICK
 
@@ -252,3 +254,24 @@ def last_payment_at(rater: Rater) -> datetime | None:
     """When kudos were last paid to this rater, by us or by the Horde (their Horde balance changed then), or None."""
     paid = KudosReward.objects.filter(rater=rater, status__in=[KudosReward.Status.PAID, KudosReward.Status.HORDE])
     return paid.aggregate(last=Max("paid_at"))["last"]
+
+
+def cancel_unpaid(lines: QuerySet[KudosReward]) -> list[int]:
+    """A moderator's act: the pending lines among `lines` become cancelled (never paid while so); the ids of the
+    lines cancelled, for `reinstate` to undo exactly. Lines already sending, paid or failed stay as they are."""
+    with transaction.atomic():
+        ids = list(lines.filter(status=KudosReward.Status.PENDING).select_for_update().values_list("pk", flat=True))
+        KudosReward.objects.filter(pk__in=ids).update(status=KudosReward.Status.CANCELLED)
+    return ids
+
+
+def reinstate(line_ids: list[int]) -> list[int]:
+    """Undo `cancel_unpaid`: these cancelled lines are pending again, and their raters' payments scheduled."""
+    with transaction.atomic():
+        lines = KudosReward.objects.filter(pk__in=line_ids, status=KudosReward.Status.CANCELLED)
+        ids = list(lines.select_for_update().values_list("pk", flat=True))
+        raters = set(KudosReward.objects.filter(pk__in=ids).values_list("rater_id", flat=True))
+        KudosReward.objects.filter(pk__in=ids).update(status=KudosReward.Status.PENDING)
+        for rater_id in raters:
+            _schedule_batch_after_commit(rater_id)
+    return ids

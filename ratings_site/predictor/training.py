@@ -53,6 +53,8 @@ from ratings_site.predictor.heads import (
 from ratings_site.predictor.models import GenerationEmbedding, ImageEmbedding, PredictorVersion
 from ratings_site.predictor.priorities import design_gram
 from ratings_site.predictor.versions import clip_key, register_version
+from ratings_site.raters.standing import counting_raters
+from ratings_site.ratings.counting import counted
 from ratings_site.ratings.models import Rating
 
 MIN_TRAINING_IMAGES = 20
@@ -104,8 +106,8 @@ class TrainingSet:
 
 
 def good_standing_ratings() -> QuerySet[Rating]:
-    """Ratings that count: their rater is active and not flagged (a ban switches either off)."""
-    return Rating.objects.filter(rater__is_active=True, rater__flagged=False)
+    """Ratings that count (ratings.counting: not invalidated, their rater in good standing)."""
+    return counted()
 
 
 def rated_images(min_ratings: int) -> QuerySet:
@@ -279,7 +281,7 @@ def held_out_best_of_pairs(key: str, train_image_ids: np.ndarray, *, chunk_size:
     training = set(train_image_ids.tolist())
     winners, losers = [], []
     rows = (
-        ImagePreference.objects.filter(rater__is_active=True, rater__flagged=False)
+        ImagePreference.objects.filter(counting_raters("rater__"))
         .order_by("pk")
         .values_list("winner_id", "loser_id")
     )
@@ -302,7 +304,7 @@ def held_out_generation_pairs(key: str, *, chunk_size: int = CHUNK) -> BestOfPai
     from ratings_site.generations.models import Preference
 
     rows = (
-        Preference.objects.filter(Q(rater__isnull=True) | Q(rater__is_active=True, rater__flagged=False))
+        Preference.objects.filter(Q(rater__isnull=True) | counting_raters("rater__"))
         .order_by("pk")
         .values_list("winner_id", "loser_id")
     )

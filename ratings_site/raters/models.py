@@ -46,6 +46,13 @@ class Rater(AbstractUser):
         help_text="The rater's kudos on the Horde, as find_user last said (at login or an API key lookup), rounded. "
         "Each rating keeps the value of its moment (Rating.rater_kudos). Null until the Horde told us.",
     )
+    banned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this site's moderators banned the rater (moderation.actions); the login's sync with the Horde "
+        "never touches it. Standing is decided in raters.standing.",
+    )
+    ban_reason = models.CharField(max_length=500, blank=True, help_text="The moderators' reason, shown to the rater.")
     paused_until = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
     anonymous_client = models.CharField(
@@ -88,16 +95,10 @@ class Rater(AbstractUser):
 
     @property
     def no_kudos_reason(self) -> str:
-        """Why this rater's ratings earn no kudos, in a few words for the status line ("no kudos: account
-        flagged"); empty when they earn them. The reasons of the kudos rule (kudos.services.kudos_for_rating), which
-        the pages tell the rater: tests/test_no_kudos_reason_follows_the_kudos_rule.py keeps the two in step."""
-        if self.horde_id is None:
-            return "not a Horde account"
-        if self.is_horde_anonymous:
-            return "anonymous key"
-        if self.flagged:
-            return "account flagged"
-        return ""
+        """Why this rater's ratings earn no kudos (raters.standing.no_kudos_reason), for the templates."""
+        from ratings_site.raters.standing import no_kudos_reason
+
+        return no_kudos_reason(self)
 
     def active_pause(self) -> tuple[timezone.datetime, str] | None:
         if self.paused_until and self.paused_until > timezone.now():

@@ -18,12 +18,16 @@ from ratings_site.horde import client as horde
 from ratings_site.horde.client import HordeUser, clean_username
 from ratings_site.raters import throttle
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, MODERATORS_GROUP, Rater
+from ratings_site.raters.standing import banned_message, follow_the_hordes_flag, is_banned, standing_changed
+from ratings_site.refusals import Refusal
 
 ANONYMOUS_USERNAME = "Anonymous#0"
 
-# What a Horde moderator may do in the admin: see images, ratings, reports, captcha answers and raters, and
-# change images (the hide/unhide, NSFW and broken actions). Applied when the group is first made; an admin
-# may change the group afterwards.
+# What a Horde moderator may do in the admin: see images, ratings, reports, captcha answers and raters, change
+# images (the hide/unhide, NSFW and broken actions), and settle the kudos lines waiting for a moderator (the
+# "send again" and "mark paid" actions change a line), act on images and raters and see those acts
+# (moderation.actions). The group always has these (`moderators_group`); a local
+# admin may give it more.
 MODERATOR_PERMISSIONS = [
     ("datasets", "view_dataset"),
     ("datasets", "view_image"),
@@ -33,21 +37,36 @@ MODERATOR_PERMISSIONS = [
     ("ratings", "view_skip"),
     ("ratings", "view_captchaanswer"),
     ("raters", "view_rater"),
+    ("kudos", "view_kudosreward"),
+    ("kudos", "change_kudosreward"),
+    ("moderation", "act_on_images"),
+    ("moderation", "act_on_raters"),
+    ("moderation", "view_moderationaction"),
 ]
 
 
-class SharedKeyRefused(Exception):
+class SharedKeyRefused(Refusal):
     """Shared keys may not rate: ratings must come from the account's owner."""
 
+    code = "shared_key_refused"
+    status = 403
 
-class LoginRefused(Exception):
+
+class LoginRefused(Refusal):
     """Why a key does not log in, in words for the person, with the HTTP status to answer."""
 
-    def __init__(self, message: str, *, status: int = 400, retry_after: int | None = None, about_key: bool = True):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.retry_after = retry_after
+    code = "login_refused"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int = 400,
+        retry_after: int | None = None,
+        about_key: bool = True,
+    ):
+        super().__init__(message, code=code, status=status, retry_after=retry_after)
         self.about_key = about_key  # shown at the key field, or (False) at the top of the form
 
 
@@ -62,31 +81,38 @@ def rater_for_key(*, apikey: str, address: str, fresh: bool = False) -> Rater:
     try:
         throttle.check_login_allowed(address=address, apikey=apikey)
     except throttle.LoginThrottled as exc:
-        raise LoginRefused(exc.message, status=429, retry_after=exc.retry_after, about_key=False) from None
+        raise LoginRefused(
+            exc.message, code=exc.code, status=429, retry_after=exc.retry_after, about_key=False
+        ) from None
     try:
         horde_user = horde.find_user(
             apikey, use_cache=not fresh, timeout=min(settings.HORDE_LOGIN_TIMEOUT, settings.HORDE_TIMEOUT)
         )
     except horde.MalformedAPIKey as exc:
-        raise LoginRefused(exc.message) from None
+        raise LoginRefused(exc.message, code="malformed_key") from None
     except horde.InvalidAPIKey:
         throttle.count_failed_login(address=address, apikey=apikey)
         raise LoginRefused(
             "The Horde does not know this API key. Check it (copy it again from your Horde account) "
-            "or register for a free key at aihorde.net/register."
+            "or register for a free key at aihorde.net/register.",
+            code="unknown_key",
         ) from None
     except horde.HordeUnavailable:
         raise LoginRefused(
-            "The Horde is not answering right now. Please try again in a minute.", status=503, retry_after=30,
+            "The Horde is not answering right now. Please try again in a minute.",
+            code="horde_unavailable",
+            status=503,
+            retry_after=30,
             about_key=False,
         ) from None
     except horde.HordeRejected as exc:
         throttle.count_failed_login(address=address, apikey=apikey)
-        raise LoginRefused(f"The Horde refused this key: {exc.message}") from None
+        raise LoginRefused(f"The Horde refused this key: {exc.message}", code="key_refused_by_horde") from None
     except horde.UnusableHordeUser:
         raise LoginRefused(
             "The Horde sent an account this site cannot use, so you cannot log in with it here. "
             "Please tell the site's moderators.",
+            code="unusable_horde_account",
             status=502,
             about_key=False,
         ) from None
@@ -94,14 +120,19 @@ def rater_for_key(*, apikey: str, address: str, fresh: bool = False) -> Rater:
         try:
             throttle.check_anonymous_login_allowed(address=address)
         except throttle.LoginThrottled as exc:
-            raise LoginRefused(exc.message, status=429, retry_after=exc.retry_after, about_key=False) from None
+            raise LoginRefused(
+                exc.message, code=exc.code, status=429, retry_after=exc.retry_after, about_key=False
+            ) from None
     try:
         rater = rater_from_horde_user(user=horde_user)
     except SharedKeyRefused:
         raise LoginRefused(
             "This is a shared key. Ratings must come from the account's owner, so shared keys "
-            "cannot rate here. Log in with your own Horde API key."
+            "cannot rate here. Log in with your own Horde API key.",
+            code="shared_key_refused",
         ) from None
+    if is_banned(rater):  # told why, and not let in (the ban is this site's own: raters.standing)
+        raise LoginRefused(banned_message(rater), status=403, about_key=False)
     if rater.is_horde_anonymous:
         throttle.count_anonymous_login(address=address)
     return rater
@@ -134,13 +165,15 @@ def rater_from_horde_user(*, user: HordeUser) -> Rater:
     rater.username = clean_username(user.username, horde_id=user.id)
     rater.trusted = user.trusted
     rater.moderator = user.moderator
-    rater.flagged = user.flagged
+    flag_turned = follow_the_hordes_flag(rater, user)
     rater.account_age = user.account_age
     rater.horde_kudos = whole_kudos(user.kudos)
     if created:
         rater.set_unusable_password()
     _follow_horde_moderator_flag(rater)
     rater.save()
+    if flag_turned:  # the Horde's flag is part of the rater's standing: their ratings stop or start counting
+        standing_changed.send(sender=Rater, rater=rater)
     return rater
 
 
@@ -153,13 +186,18 @@ def whole_kudos(kudos: float) -> int | None:
 
 
 def moderators_group() -> Group:
-    """The "moderators" group, made with MODERATOR_PERMISSIONS the first time it is needed."""
-    group, created = Group.objects.get_or_create(name=MODERATORS_GROUP)
-    if created:
-        wanted = Q()
-        for app_label, codename in MODERATOR_PERMISSIONS:
-            wanted |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(wanted))
+    """The "moderators" group, with every permission of MODERATOR_PERMISSIONS.
+
+    Those it lacks are added each time it is fetched (at every Horde login), so a database made before a
+    permission joined the list gets it without a data migration; when none is missing that costs one query.
+    """
+    group, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    wanted = Q()
+    for app_label, codename in MODERATOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    missing = list(Permission.objects.filter(wanted).exclude(group=group))
+    if missing:
+        group.permissions.add(*missing)
     return group
 
 

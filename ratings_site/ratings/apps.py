@@ -5,3 +5,8 @@ class RatingsConfig(AppConfig):
     name = "ratings_site.ratings"
     label = "ratings"
     verbose_name = "Ratings"
+
+    def ready(self) -> None:
+        from ratings_site.ratings import counting
+
+        counting.connect()  # a rater's standing changed: their ratings count, or stop counting

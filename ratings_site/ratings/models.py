@@ -19,6 +19,14 @@ class Rating(models.Model):
         help_text="The rater's Horde kudos when they rated (what find_user said at their login or key lookup; "
         "the Horde is never asked per rating): the public export's trust signal. Null when not known.",
     )
+    invalidated = models.BooleanField(
+        default=False, help_text="A moderator took this rating out of the dataset (moderation.actions); reversible."
+    )
+    counts = models.BooleanField(
+        default=True,
+        help_text="Whether the rating counts: not invalidated, and its rater in good standing (raters.standing). Only "
+        "counted ratings are in the image's counters, the export and training; kept by ratings.counting.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,6 +44,11 @@ class Rating(models.Model):
         return f"{self.rater} rated {self.image_id}: {self.rating}/{self.artifacts}"
 
 
+# A report no moderator has dealt with yet (never a plain skip): the reports queue's rows, and what resolving an
+# image's reports closes. The partial index `open_report_by_time` holds exactly these.
+OPEN_REPORT = ~Q(reason="skipped") & Q(resolved_at=None)
+
+
 class Skip(models.Model):
     """An image a rater passed over: a plain skip, or a report that feeds moderation."""
 
@@ -51,11 +64,17 @@ class Skip(models.Model):
     reason = models.CharField(max_length=16, choices=Reason.choices, default=Reason.SKIPPED)
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator dealt with this report (moderation.actions); empty while open."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rater", "image"], name="skip_once_per_rater")]
         indexes = [
             models.Index(fields=["image"], name="report_by_image", condition=~Q(reason="skipped")),
+            models.Index(
+                fields=["-created_at"], name="open_report_by_time", condition=OPEN_REPORT
+            ),
         ]
 
     @property
