@@ -1,6 +1,7 @@
-"""A Horde moderator changes an image's flags (hidden, NSFW, broken) and nothing else: no file to upload, no check
-image or answer, no dataset, URL or source, so that no moderator can plant a file the site serves, nor turn an image
-into a check image with a wrong answer. A local superuser still edits the whole image."""
+"""A Horde moderator's image form changes the broken flag and nothing else: no file to upload, no check image or
+answer, no dataset, URL or source, so that no moderator can plant a file the site serves, nor turn an image into a
+check image with a wrong answer; hiding and NSFW are acts (the list's actions, the image page's panel), recorded and
+undoable, never a bare change of the flag. A local superuser still edits the whole image."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.moderation.models import ModerationAction
 from ratings_site.raters.models import Rater
 from tests.conftest import csrf_token
 
@@ -37,6 +39,7 @@ def _everything_changed(client: Client, image: Image) -> dict:
         "height": "",
         "hidden": "on",
         "nsfw": "on",
+        "broken": "on",
         "is_captcha": "on",
         "captcha_answer": "1",
         "shuffle": image.shuffle,
@@ -54,7 +57,7 @@ def test_a_moderators_change_form_offers_only_the_flags(login, image: Image) -> 
 
     assert response.status_code == 200
     form = response.context["adminform"].form
-    assert set(form.fields) == {"hidden", "nsfw", "broken"}
+    assert set(form.fields) == {"broken"}
     page = response.content.decode()
     for name in PLANTED:
         assert f'name="{name}"' not in page, name
@@ -68,7 +71,8 @@ def test_a_moderators_post_changes_the_flags_and_nothing_else(login, image: Imag
 
     assert response.status_code == 302, response.content.decode()[:3000]
     changed = Image.objects.get(pk=image.pk)
-    assert changed.hidden and changed.nsfw
+    assert changed.broken
+    assert not changed.hidden and not changed.nsfw  # acts, not form fields
     assert not changed.is_captcha and changed.captcha_answer is None
     assert not changed.file
     assert changed.url == image.url
@@ -76,16 +80,18 @@ def test_a_moderators_post_changes_the_flags_and_nothing_else(login, image: Imag
     assert changed.source == {"origin": "laion"}
 
 
-def test_a_moderator_still_hides_with_the_action(login, image: Image) -> None:
+def test_a_moderator_still_hides_with_the_action_and_the_act_is_recorded(login, image: Image) -> None:
     client = login(MODERATOR_KEY)
 
     response = client.post(
         "/admin/datasets/image/",
-        {"action": "flag_hidden_True", "_selected_action": [image.pk], "csrfmiddlewaretoken": csrf_token(client)},
+        {"action": "hide_image", "_selected_action": [image.pk], "csrfmiddlewaretoken": csrf_token(client)},
     )
 
     assert response.status_code == 302
     assert Image.objects.get(pk=image.pk).hidden
+    act = ModerationAction.objects.get(image=image)
+    assert act.kind == ModerationAction.Kind.HIDE and act.actor.horde_id is not None
 
 
 def test_a_superuser_still_edits_the_whole_image(db, image: Image, settings, tmp_path) -> None:

@@ -1,6 +1,5 @@
 """Moderators see the current predictor's score beside the human mean in the image list, without N+1 queries."""
 
-
 from ratings_site.datasets.models import Image
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
@@ -23,7 +22,9 @@ def test_the_image_list_shows_the_current_predicted_score(moderator_client, make
     assert "6.50" in html  # the human mean beside it
 
 
-def test_the_image_list_query_count_does_not_grow_with_images(moderator_client, make_images, django_assert_max_num_queries):
+def test_the_image_list_query_count_does_not_grow_with_images(
+    moderator_client, make_images, django_assert_max_num_queries
+):
     version = _version("v", True)
     for image in make_images(5):
         AestheticScore.objects.create(image=image, version=version, score=5.0)

@@ -1,19 +1,25 @@
 import posixpath
+import string
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import FloatField, OuterRef, Subquery
+from django.db.models import Q
 from django.utils.html import format_html
+from django.utils.text import Truncator
 
+from ratings_site.admin_paging import BigListMixin
 from ratings_site.datasets.fetch import validate_image_url
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.datasets.pictures import ALLOWED_FORMATS, ENDINGS, PICTURE_ENDINGS, TooManyPixelsError, open_picture
 from ratings_site.datasets.services import recount_images, refresh_queue, set_flags
-from ratings_site.predictor.models import AestheticScore, PredictorVersion
 
 # What a moderator changes in an image's form: the flags the actions set too.
 MODERATED_FLAGS = ["hidden", "nsfw", "broken"]
+
+# The shortest start of a public id searched as an id: its first group (a word of 8 letters a-f is rare).
+ID_PREFIX_MIN_DIGITS = 8
 
 
 @admin.register(Dataset)
@@ -33,18 +39,6 @@ def _flag_action(description: str, **flags: bool):
     return action
 
 
-class AestheticScoreInline(admin.TabularInline):
-    model = AestheticScore
-    fields = ["version", "score", "uncertainty", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["-created_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class InQueueFilter(admin.SimpleListFilter):
     title = "in the queue"
     parameter_name = "in_queue"
@@ -56,6 +50,63 @@ class InQueueFilter(admin.SimpleListFilter):
         if self.value() in ("0", "1"):
             return queryset.filter(queue_entry__isnull=self.value() == "0")
         return queryset
+
+
+class CheckImageFilter(admin.SimpleListFilter):
+    """Check images (captchas) stay out of the list unless asked for: moderators work on the images raters rate."""
+
+    title = "check image"
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [("no", "No"), ("yes", "Yes"), ("all", "All")]
+
+    def value(self) -> str:
+        return super().value() or "no"
+
+    def choices(self, changelist):
+        # No "All" of Django's own (it would mean the default "No" here): "All" is one of the lookups.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(is_captcha=self.value() == "yes")
+
+
+def public_id_prefix(term: str, *, field: str = "public_id") -> Q | None:
+    """Rows whose public id starts with `term` (ID_PREFIX_MIN_DIGITS to 32 hex digits, dashes anywhere), or None
+    when `term` is no such start.
+
+    A range of ids rather than a text match: a uuid sorts as its hex digits on PostgreSQL (a uuid column) and on
+    SQLite (32 hex characters), so the public id's unique index answers it at any size.
+    """
+    digits = term.strip().replace("-", "").lower()
+    if not ID_PREFIX_MIN_DIGITS <= len(digits) <= 32 or not set(digits) <= set(string.hexdigits):
+        return None
+    lowest = Q(**{f"{field}__gte": uuid.UUID(digits.ljust(32, "0"))})
+    if set(digits) == {"f"}:
+        return lowest
+    after = f"{int(digits, 16) + 1:0{len(digits)}x}"
+    return lowest & Q(**{f"{field}__lt": uuid.UUID(after.ljust(32, "0"))})
+
+
+class ImageIdSearchMixin:
+    """A ModelAdmin's search that takes the start of an image's public id (`public_id_prefix`, on the field
+    `public_id_field`) as an id, and any other words as a search of `search_fields`."""
+
+    public_id_field = "public_id"
+
+    def get_search_results(self, request, queryset, search_term):
+        by_id = public_id_prefix(search_term, field=self.public_id_field)
+        if by_id is not None:
+            return queryset.filter(by_id), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 class ImageAdminForm(forms.ModelForm):
@@ -101,28 +152,34 @@ def _checked_picture(upload: UploadedFile) -> str:
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    form = ImageAdminForm
-    list_display = [
-        "thumbnail", "public_id", "dataset", "ratings_count", "average", "predicted", "reports_count",
-        "priority", "in_queue", "hidden", "nsfw", "broken", "is_captcha",
-    ]
-    list_filter = ["dataset", InQueueFilter, "hidden", "nsfw", "broken", "is_captcha"]
-    search_fields = ["=public_id", "caption", "url"]
-    list_select_related = ["dataset", "queue_entry"]
-    readonly_fields = [
-        "preview", "public_id", "ratings_count", "rating_sum", "artifacts_count", "artifacts_sum", "reports_count",
-        "in_queue", "priority", "dedupe_key", "created_at",
-    ]
-    show_full_result_count = False  # no COUNT(*) over millions of rows
-    actions = [
-        _flag_action("Hide from raters and the export", hidden=True),
-        _flag_action("Unhide", hidden=False),
-        _flag_action("Mark NSFW", nsfw=True),
-        _flag_action("Mark broken", broken=True),
-    ]
+class ImageAdmin(ImageIdSearchMixin, BigListMixin, admin.ModelAdmin):
+    """The images, most reported first, then newest (index `image_by_reports`); check images only when asked for.
+    Narrow enough for a 1366 px screen: the id's first group, the caption cut short, the flags in one column."""
 
-    inlines = [AestheticScoreInline]
+    form = ImageAdminForm
+    list_display = ["thumbnail", "short_id", "short_caption", "dataset", "ratings", "scores", "reports", "flags"]
+    list_filter = [CheckImageFilter, "dataset", InQueueFilter, "hidden", "nsfw", "broken"]
+    search_fields = ["caption", "url"]  # and the start of the public id (ImageIdSearchMixin)
+    search_help_text = "An image's id (at least its first 8 characters), or words of its caption or URL."
+    ordering = ["-reports_count", "-pk"]
+    list_select_related = ["dataset", "queue_entry"]
+    autocomplete_fields = ["dataset"]
+    readonly_fields = [
+        "preview",
+        "public_id",
+        "ratings_count",
+        "rating_sum",
+        "artifacts_count",
+        "artifacts_sum",
+        "reports_count",
+        "in_queue",
+        "priority",
+        "dedupe_key",
+        "created_at",
+    ]
+    # Hiding and NSFW are moderators' acts, recorded and undoable (moderation.admin_images adds them); a broken
+    # image is a fact about its file, not a judgement.
+    actions = [_flag_action("Mark broken", broken=True), _flag_action("Mark not broken", broken=False)]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -143,16 +200,10 @@ class ImageAdmin(admin.ModelAdmin):
         fields = [field.name for field in Image._meta.fields if field.editable and field.name not in MODERATED_FLAGS]
         return [*readonly, *(name for name in fields if name not in readonly)]
 
-    def get_queryset(self, request):
-        # The current predictor's score beside the human mean, in the same query (no N+1).
-        version = PredictorVersion.current()
-        score = AestheticScore.objects.filter(version=version, image=OuterRef("pk")).values("score")[:1]
-        return super().get_queryset(request).annotate(predicted_score=Subquery(score, output_field=FloatField()))
-
-    @admin.display(description="Predicted", ordering="predicted_score")
-    def predicted(self, obj: Image):
-        value = getattr(obj, "predicted_score", None)
-        return f"{value:.2f}" if value is not None else "—"
+    @admin.display(description="Mean")
+    def scores(self, obj: Image):
+        """The raters' mean (moderation's image admin adds the predictor's score beside it)."""
+        return f"{obj.average_rating:.2f}" if obj.average_rating is not None else "—"
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -163,14 +214,31 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail(self, obj: Image):
         return format_html('<img src="{}" alt="" class="image-thumbnail" loading="lazy">', obj.src)
 
+    @admin.display(description="Id", ordering="public_id")
+    def short_id(self, obj: Image):
+        return format_html('<span class="image-id" title="{}">{}</span>', obj.public_id, str(obj.public_id)[:8])
+
+    @admin.display(description="Caption")
+    def short_caption(self, obj: Image):
+        return Truncator(obj.caption).chars(60)
+
+    @admin.display(description="Ratings", ordering="ratings_count")
+    def ratings(self, obj: Image):
+        return obj.ratings_count
+
+    @admin.display(description="Reports", ordering="reports_count")
+    def reports(self, obj: Image):
+        return obj.reports_count
+
+    @admin.display(description="Flags")
+    def flags(self, obj: Image):
+        shown = {"hidden": obj.hidden, "NSFW": obj.nsfw, "broken": obj.broken, "check image": obj.is_captcha}
+        return ", ".join(name for name, on in shown.items() if on) or "—"
+
     @admin.display(description="Image")
     def preview(self, obj: Image):
         caption = obj.caption or "No caption"
         return format_html('<a href="{0}"><img src="{0}" alt="{1}" class="image-preview"></a>', obj.src, caption)
-
-    @admin.display(description="Mean rating")
-    def average(self, obj: Image):
-        return f"{obj.average_rating:.2f}" if obj.average_rating is not None else "—"
 
     @admin.display(description="In the queue", boolean=True)
     def in_queue(self, obj: Image):

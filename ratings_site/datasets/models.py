@@ -81,6 +81,8 @@ class Image(models.Model):
             models.Index(fields=["is_captcha"], name="image_captcha", condition=Q(is_captcha=True)),
             # The rendition view's check that a path is an image's file; URL images stay out of it.
             models.Index(fields=["file"], name="image_file", condition=HAS_FILE),
+            # The admin's image list: most reported first, then newest (datasets.admin.ImageAdmin.ordering).
+            models.Index(fields=["-reports_count", "-id"], name="image_by_reports"),
         ]
 
     def __str__(self) -> str:

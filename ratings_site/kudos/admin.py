@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from ratings_site.admin_paging import BigListMixin
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.payments import flag_stuck_payments
 from ratings_site.kudos.tasks import schedule_payment
@@ -26,7 +27,10 @@ class WaitingForModeratorFilter(admin.SimpleListFilter):
 
 
 @admin.register(KudosReward)
-class KudosRewardAdmin(admin.ModelAdmin):
+class KudosRewardAdmin(BigListMixin, admin.ModelAdmin):
+    """The ledger. Horde moderators settle the lines waiting for them with the two actions; only local superusers
+    edit a line's fields."""
+
     list_display = [
         "created_at",
         "rater",
@@ -44,7 +48,13 @@ class KudosRewardAdmin(admin.ModelAdmin):
     list_select_related = ["rater"]
     raw_id_fields = ["rater", "rating", "image", "generation_set"]
     search_fields = ["rater__username", "subject"]
+    ordering = ["-pk"]  # newest first, by the primary key's index (the model's created_at has none)
     actions = ["mark_paid", "send_again"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: KudosReward | None = None) -> list[str]:
+        if request.user.is_superuser:
+            return list(super().get_readonly_fields(request, obj))
+        return [field.name for field in KudosReward._meta.fields if field.editable and not field.primary_key]
 
     @admin.display(boolean=True, description="needs a moderator")
     def waiting_for_moderator(self, line: KudosReward) -> bool:
@@ -55,7 +65,7 @@ class KudosRewardAdmin(admin.ModelAdmin):
         flag_stuck_payments()
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Mark as paid (checked on the Horde)")
+    @admin.action(description="Mark as paid (checked on the Horde)", permissions=["change"])
     def mark_paid(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> None:
         # Lines the Horde paid itself are paid already, and stay marked so.
         changed = queryset.exclude(status__in=[KudosReward.Status.PAID, KudosReward.Status.HORDE]).update(
@@ -63,7 +73,7 @@ class KudosRewardAdmin(admin.ModelAdmin):
         )
         self.message_user(request, f"{changed} lines marked paid.")
 
-    @admin.action(description="Send again (only when the Horde did not pay them)")
+    @admin.action(description="Send again (only when the Horde did not pay them)", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[KudosReward]) -> None:
         lines = queryset.filter(status__in=[KudosReward.Status.SENDING, KudosReward.Status.FAILED])
         rater_ids = set(lines.values_list("rater_id", flat=True))
