@@ -9,11 +9,11 @@ from ratings_site.datasets.views import rendition
 from ratings_site.embed.urls import pages as embed_pages
 from ratings_site.exports import views as exports
 from ratings_site.generations import views as generations
-from ratings_site.kudos.views import kudos_page
 from ratings_site.moderation.views import stats_page
 from ratings_site.raters.views import login_view, logout_view
 from ratings_site.ratings import history_views as history
 from ratings_site.ratings import views as ratings
+from ratings_site.ratings.kudos_views import kudos_page
 
 # Says "the administrators have been sent the details" only when ADMINS is set.
 handler500 = "ratings_site.views.server_error"

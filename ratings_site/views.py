@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from ratings_site.datasets.views import media_file
-from ratings_site.moderation.services import site_figures_for_page
+from ratings_site.figures.services import site_figures_for_page
 from ratings_site.raters.forms import LoginForm
 from ratings_site.raters.views import safe_next
 

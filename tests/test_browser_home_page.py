@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ratings_site.moderation.models import SiteFigures
+from ratings_site.figures.models import SiteFigures
 from tests.browser_fixtures import PHONE, browser, open_page  # noqa: F401 (fixtures)
 from tests.conftest import DEMO_KEY
 

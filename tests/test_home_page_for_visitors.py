@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ratings_site.moderation.models import SiteFigures
+from ratings_site.figures.models import SiteFigures
 from tests.conftest import DEMO_KEY
 
 # The figures row, the claim of a recount (an insert the first time, then a conditional update) and the

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ratings_site.datasets.models import Dataset, Image
-from ratings_site.moderation.models import FIGURES_MAX_AGE, SiteFigures
+from ratings_site.figures.models import FIGURES_MAX_AGE, SiteFigures
 from tests.conftest import ANONYMOUS_KEY, DEMO_KEY, SECOND_KEY, THIRD_KEY
 from tests.helpers import rate_via_page, run_due_payment, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REFRESH_TASK = "ratings_site.moderation.tasks.refresh_site_figures"
+REFRESH_TASK = "ratings_site.figures.tasks.refresh_site_figures"
 
 
 def _refreshes_enqueued() -> int:

@@ -1,7 +1,8 @@
 """What an embedded page tells the app around it, once per rating, pick or set submission:
 `{"type": "horde-ratings:rated", "image_id" | "request_id", "reward", "kudos_total"}`.
 
-Views call `announce(request, ...)` when something was saved; outside a frame it does nothing. The answer carries
+Views say when something was saved (`ratings.signals.announce`); `announce` here hears it (connected in
+`EmbedConfig.ready`, so that the rating apps never import this one) and, outside a frame, does nothing. The answer carries
 the events: htmx answers in the `HX-Trigger` header (htmx fires them as DOM events, static/js/embed.js posts them to
 the parent), full pages in the embed base template (`embed_events`, read by the same script on load). kudos_total
 is what the rater has earned on this site (pending and paid ledger lines), counted once per answer.
@@ -18,7 +19,15 @@ from ratings_site.kudos.services import ledger_totals
 EVENT = "horde-ratings:rated"
 
 
-def announce(request: HttpRequest, *, reward: int, image_id: str | None = None, request_id: str | None = None) -> None:
+def announce(
+    sender: object,
+    *,
+    request: HttpRequest,
+    reward: int,
+    image_id: str | None = None,
+    request_id: str | None = None,
+    **kwargs: object,
+) -> None:
     if not getattr(request, "embed", False):
         return
     event: dict = {"type": EVENT, "reward": int(reward)}

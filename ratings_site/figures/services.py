@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from ratings_site.datasets.models import Image
 from ratings_site.datasets.services import recount_images
+from ratings_site.figures.models import FIGURES_MAX_AGE, SiteFigures
 from ratings_site.kudos.models import KudosReward
-from ratings_site.moderation.models import FIGURES_MAX_AGE, SiteFigures
 from ratings_site.raters.models import Rater
-from ratings_site.ratings.models import Rating
+from ratings_site.ratings.counting import counted
 from ratings_site.ratings.services import forget_old_servings
 
 
@@ -20,8 +20,8 @@ def refresh_site_figures() -> SiteFigures:
     """Count the figures and store them. Full counts over big tables: run it in the background
     (the `refresh_site_figures` task or command), never while a page waits."""
     figures = {
-        "ratings": Rating.objects.count(),
-        "raters": Rater.objects.filter(Exists(Rating.objects.filter(rater=OuterRef("pk")))).count(),
+        "ratings": counted().count(),  # the dataset's ratings: those that count (ratings.counting)
+        "raters": Rater.objects.filter(Exists(counted().filter(rater=OuterRef("pk")))).count(),
         "images": Image.objects.filter(dataset__public=True, is_captcha=False, hidden=False).count(),
         "kudos_paid": KudosReward.objects.filter(status=KudosReward.Status.PAID).aggregate(total=Sum("amount"))["total"]
         or 0,
@@ -45,7 +45,7 @@ def site_figures_for_page() -> SiteFigures | None:
 
 
 def _request_refresh(now: datetime, *, row_exists: bool) -> None:
-    from ratings_site.moderation.tasks import refresh_site_figures as refresh_task
+    from ratings_site.figures.tasks import refresh_site_figures as refresh_task
 
     if not row_exists:
         SiteFigures.objects.bulk_create([SiteFigures(pk=SiteFigures.ROW)], ignore_conflicts=True)

@@ -1,10 +1,10 @@
-"""Background jobs of moderation (run by `python manage.py db_worker`)."""
+"""Background jobs of the site's figures (run by `python manage.py db_worker`)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from ratings_site.moderation import services
+from ratings_site.figures import services
 
 
 @task()

@@ -1,3 +1,6 @@
+"""The rater's kudos page: their ledger and their Horde balance. In the ratings app, above kudos: it describes
+passed check lines as ratings (ratings.selectors), which the ledger below must not know."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ratings_site.moderation.services import refresh_site_figures
+from ratings_site.figures.services import refresh_site_figures
 
 
 class Command(BaseCommand):
