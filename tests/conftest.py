@@ -16,6 +16,7 @@ SECOND_KEY = "demo-rater-0006"
 THIRD_KEY = "demo-rater-0007"
 ANONYMOUS_KEY = "0000000000"
 SHARED_KEY = "demo-shared-0004"
+MODERATOR_KEY = "demo-moderator-0003"
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +66,15 @@ def csrf_token(client: Client) -> str:
         client.get("/login/")
         cookie = client.cookies["csrftoken"]
     return cookie.value
+
+
+def admin_login(key: str = MODERATOR_KEY) -> Client:
+    """A client (CSRF checks on) after the admin's key login with `key` (kept in the session for the Horde's later
+    word); whether it got in is for the test to see."""
+    client = Client(enforce_csrf_checks=True)
+    token = client.get("/admin/login/").cookies["csrftoken"].value
+    client.post("/admin/login/?next=/admin/", {"apikey": key, "csrfmiddlewaretoken": token})
+    return client
 
 
 _counter = itertools.count()

@@ -12,9 +12,9 @@ from ratings_site.datasets.models import Image
 from ratings_site.moderation.models import ModerationAction
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
-from tests.conftest import DEMO_KEY
+from tests.conftest import DEMO_KEY, admin_login
 from tests.moderation_helpers import horde_rater, rate
-from tests.rater_page_helpers import act_url, admin_login, page_of, post
+from tests.rater_page_helpers import act_url, page_of, post
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
 

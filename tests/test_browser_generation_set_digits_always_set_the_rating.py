@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ratings_site.generations.models import GenerationRating
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationRating
 from tests.browser_fixtures import browser, log_in, open_page  # noqa: F401 (fixtures)
 
 

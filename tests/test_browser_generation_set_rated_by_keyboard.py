@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationRating, GenerationSet
 from tests.browser_fixtures import browser, log_in, open_page, page  # noqa: F401 (fixtures)
 
 SCREENSHOTS = os.environ.get("GENERATION_SCREENSHOTS")  # a folder: save what the pages look like there

@@ -19,8 +19,9 @@ from tests.browser_fixtures import (  # noqa: F401 (fixtures)
     make_picture_images,
     open_page,
 )
+from tests.conftest import MODERATOR_KEY
 from tests.moderation_helpers import horde_rater, rate
-from tests.rater_page_helpers import MODERATOR_KEY, page_of
+from tests.rater_page_helpers import page_of
 
 LAPTOP = {"width": 1366, "height": 768}
 REASON = "Rated 30 images 5 in 5.7 seconds"

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.generations.services import send_set_rating
 from ratings_site.horde import client as horde_client
-from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.demo.standin import DEMO_SET_EXPIRED, DEMO_SET_FOUR, DEMO_SET_PROCESSING
+from ratings_site.generations.models import GenerationRating, GenerationSet
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.generation_helpers import open_set, rate_calls, set_url, submit
 

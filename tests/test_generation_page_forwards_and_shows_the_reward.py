@@ -2,8 +2,8 @@
 
 import pytest
 
-from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, set_url, submit

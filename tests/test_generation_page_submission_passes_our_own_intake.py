@@ -9,9 +9,9 @@ import time
 
 import pytest
 
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.horde import client as horde_client
-from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
 from tests.helpers import let_deferred_tasks_fall_due, run_worker

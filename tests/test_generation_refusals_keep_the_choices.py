@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.demo.standin import DEMO_SET_FOUR, DEMO_SET_NOT_SHARED, DEMO_SET_ONE, DEMO_SET_THREE
+from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.generation_helpers import form_data, open_set, rate_calls, set_url, submit

@@ -3,8 +3,8 @@ inferred it from the ratings, even when the pick and the inferred image are the 
 
 import pytest
 
-from ratings_site.generations.models import GenerationSet
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationSet
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, submit
 

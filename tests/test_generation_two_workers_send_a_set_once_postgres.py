@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationSet
 from ratings_site.generations.services import send_set_rating
-from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ratings_site.demo.standin import DEMO_SET_EXPIRED, DEMO_SET_FOUR, DEMO_SET_THREE
 from ratings_site.horde import client
 from ratings_site.horde.client import GenerationStatus, HordeRejected, RequestNotFound
-from ratings_site.demo.standin import DEMO_SET_EXPIRED, DEMO_SET_FOUR, DEMO_SET_THREE
 
 
 def test_status_of_a_demo_set(horde):

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from ratings_site.moderation import actions
 from ratings_site.moderation.models import ModerationAction
 from ratings_site.ratings.models import Rating
+from tests.conftest import admin_login
 from tests.moderation_helpers import counters, horde_rater, rate
-from tests.rater_page_helpers import admin_login, page_of, post
+from tests.rater_page_helpers import page_of, post
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
 HISTORY = "/admin/moderation/moderationaction/"

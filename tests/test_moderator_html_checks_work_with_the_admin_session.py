@@ -10,9 +10,9 @@ from django.core.cache import cache
 
 from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
-from tests.conftest import DEMO_KEY
+from tests.conftest import DEMO_KEY, MODERATOR_KEY, admin_login
 from tests.moderation_helpers import horde_rater, rate
-from tests.rater_page_helpers import MODERATOR_KEY, admin_login, page_of
+from tests.rater_page_helpers import page_of
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
 

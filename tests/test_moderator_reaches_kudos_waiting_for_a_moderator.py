@@ -9,17 +9,10 @@ from django.test import Client
 
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import MODERATORS_GROUP, Rater
-from tests.conftest import DEMO_KEY
+from tests.conftest import DEMO_KEY, MODERATOR_KEY, admin_login
 
-MODERATOR_KEY = "demo-moderator-0003"
 LIST = "/admin/kudos/kudosreward/"
 
-
-def _admin_login(key: str) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    token = client.get("/admin/login/").cookies["csrftoken"].value
-    client.post("/admin/login/?next=/admin/", {"apikey": key, "csrfmiddlewaretoken": token})
-    return client
 
 
 def _waiting_line() -> KudosReward:
@@ -42,7 +35,7 @@ def _mark_paid(client: Client, line: KudosReward):
 
 def test_a_moderator_sees_the_waiting_lines_and_marks_one_paid(db):
     line = _waiting_line()
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
 
     page = client.get(LIST, {"waiting": "yes"})
 
@@ -60,7 +53,7 @@ def test_a_moderators_group_made_before_gets_the_kudos_rights_at_the_next_login(
     old.permissions.set(Permission.objects.filter(codename__in=["view_image", "change_image", "view_rating"]))
     line = _waiting_line()
 
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
 
     assert client.get(LIST, {"waiting": "yes"}).status_code == 200
     assert _mark_paid(client, line).status_code == 302
@@ -70,7 +63,7 @@ def test_a_moderators_group_made_before_gets_the_kudos_rights_at_the_next_login(
 
 def test_a_moderator_changes_no_field_of_a_line(db):
     line = _waiting_line()
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
 
     html = client.get(f"{LIST}{line.pk}/change/").content.decode()
 
@@ -84,4 +77,4 @@ def test_a_plain_rater_cannot_reach_the_admin(db, login):
     for url in ("/admin/", LIST):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
-    assert _admin_login(DEMO_KEY).get(LIST).status_code == 302
+    assert admin_login(DEMO_KEY).get(LIST).status_code == 302

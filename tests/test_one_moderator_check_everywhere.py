@@ -11,20 +11,12 @@ from django.utils import timezone
 
 from ratings_site.demo.standin import DEMO_KEYS
 from ratings_site.raters.models import Rater
-from tests.conftest import DEMO_KEY
+from tests.conftest import DEMO_KEY, MODERATOR_KEY, admin_login
 
 pytestmark = pytest.mark.django_db
 
-MODERATOR_KEY = "demo-moderator-0003"
 MODERATORS_CALL = "/api/v1/user/ratings/"
 
-
-def _admin_login(key: str) -> Client:
-    """A session through the admin's key login (which also keeps the key for the Horde's later word)."""
-    client = Client(enforce_csrf_checks=True)
-    token = client.get("/admin/login/").cookies["csrftoken"].value
-    client.post("/admin/login/", {"apikey": key, "csrfmiddlewaretoken": token})
-    return client
 
 
 def _site_login(key: str) -> Client:
@@ -54,7 +46,7 @@ def test_a_rater_is_refused_everywhere():
 
 
 def test_a_horde_moderator_is_let_in_everywhere():
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
 
     assert _answers(client, _api_with(MODERATOR_KEY)) == {"api": True, "stats": True, "admin": True}
 
@@ -68,7 +60,7 @@ def test_a_local_superuser_is_let_in_everywhere(horde):
 
 
 def test_a_moderator_the_horde_demoted_is_refused_everywhere(horde):
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
     assert client.get("/admin/").status_code == 200
     horde.add_user(MODERATOR_KEY, DEMO_KEYS[MODERATOR_KEY] | {"moderator": False})
     cache.clear()  # find_user's answers are cached for FIND_USER_CACHE_SECONDS
@@ -77,7 +69,7 @@ def test_a_moderator_the_horde_demoted_is_refused_everywhere(horde):
 
 
 def test_a_banned_moderator_is_refused_everywhere(horde):
-    client = _admin_login(MODERATOR_KEY)
+    client = admin_login(MODERATOR_KEY)
     Rater.objects.filter(horde_id=1003).update(banned_at=timezone.now(), ban_reason="Rated 30 images 5 in 6 s.")
 
     assert _answers(client, _api_with(MODERATOR_KEY)) == {"api": False, "stats": False, "admin": False}

@@ -7,8 +7,8 @@ one does (DEMO_SET_FOUR is DemoRater#1001's request).
 
 import pytest
 
-from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.generation_helpers import open_set, set_url, submit

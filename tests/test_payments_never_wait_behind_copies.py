@@ -11,9 +11,9 @@ from django.conf import settings as django_settings
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.copies import copy_generation_images
 from ratings_site.generations.models import GenerationImage, GenerationSet
-from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.kudos.models import KudosReward
 from tests.api_helpers import post_json, registration
 from tests.conftest import DEMO_KEY

@@ -17,10 +17,10 @@ from django.utils import timezone
 from ratings_site.moderation.models import ModerationAction
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY, admin_login, csrf_token
 from tests.helpers import in_queue
 from tests.moderation_helpers import counters, horde_rater, rate
-from tests.rater_page_helpers import act_url, admin_login, page_of, post
+from tests.rater_page_helpers import act_url, page_of, post
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
 REASON = "Rated 30 images 5 in 5.7 seconds"

@@ -14,24 +14,17 @@ from ratings_site.datasets.models import Image
 from ratings_site.moderation.models import ImageTag, ModerationAction
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Skip
-from tests.conftest import DEMO_KEY, csrf_token
+from tests.conftest import DEMO_KEY, MODERATOR_KEY, admin_login, csrf_token
 from tests.moderation_helpers import horde_rater, report
 
-MODERATOR_KEY = "demo-moderator-0003"
 QUEUE = "/admin/moderation/reports/"
 
-
-def _admin_login(key: str) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    token = client.get("/admin/login/").cookies["csrftoken"].value
-    client.post("/admin/login/?next=/admin/", {"apikey": key, "csrfmiddlewaretoken": token})
-    return client
 
 
 @pytest.fixture(params=["horde_moderator", "superuser"])
 def moderator(request, db) -> Client:
     if request.param == "horde_moderator":
-        return _admin_login(MODERATOR_KEY)
+        return admin_login(MODERATOR_KEY)
     client = Client(enforce_csrf_checks=True)
     client.force_login(Rater.objects.create_superuser("local-admin", "admin@example.org", "pw"))
     return client

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-from ratings_site.generations.models import GenerationImage, GenerationSet
 from ratings_site.demo.standin import DEMO_SET_FOUR
+from ratings_site.generations.models import GenerationImage, GenerationSet
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
 from tests.helpers import let_deferred_tasks_fall_due, run_worker

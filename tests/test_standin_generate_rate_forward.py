@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from ratings_site.demo.standin import DEMO_SET_FOUR, RATINGS_SET_TIMEOUT, STANDIN_IPADDR, StandinHorde
 from ratings_site.horde import client
 from ratings_site.horde.client import HordeRejected
-from ratings_site.demo.standin import DEMO_SET_FOUR, RATINGS_SET_TIMEOUT, STANDIN_IPADDR, StandinHorde
 
 
 class RatingsService:
