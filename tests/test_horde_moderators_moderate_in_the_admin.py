@@ -50,7 +50,7 @@ def test_a_moderator_may_hide_and_mark_nsfw(db, make_images):
 
     response = client.post(
         "/admin/datasets/image/",
-        {"action": "flag_hidden_True", "_selected_action": [image.pk], "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+        {"action": "hide_image", "_selected_action": [image.pk], "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
     )
 
     assert response.status_code == 302

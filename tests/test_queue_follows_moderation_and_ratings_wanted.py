@@ -24,13 +24,13 @@ def test_hiding_in_the_admin_takes_images_out_of_the_queue_and_unhiding_puts_the
     rater = Rater.objects.create(username="Fresh#7000", horde_id=7000)
     assert next_image_for(rater) in hidden
 
-    _admin_action(moderator_client, "flag_hidden_True", hidden)
+    _admin_action(moderator_client, "hide_image", hidden)
 
     assert [in_queue(image) for image in hidden + kept] == [False, False, True]
     assert next_image_for(rater) == kept[0]
     assert images_wanting_ratings() == 1
 
-    _admin_action(moderator_client, "flag_hidden_False", hidden)
+    _admin_action(moderator_client, "unhide_image", hidden)
 
     assert [in_queue(image) for image in hidden] == [True, True]
     assert [priority_of(image) for image in hidden] == [0.0, 0.0]  # until the predictor sets it again

@@ -30,6 +30,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from ratings_site.bestof.models import BestPick, GroupSkip, PromptGroup, PromptGroupImage
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.services import hiding_flags
 from ratings_site.raters.models import Rater
 
 # How often the queue walks on past groups it found with fewer than two images left to show (each time it
@@ -44,7 +45,7 @@ SHOWN_IMAGE_FIELDS = (
 
 def may_be_shown(image: Image) -> bool:
     """Whether an image of a group may be shown and picked: the flags the image queue leaves out, but its ratings."""
-    return not (image.hidden or image.broken or image.nsfw or image.is_captcha)
+    return not hiding_flags(image)
 
 
 @dataclass(frozen=True)

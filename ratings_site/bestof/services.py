@@ -30,6 +30,7 @@ from ratings_site.bestof.models import (
 )
 from ratings_site.bestof.selectors import GroupToPick, group_to_pick
 from ratings_site.datasets.models import Dataset, Image
+from ratings_site.datasets.services import SHOWN_FLAGS
 from ratings_site.kudos import services as kudos
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
@@ -227,9 +228,7 @@ def split_sizes(count: int) -> list[int]:
 def groupable_images(dataset: Dataset):
     """Images that may join a group: shown on the best-of page (see selectors.may_be_shown), with a prompt,
     and in no group yet."""
-    return Image.objects.filter(
-        dataset=dataset, hidden=False, broken=False, nsfw=False, is_captcha=False, prompt_group_member__isnull=True
-    ).exclude(caption="")
+    return Image.objects.filter(dataset=dataset, prompt_group_member__isnull=True, **SHOWN_FLAGS).exclude(caption="")
 
 
 @dataclass

@@ -30,9 +30,20 @@ def recount_images(datasets: QuerySet[Dataset] | None = None) -> int:
     return datasets.update(image_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
 
 
+# What keeps an image from raters whatever its ratings: each flag with the value a shown image has. The queue rule
+# is these and "wants ratings"; the best-of pages show only images with these values; ratings.services names the
+# flag that refuses a rating (`hiding_flags`).
+SHOWN_FLAGS = {"hidden": False, "broken": False, "nsfw": False, "is_captcha": False}
+
+
 def queue_condition(ratings_wanted: int) -> Q:
     """The queue rule: the images that want ratings. The one place it is written."""
-    return Q(hidden=False, broken=False, nsfw=False, is_captcha=False, ratings_count__lt=ratings_wanted)
+    return Q(**SHOWN_FLAGS, ratings_count__lt=ratings_wanted)
+
+
+def hiding_flags(image: Image) -> set[str]:
+    """The flags of SHOWN_FLAGS that keep this image (in memory) from raters; empty when none does."""
+    return {flag for flag, shown in SHOWN_FLAGS.items() if getattr(image, flag) != shown}
 
 
 def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:

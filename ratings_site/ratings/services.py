@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from ratings_site.datasets.models import Image, QueueEntry
-from ratings_site.datasets.services import queue_condition, refresh_queue
+from ratings_site.datasets.services import hiding_flags, queue_condition, refresh_queue
 from ratings_site.kudos.services import (
     UndoneReward,
     cancel_passed_check_reward,
@@ -92,25 +92,11 @@ def parse_scores(rating: object, artifacts: object) -> tuple[int, int | None]:
 # Is this image rateable: the one answer, with a refusal that says why not. For a dataset image it is the queue rule
 # (datasets.services.queue_condition) read back part by part; rate_image's claim applies that rule itself.
 FULL_MESSAGE = "This image already has all the ratings it needs. Here is another one."
-_WHY_OUT_OF_THE_QUEUE = {  # the queue rule's parts, in the order a refusal names them
+_WHY_OUT_OF_THE_QUEUE = {  # the flags of datasets.services.SHOWN_FLAGS, in the order a refusal names them
     "hidden": ("This image is not available for rating any more: a moderator took it out.", "image_hidden"),
     "broken": ("This image is not available for rating any more: it could not be loaded.", "image_broken"),
     "nsfw": ("This image is not available for rating: it is marked NSFW.", "image_nsfw"),
 }
-
-
-def _queue_rule_failures(image: Image) -> set[str]:
-    """The fields of the queue rule (`queue_condition`: equalities and one `__lt`) that this image fails, read from
-    the image in memory."""
-    failed = set()
-    for lookup, wanted in queue_condition(settings.RATINGS_PER_IMAGE).children:
-        field, _, operator = lookup.partition("__")
-        value = getattr(image, field)
-        if operator not in ("", "lt"):
-            raise ValueError(f"The queue rule's {lookup!r} has no reading here: teach _queue_rule_failures it.")
-        if not (value < wanted if operator == "lt" else value == wanted):
-            failed.add(field)
-    return failed
 
 
 def rateable_refusal(image: Image, *, claim_failed: bool = False) -> RatingRefused | None:
@@ -121,9 +107,9 @@ def rateable_refusal(image: Image, *, claim_failed: bool = False) -> RatingRefus
 
     "It has all its ratings" (ImageFull, 403) is read only once rate_image's claim failed (`claim_failed`): before
     it, a retry of the rating that filled the image must still be answered as the first was."""
-    failed = _queue_rule_failures(image)
-    if not claim_failed:
-        failed.discard("ratings_count")
+    failed = hiding_flags(image)
+    if claim_failed and image.ratings_count >= settings.RATINGS_PER_IMAGE:
+        failed.add("ratings_count")
     for field, (message, code) in _WHY_OUT_OF_THE_QUEUE.items():
         if field in failed:
             return ImageUnavailable(message, code=code)
