@@ -46,3 +46,26 @@ class Refusal(Exception):
         if self.until is not None:
             return max(1, math.ceil((self.until - timezone.now()).total_seconds()))
         return None
+
+
+class RefusalPageMiddleware:
+    """The pages' one translation of a refusal that no view answered where the person acted: a page with the
+    refusal's message and status (and Retry-After), never a 500. The API has its own (api.errors: JSON
+    {"message", "code"}), so API paths are left to it. Views that keep what a person entered (the rate card, the
+    set page) still catch their refusals to answer in place."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, Refusal) or request.path.startswith("/api/"):
+            return None
+        from django.shortcuts import render
+
+        response = render(request, "refused.html", {"refusal": exception}, status=exception.status)
+        if exception.retry_after is not None:
+            response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "ratings_site.raters.middleware.HtmxRedirectMiddleware",
     "ratings_site.raters.middleware.HordeModeratorStillModeratorMiddleware",
+    # A refusal (ratings_site.refusals.Refusal) that a page's view did not answer itself: a 4xx page, never a 500.
+    "ratings_site.refusals.RefusalPageMiddleware",
     # Last, so that it marks the answer before the CSP and X-Frame-Options middlewares above it write their
     # headers: only /embed/ pages may be framed, and only by EMBED_ALLOWED_ORIGINS.
     "ratings_site.embed.framing.EmbedFramingMiddleware",
