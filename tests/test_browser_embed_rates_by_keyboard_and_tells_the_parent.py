@@ -48,6 +48,8 @@ def test_keyboard_ratings_in_the_frame_reach_the_app_around_it(browser: Browser,
     open_in_frame(page, DEMO_KEY)
     frame = the_frame(page)
     expect(frame.get_by_test_id("image")).to_be_visible()
+    # embed.js takes the spent token out of the frame's address once it runs, which may be after the image shows.
+    frame.wait_for_function("() => !new URLSearchParams(location.search).has('token')")
     assert frame.url.startswith(f"{site.url}/embed/rate/") and "token=" not in frame.url, frame.url
     expect_no_site_chrome(frame)
     expect(frame.locator(".embed-who")).to_contain_text("Rating as DemoRater#1001")
