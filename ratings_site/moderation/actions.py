@@ -39,6 +39,16 @@ from ratings_site.refusals import Refusal
 Kind = ModerationAction.Kind
 REASON_MAX = ModerationAction._meta.get_field("reason").max_length
 
+# Who may do (and undo) an act: acts on raters and their ratings, or acts on images and their reports.
+ACT_ON_RATERS = "moderation.act_on_raters"
+ACT_ON_IMAGES = "moderation.act_on_images"
+_ON_RATERS = {Kind.BAN, Kind.UNBAN, Kind.INVALIDATE, Kind.RESTORE}
+
+
+def permission_for(act: ModerationAction) -> str:
+    """The permission an act of this kind, and its undo, needs."""
+    return ACT_ON_RATERS if act.kind in _ON_RATERS else ACT_ON_IMAGES
+
 
 class ActionRefused(Refusal):
     """An act that cannot be done as asked (already done, nothing to undo, a missing reason)."""

@@ -42,10 +42,8 @@ NOTE_CHARS = 200
 IMAGE_PAGE_ROWS = 50
 ACT_FLAGS = ("hidden", "nsfw")  # changed only by acts (recorded, undoable), never in the image's form  # the latest ratings, reports and acts on the image page
 
-ON_IMAGES = "moderation.act_on_images"
-ON_RATERS = "moderation.act_on_raters"
+ON_IMAGES, ON_RATERS = actions.ACT_ON_IMAGES, actions.ACT_ON_RATERS
 Kind = ModerationAction.Kind
-RATER_KINDS = {Kind.BAN, Kind.UNBAN, Kind.INVALIDATE, Kind.RESTORE}
 
 
 def open_reports() -> QuerySet[Skip]:
@@ -193,7 +191,7 @@ def act_on_image(request: HttpRequest, image_id: int) -> HttpResponse:
 def undo_act(request: HttpRequest, act_id: int) -> HttpResponse:
     """Undo one act (moderation.actions.undo), then go back (`next`) with a message."""
     act = get_object_or_404(ModerationAction, pk=act_id)
-    _require(request, ON_RATERS if act.kind in RATER_KINDS else ON_IMAGES)
+    _require(request, actions.permission_for(act))
     back = _back(request, reverse("admin:moderation_reports"))
     try:
         actions.undo(actor=request.user, action=act, reason=_reason(request))

@@ -38,9 +38,7 @@ from ratings_site.ratings.admin import RatingAdmin
 from ratings_site.ratings.models import Rating
 
 Kind = ModerationAction.Kind
-ACT_ON_RATERS = "moderation.act_on_raters"
-ACT_ON_IMAGES = "moderation.act_on_images"
-RATER_KINDS = {Kind.BAN, Kind.UNBAN, Kind.INVALIDATE, Kind.RESTORE}
+ACT_ON_RATERS, ACT_ON_IMAGES = actions.ACT_ON_RATERS, actions.ACT_ON_IMAGES
 LIST_REASON = "Invalidated from the ratings list."
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -75,7 +73,7 @@ def describe(act: ModerationAction) -> str:
 
 def may_undo(user, act: ModerationAction) -> bool:
     """Undoing an act needs the right to do it: acts on raters, or acts on images."""
-    return user.has_perm(ACT_ON_RATERS if act.kind in RATER_KINDS else ACT_ON_IMAGES)
+    return user.has_perm(actions.permission_for(act))
 
 
 # The rater page's forms. Each has a prefix, so that the values typed into one come back into that one alone.
