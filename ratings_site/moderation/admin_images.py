@@ -43,7 +43,6 @@ IMAGE_PAGE_ROWS = 50
 ACT_FLAGS = ("hidden", "nsfw")  # changed only by acts (recorded, undoable), never in the image's form  # the latest ratings, reports and acts on the image page
 
 ON_IMAGES, ON_RATERS = actions.ACT_ON_IMAGES, actions.ACT_ON_RATERS
-Kind = ModerationAction.Kind
 
 
 def open_reports() -> QuerySet[Skip]:
