@@ -83,3 +83,21 @@ class BigListMixin:
     paginator = CheapCountPaginator
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A list filter that opens on one of its choices (`default`) rather than on everything: "All" is one of its
+    lookups, and Django's own "All" (which would mean the default here) is not offered."""
+
+    default: str
+
+    def value(self) -> str:
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }

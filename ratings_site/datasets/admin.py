@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from ratings_site.admin_paging import BigListMixin
+from ratings_site.admin_paging import BigListMixin, DefaultChoiceFilter
 from ratings_site.datasets.fetch import validate_image_url
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.datasets.pictures import ALLOWED_FORMATS, ENDINGS, PICTURE_ENDINGS, TooManyPixelsError, open_picture
@@ -52,26 +52,15 @@ class InQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CheckImageFilter(admin.SimpleListFilter):
+class CheckImageFilter(DefaultChoiceFilter):
     """Check images (captchas) stay out of the list unless asked for: moderators work on the images raters rate."""
 
     title = "check image"
     parameter_name = "check"
+    default = "no"
 
     def lookups(self, request, model_admin):
         return [("no", "No"), ("yes", "Yes"), ("all", "All")]
-
-    def value(self) -> str:
-        return super().value() or "no"
-
-    def choices(self, changelist):
-        # No "All" of Django's own (it would mean the default "No" here): "All" is one of the lookups.
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
 
     def queryset(self, request, queryset):
         if self.value() == "all":

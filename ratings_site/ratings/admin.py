@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from ratings_site.admin_paging import BigListMixin
+from ratings_site.admin_paging import BigListMixin, DefaultChoiceFilter
 from ratings_site.datasets.admin import ImageIdSearchMixin
 from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
 from ratings_site.ratings.scales import ARTIFACTS_SHORT, RATING_LABELS
@@ -33,6 +35,24 @@ class ArtifactsScaleFilter(ScaleFilter):
     labels = ARTIFACTS_SHORT
 
 
+class ReportOrSkipFilter(DefaultChoiceFilter):
+    """Reports (a reason other than "skipped") or plain skips; reports unless asked otherwise."""
+
+    title = "kind"
+    parameter_name = "kind"
+    default = "reports"
+
+    def lookups(self, request, model_admin):
+        return [("reports", "Reports"), ("skips", "Plain skips"), ("all", "All")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "reports":
+            return queryset.exclude(reason=Skip.Reason.SKIPPED)
+        if self.value() == "skips":
+            return queryset.filter(reason=Skip.Reason.SKIPPED)
+        return queryset
+
+
 class RaterImageRowsAdmin(ImageIdSearchMixin, BigListMixin, admin.ModelAdmin):
     """What a rater did with an image (ratings, skips and reports, check answers), millions of rows: found by the
     start of the image's id or by the rater's name, the rater and the image (named by its dataset) in the list's one
@@ -53,8 +73,21 @@ class RatingAdmin(RaterImageRowsAdmin):
 
 @admin.register(Skip)
 class SkipAdmin(RaterImageRowsAdmin):
-    list_display = ["created_at", "rater", "image", "reason", "note"]
-    list_filter = ["reason"]
+    """Plain skips and reports, told apart (reports first: the filter opens on them), each with its image's thumbnail
+    linking to the image's page. Open reports are worked through in the reports queue (/admin/moderation/reports/)."""
+
+    list_display = ["created_at", "rater", "thumbnail", "reason", "note", "resolved_at"]
+    list_filter = [ReportOrSkipFilter, "reason"]
+
+    @admin.display(description="Image")
+    def thumbnail(self, skip: Skip):
+        page = reverse("admin:datasets_image_change", args=[skip.image_id])
+        return format_html(
+            '<a href="{}"><img src="{}" alt="{}" class="image-thumbnail" loading="lazy"></a>',
+            page,
+            skip.image.thumbnail_src,
+            skip.image,
+        )
 
 
 @admin.register(CaptchaAnswer)
