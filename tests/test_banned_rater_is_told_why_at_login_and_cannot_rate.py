@@ -51,7 +51,7 @@ def test_a_banned_rater_cannot_rate_by_page_or_api_and_is_told_why(login, make_i
     api = api_rate(images[1].public_id, {"rating": 7}, apikey=DEMO_KEY)
 
     assert page.status_code == 403 and REASON in page.content.decode()
-    assert api.status_code == 403 and REASON in api.json()["message"]
+    assert api.status_code == 403 and REASON in api.json()["message"] and api.json()["code"] == "banned"
     assert not Rating.objects.filter(rater=rater).exists()
 
 

@@ -132,7 +132,7 @@ def rater_for_key(*, apikey: str, address: str, fresh: bool = False) -> Rater:
             code="shared_key_refused",
         ) from None
     if is_banned(rater):  # told why, and not let in (the ban is this site's own: raters.standing)
-        raise LoginRefused(banned_message(rater), status=403, about_key=False)
+        raise LoginRefused(banned_message(rater), code="banned", status=403, about_key=False)
     if rater.is_horde_anonymous:
         throttle.count_anonymous_login(address=address)
     return rater
