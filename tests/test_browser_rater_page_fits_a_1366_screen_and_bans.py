@@ -1,6 +1,6 @@
 """A Horde moderator on a 1366 × 768 laptop opens a farmer's rater page: the figures, the thumbnails of the recent
 ratings and the acts fit without sideways scrolling; a ban typed into the page with its reason is done, said in a
-message, and undone by the Undo button beside it."""
+message, and undone by the Undo button beside it. On a 390 px phone, the rater and image pages never scroll sideways."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from ratings_site.ratings.models import Rating
 from tests.browser_fixtures import (  # noqa: F401 (fixtures)
+    PHONE,
     browser,
     log_in,
     make_picture_images,
@@ -69,3 +70,20 @@ def test_the_rater_page_fits_and_a_ban_is_done_and_undone(open_page: Callable[..
 
     expect(page.locator(".messagelist")).to_contain_text("Undid")
     expect(page.locator(".rater-standing")).to_contain_text("Not banned")
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("no_captchas")
+def test_on_a_phone_the_rater_and_image_pages_never_scroll_sideways(
+    open_page: Callable[..., Page], make_picture_images
+):
+    """Their wide lists (divergences, recent ratings with a reason field each, history; who rated an image) scroll
+    inside their own box at 390 px; the page does not."""
+    farmer = _farmer(make_picture_images)
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(page, MODERATOR_KEY)
+
+    for url in (page_of(farmer), f"/admin/datasets/image/{Rating.objects.filter(rater=farmer).first().image_id}/change/"):
+        page.goto(url)
+        expect(page.locator("#content")).to_be_visible()
+        assert page.locator("html").evaluate("element => element.scrollWidth - element.clientWidth") <= 0, url
