@@ -7,9 +7,9 @@ from rest_framework.exceptions import APIException
 
 
 class APIRefusal(APIException):
-    """A refusal with its own status and message; `wait` (seconds) becomes Retry-After."""
+    """A refusal of the API's own (a malformed id or body, an unknown dataset) with its status and message. Our
+    services' refusals, and any that says when to come back, are `ratings_site.refusals.Refusal`s."""
 
-    def __init__(self, status_code: int, message: str, *, wait: int | None = None):
+    def __init__(self, status_code: int, message: str):
         super().__init__(detail=message)
         self.status_code = status_code
-        self.wait = wait
