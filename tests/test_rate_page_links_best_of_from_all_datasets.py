@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,6 +15,8 @@ from ratings_site.datasets.models import Dataset
 from tests.bestof_helpers import make_prompt_groups
 from tests.conftest import DEMO_KEY
 
+# No check image drawn at random (CAPTCHA_RATE): its draw is one more query on some pages, not on others.
+pytestmark = pytest.mark.usefixtures("no_captchas")
 LINKS = re.compile(r'<a href="(/rate/[^"]+/best/)" data-testid="best-of-link">([^<]+)</a>')
 
 
