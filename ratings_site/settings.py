@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ratings_site.figures",
     "ratings_site.generations",
     "ratings_site.bestof",
+    "ratings_site.reliability",
     "ratings_site.api",
     "ratings_site.exports",
     "ratings_site.embed",

@@ -71,6 +71,12 @@ class Image(models.Model):
     artifacts_count = models.PositiveIntegerField(default=0)
     artifacts_sum = models.PositiveIntegerField(default=0)
     reports_count = models.PositiveIntegerField(default=0)
+    tag_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='How many raters gave each tag (ratings.models.RaterTag), e.g. {"watermark": 2}: kept by '
+        "ratings.tags from the tags of raters whose ratings count; absent tags are 0.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,12 +132,23 @@ class QueueEntry(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+", db_index=False)
     priority = models.FloatField(default=0.0, help_text="Higher is rated sooner; set by the predictor.")
     shuffle = models.FloatField(default=_shuffle, help_text="A random tie-breaker among equal priorities.")
+    nsfw = models.BooleanField(
+        default=False,
+        help_text="Left out of the queue of raters who hide NSFW images (Rater.hide_nsfw): tagged NSFW by "
+        "NSFW_HIDE_TAGS raters or more, or a LAION punsafe of NSFW_HIDE_PUNSAFE or more "
+        "(datasets.services.queue_nsfw_condition). Kept by refresh_queue.",
+    )
 
     class Meta:
         verbose_name_plural = "queue entries"
         indexes = [
             models.Index("dataset", models.F("priority").desc(), "shuffle", name="queue_by_dataset"),
             models.Index(models.F("priority").desc(), "shuffle", name="queue_order"),
+            # The same two orders without the entries a rater hiding NSFW images must not see.
+            models.Index(
+                "dataset", models.F("priority").desc(), "shuffle", name="sfw_queue_by_dataset", condition=Q(nsfw=False)
+            ),
+            models.Index(models.F("priority").desc(), "shuffle", name="sfw_queue_order", condition=Q(nsfw=False)),
         ]
 
     def __str__(self) -> str:

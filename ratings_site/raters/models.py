@@ -65,6 +65,16 @@ class Rater(AbstractUser):
     welcome_dismissed = models.BooleanField(
         default=False, help_text="The rater closed the rate page's welcome panel for good."
     )
+    hide_nsfw = models.BooleanField(
+        default=False,
+        help_text="The rater's NSFW preference (their settings page): their queue leaves out the images that raters "
+        "tagged NSFW often enough or whose LAION punsafe is high (QueueEntry.nsfw). Off by default.",
+    )
+    in_top_raters = models.BooleanField(
+        default=True,
+        help_text="Whether the stats page may list the rater among its top raters (they can opt out on their settings "
+        "page).",
+    )
 
     objects = RaterManager()
 

@@ -21,6 +21,7 @@ from ratings_site.datasets.services import refresh_queue
 from ratings_site.raters.models import Rater
 from ratings_site.raters.standing import rater_counts, standing_changed
 from ratings_site.ratings.models import Rating
+from ratings_site.ratings.signals import counted_ratings_changed
 
 BATCH = 1000
 
@@ -89,6 +90,8 @@ def recount_image_counters(image_ids: Iterable[int]) -> None:
             image.artifacts_sum = row.get("artifacts_total") or 0
         Image.objects.bulk_update(images, ["ratings_count", "rating_sum", "artifacts_count", "artifacts_sum"])
         refresh_queue(Image.objects.filter(pk__in=batch))
+    if image_ids:
+        counted_ratings_changed.send(sender=Rating, image_ids=image_ids)
 
 
 def counted(ratings=None):

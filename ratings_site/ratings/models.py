@@ -65,16 +65,16 @@ class Skip(models.Model):
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a moderator dealt with this report (moderation.actions); empty while open."
+        null=True,
+        blank=True,
+        help_text="When a moderator dealt with this report (moderation.actions); empty while open.",
     )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rater", "image"], name="skip_once_per_rater")]
         indexes = [
             models.Index(fields=["image"], name="report_by_image", condition=~Q(reason="skipped")),
-            models.Index(
-                fields=["-created_at"], name="open_report_by_time", condition=OPEN_REPORT
-            ),
+            models.Index(fields=["-created_at"], name="open_report_by_time", condition=OPEN_REPORT),
         ]
 
     @property
@@ -129,3 +129,34 @@ class ServedImage(models.Model):
             models.Index(fields=["rater", "served_at"], name="pending_check", condition=Q(is_check=True)),
             models.Index(fields=["served_at"], name="served_by_time", condition=Q(is_check=False)),
         ]
+
+
+class RaterTag(models.Model):
+    """A tag a rater put on a dataset image while rating it (or on the API): what the image is, beyond its score.
+
+    One row per (rater, image, tag). Counted per image in `Image.tag_counts` (only the tags of raters whose ratings
+    count), exported per image and per rater, and read by the NSFW preference (QueueEntry.nsfw). Written only by
+    ratings.tags. Distinct from moderation.ImageTag, a moderator's confirmed tag.
+    """
+
+    class Kind(models.TextChoices):
+        WATERMARK = "watermark", "Watermark"
+        TEXT = "text", "Text"
+        NSFW = "nsfw", "NSFW"
+        BROKEN = "broken", "Broken"
+        NOT_ARTWORK = "not_artwork", "Not an artwork"
+
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
+    image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="rater_tags")
+    tag = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rater", "image", "tag"], name="tag_once_per_rater")]
+        indexes = [
+            models.Index(fields=["image", "tag"], name="tag_by_image"),
+            models.Index(fields=["tag", "image"], name="image_by_tag"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater} tagged {self.image_id} {self.tag}"
