@@ -18,7 +18,7 @@ imports it (tests/test_demo_code_never_imported_by_production.py).
 
 The order, lowest first (`LAYERS`; an app imports only apps before it):
 
-    horde < raters < datasets < kudos < ratings < generations < bestof < predictor < exports < moderation
+    horde < raters < datasets < kudos < ratings < generations < bestof < reliability < predictor < exports < moderation
     < embed < api
 
 When an upper app must react to a lower one, the lower offers a hook and the upper registers in its
@@ -45,6 +45,7 @@ LAYERS = [
     "ratings",
     "generations",
     "bestof",
+    "reliability",
     "predictor",
     "exports",
     "moderation",
