@@ -12,7 +12,7 @@ own pieces on synthetic data.
   chosen gets RATINGS_PER_IMAGE (5) of them, as the site asks. Every image's ratings are drawn
   once per seed, so both strategies see the same ratings for the same image.
 - The loop: a random seed set is rated; then, each round, an ensemble of K bootstrap heads is
-  trained on the mean ratings (training.train_ensemble: the published head layout, MSE + Adam,
+  trained on the mean ratings (training.fitting.train_ensemble: the published head layout, MSE + Adam,
   the best epoch on a 10 % validation split of the rated images), every unrated image is scored
   (the ensemble's mean) with an uncertainty (its standard deviation), priorities.compute_priorities
   ranks them, and the top `--batch` images (what the queue serves first) are rated.
@@ -154,14 +154,9 @@ def run_loop(world: World, learner: str, strategy: str, args: argparse.Namespace
     import torch
 
     from ratings_site.predictor.priorities import compute_priorities, design_gram
-    from ratings_site.predictor.training import (
-        TrainingOptions,
-        predict,
-        spearman,
-        train_ensemble,
-        train_ridge_head,
-        validation_mask,
-    )
+    from ratings_site.predictor.training.data import validation_mask
+    from ratings_site.predictor.training.evaluation import spearman
+    from ratings_site.predictor.training.fitting import TrainingOptions, predict, train_ensemble, train_ridge_head
 
     rng = np.random.default_rng(seed + 1000)  # the same seed set for every strategy
     rated = rng.choice(world.pool, size=args.seed_images, replace=False)
@@ -237,7 +232,7 @@ def comparisons(args: argparse.Namespace) -> list[tuple[str, str]]:
 def report(args: argparse.Namespace, world_name: str, clusters: int) -> dict[tuple[str, str, float], float | None]:
     """Run every learner and strategy on `args.seeds` worlds of this kind, print the tables;
     returns (run, baseline, target) -> ratio of the mean ratings needed."""
-    from ratings_site.predictor.training import spearman
+    from ratings_site.predictor.training.evaluation import spearman
 
     args.clusters = clusters
     print()
@@ -318,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DEBUG", "1")
     import django
 
-    django.setup()  # training.py reads settings at import
+    django.setup()  # training.fitting reads settings at import
     import torch
 
     torch.set_num_threads(args.threads)

@@ -7,8 +7,8 @@ own code and no database:
 - decoding: float16 bytes as stored in ImageEmbedding → float32 (embeddings.load_embeddings' step);
 - scoring: scoring.score_embeddings with one head, then with the head and an ensemble of K heads
   (what score_stored_embeddings does per chunk);
-- training: training.train_head for --epochs epochs (MSE, Adam, the per-epoch validation pass
-  included), and the plain optimiser steps alone; training.train_ridge_head (`--method ridge`:
+- training: training.fitting.train_head for --epochs epochs (MSE, Adam, the per-epoch validation pass
+  included), and the plain optimiser steps alone; training.fitting.train_ridge_head (`--method ridge`:
   X'X, its eigendecomposition and the leave-one-out pass over every penalty), and with the
   penalty given (what each bootstrap head of the ensemble costs). An Adam epoch and a ridge
   fit are not the same amount of work: Adam needs tens of epochs, the ridge fit is the answer.
@@ -59,7 +59,7 @@ def main() -> None:
     from ratings_site.predictor.embeddings import decode_embeddings
     from ratings_site.predictor.heads import AestheticHead, HeadEnsemble
     from ratings_site.predictor.scoring import score_embeddings
-    from ratings_site.predictor.training import train_head, train_ridge_head
+    from ratings_site.predictor.training.fitting import train_head, train_ridge_head
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -5,7 +5,9 @@ Imported by the train_predictor test modules (never by conftest.py).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,17 +80,25 @@ def plant_ratings(
 
 
 def plant_generation_pairs(
-    planted: Planted, *, sets: int, agree: bool = True, rater: Rater | None = None, seed: int = 1, key: str = KEY
+    planted: Planted,
+    *,
+    sets: int,
+    agree: bool = True,
+    rater: Rater | None = None,
+    seed: int = 1,
+    key: str = KEY,
+    truth: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> int:
     """`sets` rated generation sets of two images each, with planted GenerationEmbedding rows (no files) and
     one best-of pair each: the winner is the planted truth's better image (agree) or its worse one. Pairs
-    whose images the truth hardly tells apart are left out; returns how many pairs were stored."""
+    whose images the truth hardly tells apart are left out; returns how many pairs were stored. `truth`: what the
+    picks follow instead of the planted truth (a function of the embeddings)."""
     from ratings_site.generations.models import GenerationImage, GenerationSet, Preference, Source
     from ratings_site.predictor.models import GenerationEmbedding
 
     rng = np.random.default_rng(seed)
     embeddings = unit_vectors(rng, 2 * sets, planted.embeddings.shape[1])
-    truth = planted.truth(embeddings)
+    truth = (truth or planted.truth)(embeddings)
     stored = 0
     for n in range(sets):
         a, b = 2 * n, 2 * n + 1
@@ -99,7 +109,10 @@ def plant_generation_pairs(
         )
         images = [
             GenerationImage.objects.create(
-                generation_set=generation_set, generation_id=f"g{i}", position=i, copy_state=GenerationImage.CopyState.COPIED
+                generation_set=generation_set,
+                generation_id=f"g{i}",
+                position=i,
+                copy_state=GenerationImage.CopyState.COPIED,
             )
             for i in (a, b)
         ]
@@ -112,5 +125,32 @@ def plant_generation_pairs(
         Preference.objects.create(
             generation_set=generation_set, winner=winner, loser=loser, rater=rater, source=Source.HORDE
         )
+        stored += 1
+    return stored
+
+
+def plant_group_picks(
+    images: list[Image], embeddings: np.ndarray, truth: np.ndarray, *, rater: Rater, agree: bool = True
+) -> int:
+    """Best-of picks of dataset prompt groups of two consecutive images each: the winner is the better image by
+    `truth` (one value per image; agree) or the worse one. Pairs the truth hardly tells apart are left out;
+    returns how many pairs were stored."""
+    from ratings_site.bestof.models import BestPick, ImagePreference, PromptGroup, PromptGroupImage
+
+    stored = 0
+    for i in range(0, len(images) - 1, 2):
+        a, b = images[i], images[i + 1]
+        if abs(truth[i] - truth[i + 1]) < 0.3:
+            continue
+        better, worse = (a, b) if truth[i] > truth[i + 1] else (b, a)
+        winner, loser = (better, worse) if agree else (worse, better)
+        group = PromptGroup.objects.create(
+            dataset=a.dataset, prompt_key=hashlib.sha256(f"{a.pk}-{b.pk}".encode()).hexdigest(), prompt=f"p{i}", size=2
+        )
+        PromptGroupImage.objects.bulk_create(
+            [PromptGroupImage(group=group, image=a, position=1), PromptGroupImage(group=group, image=b, position=2)]
+        )
+        pick = BestPick.objects.create(rater=rater, group=group, winner=winner)
+        ImagePreference.objects.create(winner=winner, loser=loser, group=group, pick=pick, rater=rater)
         stored += 1
     return stored

@@ -18,7 +18,7 @@ SITE = Path(__file__).resolve().parent.parent / "ratings_site"
 # Failures, not refusals: logged, retried or turned into a refusal by their callers.
 NOT_REFUSALS = {
     "ratings_site.predictor.priorities.PrioritisationError",
-    "ratings_site.predictor.training.NotEnoughTrainingData",
+    "ratings_site.predictor.training.data.NotEnoughTrainingData",
     "ratings_site.predictor.clip.PredictorError",
     "ratings_site.datasets.importers.DatasetImportError",
     "ratings_site.datasets.fetch.FetchError",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ratings_site.exports.services import ratings_to_export
 from ratings_site.moderation import actions
 from ratings_site.moderation.models import ModerationAction
-from ratings_site.predictor.training import good_standing_ratings
+from ratings_site.predictor.training.data import good_standing_ratings
 from ratings_site.ratings.models import Rating
 from tests.helpers import in_queue
 from tests.moderation_helpers import counters, horde_rater, line_statuses, rate

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from ratings_site.predictor.training import load_training_set
+from ratings_site.predictor.training.data import load_training_set
 from ratings_site.raters.standing import rater_counts
 from ratings_site.ratings.models import CaptchaAnswer, Rating
 from tests.planted_ratings import KEY, make_rater, store_embeddings, unit_vectors

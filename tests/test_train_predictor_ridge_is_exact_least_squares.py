@@ -9,7 +9,7 @@ import torch
 from django.core.management import call_command
 
 from ratings_site.predictor.heads import load_head, save_head
-from ratings_site.predictor.training import RIDGE_PENALTIES, describe_penalty, fit_ridge, linear_head
+from ratings_site.predictor.training.fitting import RIDGE_PENALTIES, describe_penalty, fit_ridge, linear_head
 from tests.planted_ratings import KEY_MODEL, KEY_PRETRAINED, plant_ratings
 
 

@@ -31,6 +31,15 @@ of WRITE_CHUNK_ROWS ids, each its own transaction, shared among PRIORITY_WRITE_C
 connections; elsewhere executemany in the same chunks. Only queue entries are written (a narrow
 table with the queue's indexes alone): images that have all their ratings have no entry, hence
 no priority.
+
+Prompt groups (bestof.PromptGroup, the best-of queue) take their priority from their images once the images'
+are written (`apply_group_priorities`): each group gets the highest queue priority among its images, 0 when none
+of them is in the queue. The highest rather than the mean: a group is worth showing as soon as one of its images
+is one the predictor most wants judged, and under `stratified` or `random` priorities the mean of 2 to 4 images
+drifts toward 0.5 for every group, which would flatten the groups' order; under `score` the highest puts the
+groups holding the best predicted images first, the pairs that most decide the top of the ranking. Groups are
+written in bulk: one UPDATE per range of GROUP_CHUNK_IDS group ids, each computing its groups' priorities in the
+database (a GROUP BY over their members joined to the queue), no query per group.
 """
 
 from __future__ import annotations
@@ -46,8 +55,9 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 
+from ratings_site.bestof.models import PromptGroup, PromptGroupImage
 from ratings_site.datasets.models import Dataset, QueueEntry
 from ratings_site.predictor.embeddings import load_embeddings
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
@@ -58,6 +68,7 @@ DESIGN_GRAM_KEY = "design.gram"  # where an ensemble file keeps its training des
 STRATEGIES = ("uncertainty", "stratified", "score", "random")
 COPY_CHUNK_ROWS = 262_144
 WRITE_CHUNK_ROWS = 50_000  # rows updated per transaction: ratings wait at most one chunk
+GROUP_CHUNK_IDS = 50_000  # prompt-group ids per UPDATE (and transaction) in apply_group_priorities
 UNCERTAINTY_POOL = 10_000  # most images the design step chooses among (their embeddings are read)
 UNCERTAINTY_POOL_FRACTION = 0.5  # ... and at most this share of the queue, the most disputed
 UNCERTAINTY_PICKS = 500  # images ordered by the design step; the rest follow by disagreement
@@ -319,7 +330,10 @@ def _embedding_loader(version: PredictorVersion, ids: np.ndarray, gram: np.ndarr
 def _chunks(ids: np.ndarray, size: int) -> list[tuple[int, int]]:
     """(first id, last id) of consecutive runs of `size` sorted ids."""
     ordered = np.sort(ids)
-    return [(int(ordered[start]), int(ordered[min(start + size, ordered.size) - 1])) for start in range(0, ordered.size, size)]
+    return [
+        (int(ordered[start]), int(ordered[min(start + size, ordered.size) - 1]))
+        for start in range(0, ordered.size, size)
+    ]
 
 
 def _write_postgresql(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int, connections: int = 1) -> int:
@@ -397,6 +411,40 @@ def _write_executemany(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int)
     return updated
 
 
+def apply_group_priorities(*, dataset: Dataset | None = None, chunk_ids: int = GROUP_CHUNK_IDS) -> int:
+    """Set each prompt group's priority to the highest queue priority among its images (0 when none of them is in
+    the queue); with `dataset`, only that dataset's groups. One UPDATE per `chunk_ids` group ids, each its own
+    transaction, writing only the groups whose priority changes; returns how many changed."""
+    groups = PromptGroup.objects.all() if dataset is None else PromptGroup.objects.filter(dataset=dataset)
+    bounds = groups.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return 0
+    quote = connection.ops.quote_name
+    group_table, member_table = quote(PromptGroup._meta.db_table), quote(PromptGroupImage._meta.db_table)
+    queue_table = quote(QueueEntry._meta.db_table)
+    group_id, member_group = quote(PromptGroup._meta.pk.column), quote(PromptGroupImage._meta.get_field("group").column)
+    member_image, queue_image = (
+        quote(PromptGroupImage._meta.get_field("image").column),
+        quote(QueueEntry._meta.pk.column),
+    )
+    in_dataset = f" AND {group_table}.{quote(PromptGroup._meta.get_field('dataset').column)} = %s" if dataset else ""
+    sql = (
+        f"UPDATE {group_table} SET priority = computed.priority FROM ("
+        f"SELECT member.{member_group} AS group_id, COALESCE(MAX(entry.priority), 0.0) AS priority "
+        f"FROM {member_table} AS member LEFT JOIN {queue_table} AS entry ON entry.{queue_image} = member.{member_image} "
+        f"WHERE member.{member_group} BETWEEN %s AND %s GROUP BY member.{member_group}) AS computed "
+        f"WHERE {group_table}.{group_id} = computed.group_id AND {group_table}.priority <> computed.priority{in_dataset}"
+    )
+    updated = 0
+    with connection.cursor() as cursor:
+        for low in range(bounds["low"], bounds["high"] + 1, chunk_ids):
+            params = [low, low + chunk_ids - 1] + ([dataset.pk] if dataset else [])
+            with transaction.atomic():
+                cursor.execute(sql, params)
+                updated += cursor.rowcount
+    return updated
+
+
 def apply_priorities(
     strategy: str | None = None,
     *,
@@ -444,6 +492,7 @@ def apply_priorities(
         updated = _write_postgresql(ids, priorities, chunk_rows, connections)
     else:
         updated = _write_executemany(ids, priorities, chunk_rows)
+    groups_updated = apply_group_priorities(dataset=dataset)
     finished = time.perf_counter()
     return {
         "strategy": strategy,
@@ -452,6 +501,7 @@ def apply_priorities(
         "dataset": dataset.slug if dataset is not None else None,
         "scored": int(ids.size),
         "updated": int(updated),
+        "groups_updated": int(groups_updated),  # prompt groups whose priority changed
         "seconds": round(finished - started, 3),
         "read_seconds": round(read_done - started, 3),
         "compute_seconds": round(compute_done - read_done, 3),
@@ -478,6 +528,7 @@ def describe(summary: dict[str, Any]) -> str:
         f"Strategy {summary['strategy_used']}{fallback}, predictor version {summary['version']}"
         + (f", dataset {summary['dataset']}" if summary["dataset"] else "")
         + f": {summary['scored']:,} scored images in the queue, {summary['updated']:,} priorities changed, "
+        f"{summary.get('groups_updated', 0):,} prompt groups' priorities changed, "
         f"in {summary['seconds']:.2f} s "
         f"(read {summary['read_seconds']:.2f} s, compute {summary['compute_seconds']:.2f} s, "
         f"write {summary['write_seconds']:.2f} s)." + design
