@@ -264,6 +264,32 @@ CALLS: dict[tuple[str, str], Operation] = {
                                       apikey=MODERATOR_KEY),
         },
     ),
+    ("GET", "/api/v1/tags"): Operation({200: lambda ctx: ctx.call("GET", "/api/v1/tags")}),
+    ("GET", "/api/v1/image/{image_id}/tags"): Operation(
+        {
+            200: lambda ctx: ctx.call("GET", f"/api/v1/image/{ctx.image().public_id}/tags", apikey=DEMO_KEY),
+            401: lambda ctx: ctx.call("GET", f"/api/v1/image/{ctx.image().public_id}/tags", apikey="demo-shared-0004"),
+            403: lambda ctx: ctx.call("GET", f"/api/v1/image/{ctx.image().public_id}/tags",
+                                      apikey=ctx.closed_account_key()),
+            404: lambda ctx: ctx.call("GET", f"/api/v1/image/{UNKNOWN}/tags"),
+        },
+    ),
+    ("PUT", "/api/v1/image/{image_id}/tags"): Operation(
+        {
+            200: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", {"tags": ["text"]},
+                                      apikey=DEMO_KEY),
+            400: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", {"tags": ["sparkly"]},
+                                      apikey=DEMO_KEY),
+            401: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", {"tags": []}),
+            403: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", {"tags": []},
+                                      apikey=ctx.closed_account_key()),
+            404: lambda ctx: ctx.call("PUT", f"/api/v1/image/{UNKNOWN}/tags", {"tags": []}, apikey=DEMO_KEY),
+            413: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", raw=TOO_LARGE,
+                                      apikey=DEMO_KEY),
+            415: lambda ctx: ctx.call("PUT", f"/api/v1/image/{ctx.image().public_id}/tags", raw=b"tags=text",
+                                      content_type="text/plain", apikey=DEMO_KEY),
+        },
+    ),
     ("GET", "/api/v1/user/check/{user_id}"): Operation(
         {
             **_moderators("/api/v1/user/check/1006", {"minutes": 60}),

@@ -35,7 +35,7 @@ def test_the_preflight_is_answered_with_the_cors_headers_and_no_key(method, path
     assert answer.status_code in (200, 204), answer.content
     assert answer["Access-Control-Allow-Origin"] == "*"
     assert listed(answer["Access-Control-Allow-Headers"]) == ALLOWED_HEADERS
-    assert listed(answer["Access-Control-Allow-Methods"]) == {"get", "post", "options"}
+    assert listed(answer["Access-Control-Allow-Methods"]) == {"get", "post", "put", "options"}
     assert int(answer["Access-Control-Max-Age"]) > 0
     assert listed(answer["Access-Control-Expose-Headers"]) == {"retry-after"}
     assert horde.requests == []  # no key was looked up

@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
-from ratings_site.api import docs, embed_views, moderation_views, rating_views, views
+from ratings_site.api import docs, embed_views, moderation_views, rating_views, tag_views, views
 
 app_name = "api"
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path("v1/generations", views.RegisterGenerationSet.as_view(), name="register_generation_set"),
     path("v1/embed/token", embed_views.EmbedToken.as_view(), name="embed_token"),
     path("v1/image/ratings/<str:image_id>", moderation_views.ImageRatings.as_view(), name="image_ratings"),
+    path("v1/tags", tag_views.TagVocabulary.as_view(), name="tags"),
+    path("v1/image/<str:image_id>/tags", tag_views.ImageTags.as_view(), name="image_tags"),
     path("v1/user/check/<str:user_id>", moderation_views.UserCheck.as_view(), name="user_check"),
     path("v1/user/validate/<str:user_id>", moderation_views.UserValidate.as_view(), name="user_validate"),
     path("v1/user/ratings/", moderation_views.UserRatings.as_view(), name="user_ratings"),

@@ -3,7 +3,9 @@
 - The reports queue (/admin/moderation/reports/): open reports grouped per image, the most reported first, then the
   most recently reported, each with its thumbnail, reasons and notes, and one-click Hide, Tag and Dismiss.
 - The image page (the image's change page): who rated it, what and when; the mean and the predicted score; its
-  reports, tags and history of acts; the safe acts (hide, NSFW, tag, dismiss reports, invalidate one rating).
+  reports, tags and history of acts; the safe acts (hide, NSFW, tag, dismiss reports, invalidate one rating); the
+  raters' tags (ratings.tags): the counts, and who tagged what.
+- The image list: the raters' tag counts in a column, and a filter by a tag raters gave (`RaterTagFilter`).
 
 Every act goes through moderation.actions: these views turn one POST into one act, its refusal into a message,
 and send the moderator back where they were with an Undo button for what they just did.
@@ -18,12 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, FloatField, Max, OuterRef, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
@@ -33,14 +36,19 @@ from ratings_site.datasets.models import Image
 from ratings_site.moderation import actions
 from ratings_site.moderation.models import ImageTag, ModerationAction
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
-from ratings_site.ratings.models import OPEN_REPORT, Rating, Skip
+from ratings_site.raters.standing import counting_raters, rater_counts
+from ratings_site.ratings import tags as tagging
+from ratings_site.ratings.models import OPEN_REPORT, RaterTag, Rating, Skip
 from ratings_site.refusals import Refusal
 
 QUEUE_PAGE_SIZE = 25
 NOTES_SHOWN = 3  # the latest notes of an image's open reports
 NOTE_CHARS = 200
 IMAGE_PAGE_ROWS = 50
-ACT_FLAGS = ("hidden", "nsfw")  # changed only by acts (recorded, undoable), never in the image's form  # the latest ratings, reports and acts on the image page
+ACT_FLAGS = (
+    "hidden",
+    "nsfw",
+)  # changed only by acts (recorded, undoable), never in the image's form  # the latest ratings, reports and acts on the image page
 
 ON_IMAGES, ON_RATERS = actions.ACT_ON_IMAGES, actions.ACT_ON_RATERS
 
@@ -274,7 +282,6 @@ class AestheticScoreInline(admin.TabularInline):
         return False
 
 
-
 def _act_on_selected(act: Callable, description: str):
     """An admin action doing a moderator's act on each selected image, each recorded and undoable on its own."""
 
@@ -295,6 +302,33 @@ def _act_on_selected(act: Callable, description: str):
     return action
 
 
+class RaterTagFilter(admin.SimpleListFilter):
+    """Images that raters in good standing tagged with one tag: the images Image.tag_counts counts it for.
+
+    An EXISTS over RaterTag, read through its (tag, image) index `image_by_tag` (and the rater's row by its key), so
+    a filtered page costs what the tagged images cost, however many images there are. Not a lookup of the key in
+    `tag_counts`: no index serves a JSON key (one would be needed per tag, on the wide image table), so that would
+    read every image's row."""
+
+    title = "rater tags"
+    parameter_name = "rater_tag"
+
+    def lookups(self, request, model_admin):
+        return [(tag, f"Tagged by raters: {label}") for tag, label in tagging.vocabulary()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in tagging.LABELS:
+            return queryset
+        tagged = RaterTag.objects.filter(tag=self.value(), image=OuterRef("pk")).filter(counting_raters("rater__"))
+        return queryset.filter(Exists(tagged))
+
+
+def tag_counts_text(image: Image) -> str:
+    """The raters' tags of an image as a moderator reads them: "NSFW 2 · Text 1" (the most given first), or "—"."""
+    counts = sorted(((n, tag) for tag, n in tagging.counts_of(image).items() if n), key=lambda item: -item[0])
+    return " · ".join(f"{tagging.LABELS[tag]} {n}" for n, tag in counts) or "—"
+
+
 class ModeratedImageAdmin(ImageAdmin):
     """The image admin of datasets, with the moderators' panel on each image's page, the predictor's score beside
     the raters' mean, and hiding and NSFW as recorded acts (the panel, the reports queue, the list's actions), never
@@ -302,6 +336,7 @@ class ModeratedImageAdmin(ImageAdmin):
 
     change_form_template = "admin/moderation/image_change_form.html"
     inlines = [AestheticScoreInline]
+    list_filter = [*ImageAdmin.list_filter, RaterTagFilter]
     actions = [
         *ImageAdmin.actions,
         _act_on_selected(actions.hide_image, "Hide from raters and the export"),
@@ -318,10 +353,29 @@ class ModeratedImageAdmin(ImageAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, *(flag for flag in ACT_FLAGS if flag not in readonly)]
+        return [*readonly, *(flag for flag in ACT_FLAGS if flag not in readonly), "rater_tags"]
 
     def get_fields(self, request, obj=None):
-        return list(dict.fromkeys(super().get_fields(request, obj)))  # the flags once, read-only
+        # The flags once, read-only; the raters' tag counts as words, never as an editable JSON (ratings.tags keeps
+        # them).
+        fields = [name for name in super().get_fields(request, obj) if name not in ("tag_counts", "rater_tags")]
+        return [*dict.fromkeys(fields), "rater_tags"]
+
+    @admin.display(description="Rater tags")
+    def rater_tags(self, obj: Image):
+        """How many raters in good standing gave each tag (Image.tag_counts: no query)."""
+        return tag_counts_text(obj)
+
+    @admin.display(description="Flags")
+    def flags(self, obj: Image):
+        """The flags, then the raters' tags ("NSFW · tagged NSFW 2, Text 1"): in one column, so that the list still
+        fits a 1366 px screen."""
+        tagged = tag_counts_text(obj)
+        if tagged == "—":
+            return super().flags(obj)
+        return format_html(
+            '{} · <span class="rater-tags">tagged {}</span>', super().flags(obj), tagged.replace(" · ", ", ")
+        )
 
     def get_queryset(self, request):
         # The current predictor's score beside the human mean, in the same query (no N+1).
@@ -348,6 +402,8 @@ def image_moderation(request: HttpRequest, image: Image) -> dict:
     history = ModerationAction.objects.filter(image=image).select_related("actor", "rater", "undone_by")
     reports = Skip.objects.filter(image=image).exclude(reason=Skip.Reason.SKIPPED).select_related("rater")
     ratings = Rating.objects.filter(image=image).select_related("rater").order_by("-created_at", "-pk")
+    latest_rater_tags = RaterTag.objects.filter(image=image).select_related("rater").order_by("-created_at", "-pk")
+    latest_rater_tags = latest_rater_tags[:IMAGE_PAGE_ROWS]
     return {
         "ratings": ratings[:IMAGE_PAGE_ROWS],
         "all_ratings_url": reverse("admin:ratings_rating_changelist") + f"?image={image.pk}",
@@ -355,6 +411,9 @@ def image_moderation(request: HttpRequest, image: Image) -> dict:
         "reports": reports.order_by("-created_at", "-pk")[:IMAGE_PAGE_ROWS],
         "open_reports": open_reports().filter(image=image).count(),
         "tags": ImageTag.objects.filter(image=image).select_related("tagged_by"),
+        "rater_tag_rows": [(row, rater_counts(row.rater)) for row in latest_rater_tags],
+        "rater_tags_text": tag_counts_text(image),
+        "all_rater_tags_url": reverse("admin:ratings_ratertag_changelist") + f"?image={image.pk}",
         "tag_choices": ImageTag.Tag.choices,
         "history": [(act, actions.can_undo(act)) for act in history[:IMAGE_PAGE_ROWS]],
         "act_url": reverse("admin:moderation_image_act", args=[image.pk]),

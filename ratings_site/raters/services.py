@@ -36,6 +36,7 @@ MODERATOR_PERMISSIONS = [
     ("ratings", "view_rating"),
     ("ratings", "view_skip"),
     ("ratings", "view_captchaanswer"),
+    ("ratings", "view_ratertag"),
     ("raters", "view_rater"),
     ("kudos", "view_kudosreward"),
     ("kudos", "change_kudosreward"),

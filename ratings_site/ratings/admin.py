@@ -4,7 +4,7 @@ from django.utils.html import format_html
 
 from ratings_site.admin_paging import BigListMixin, DefaultChoiceFilter
 from ratings_site.datasets.admin import ImageIdSearchMixin
-from ratings_site.ratings.models import CaptchaAnswer, Rating, Skip
+from ratings_site.ratings.models import CaptchaAnswer, RaterTag, Rating, Skip
 from ratings_site.ratings.scales import ARTIFACTS_SHORT, RATING_LABELS
 
 
@@ -94,3 +94,22 @@ class SkipAdmin(RaterImageRowsAdmin):
 class CaptchaAnswerAdmin(RaterImageRowsAdmin):
     list_display = ["created_at", "rater", "image", "answer", "passed"]
     list_filter = ["passed"]
+
+
+@admin.register(RaterTag)
+class RaterTagAdmin(RaterImageRowsAdmin):
+    """Who tagged what (ratings.tags): by tag, found by the start of an image's id or a rater's name. Written only by
+    raters (the rate page, the API): moderators read them here, and each image's counts on its page."""
+
+    list_display = ["created_at", "rater", "image", "tag"]
+    list_filter = ["tag"]
+    ordering = ["-created_at", "-pk"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.raters.models import Rater
-from ratings_site.ratings import cards, scales, services
+from ratings_site.ratings import cards, scales, services, tags
 from ratings_site.ratings.models import Skip
 from ratings_site.ratings.selectors import (
     IMAGES_LEFT_CAP,
@@ -34,6 +34,7 @@ from ratings_site.ratings.selectors import (
     next_images_for,
 )
 from ratings_site.ratings.signals import announce
+from ratings_site.refusals import Refusal
 
 WEB_CLIENT_AGENT = "HordeRatings-web:1.0"
 
@@ -134,6 +135,7 @@ def _render_card(
         "step": "artifacts" if entered.get("rating") else "rating",
         "rating_choices": scales.RATING_LABELS.items(),
         "artifacts_choices": [(k, scales.ARTIFACTS_SHORT[k], v) for k, v in scales.ARTIFACTS_LABELS.items()],
+        "tag_choices": tags.vocabulary(),
         "report_reasons": [(v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED],
         "action_url": _rate_url(dataset),
         "rate_url": reverse("rate_image", args=[image.public_id]) if image else "",
@@ -224,7 +226,11 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     image = _image_or_404(request, image_id, dataset)
     if isinstance(image, HttpResponse):
         return image
-    entered = {"rating": request.POST.get("rating", ""), "artifacts": request.POST.get("artifacts", "")}
+    entered = {
+        "rating": request.POST.get("rating", ""),
+        "artifacts": request.POST.get("artifacts", ""),
+        "tags": request.POST.getlist("tags"),
+    }
     served_at = cards.served_at_from(request.POST.get("card"), request.user, image)
     if served_at is None and settings.RATING_MIN_SECONDS > 0:
         # A card from before this rule, or not this rater's, or an id of the client's choosing: the next card, as
@@ -233,6 +239,7 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         notice = "That card was out of date, so nothing was saved. Here is the next image."
         return _render_card(request, dataset=dataset, notice=notice, notice_kind="warning", status=400)
     try:
+        chosen_tags = tags.parse_tags(entered["tags"])  # before the rating: a refused tag saves nothing
         outcome = services.rate_image(
             rater=request.user,
             image=image,
@@ -241,15 +248,40 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
             client_agent=request.headers.get("Client-Agent") or WEB_CLIENT_AGENT,
             served_at=served_at,
         )
+    except tags.UnknownTag as exc:
+        return _render_card(
+            request,
+            dataset=dataset,
+            image=image,
+            error=exc.message,
+            status=exc.status,
+            entered=entered,
+            served_at=served_at,
+        )
     except services.RatingRefused as exc:
         return _refused_card(request, exc, dataset=dataset, image=image, entered=entered, served_at=served_at)
+    tags_refused = _store_tags(request.user, image, chosen_tags)
     if outcome.captcha and not outcome.captcha_passed:
         # A missed check image: its notice (or the pause it started) says what happened; nothing was "saved".
         notice = "" if outcome.paused_until else outcome.message
         return _after_action(request, dataset, image, notice=notice, kind="warning")
     if not outcome.duplicate:  # to the app framing the page, if any: once per rating
         announce(request, image_id=image.public_id, reward=outcome.reward)
-    return _after_action(request, dataset, image, saved=Saved.of(outcome))
+    return _after_action(request, dataset, image, saved=Saved.of(outcome), notice=tags_refused, kind="warning")
+
+
+def _store_tags(rater: Rater, image: Image, chosen: list[str]) -> str:
+    """Store the tags chosen with a rating, once the rating is saved (ratings.tags; a check image's are dropped
+    there, unseen). No tag chosen: nothing to store, and no query (a card never shows stored tags: an undo takes
+    them back with its rating). Returns why they were not stored, if they were refused (rare: the image was taken
+    out of rating between the two), for the status line; "" otherwise."""
+    if not chosen:
+        return ""
+    try:
+        tags.set_tags(rater, image, chosen)
+    except Refusal as exc:
+        return f"Your rating was saved, but not its tags: {exc.message}"
+    return ""
 
 
 @require_POST
@@ -268,7 +300,11 @@ def skip(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         # A captcha skipped or reported: a missed check, said as a wrong answer is (or by the pause it started).
         notice = "" if outcome.check.captcha_passed or outcome.check.paused_until else outcome.check.message
         return _after_action(request, dataset, image, notice=notice, kind="warning")
-    notice = "Thanks for the report: the image is out of your queue and moderators will look at it." if outcome.is_report else ""
+    notice = (
+        "Thanks for the report: the image is out of your queue and moderators will look at it."
+        if outcome.is_report
+        else ""
+    )
     return _after_action(request, dataset, image, notice=notice)
 
 
@@ -285,6 +321,8 @@ def undo_last_rating(request: HttpRequest) -> HttpResponse:
             return _render_card(request, dataset=dataset, notice=exc.message, notice_kind="warning", status=exc.status)
         messages.warning(request, exc.message)
         return redirect(_rate_url(dataset))
+    # The rating's tags go with it (the card shows every image's tags unchosen again, a check image's too).
+    tags.clear_tags(request.user, undone.image)
     text = Saved(rating=undone.rating, artifacts=undone.artifacts, reward=0).text
     kudos = f"; {undone.kudos_note}" if undone.kudos_note else ""
     message = f"Undone: your rating {text} was taken back{kudos}. Rate the image again, or skip it."

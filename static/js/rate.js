@@ -5,7 +5,8 @@
 // Rules that keep a rater from saving what they did not mean, or what they did not see:
 // - nothing is saved until Enter (or a click on Save): digits only select;
 // - digits always set the rating (0 is 10, so "1" then "0" is 10); the artifacts take "A" then
-//   0-5, and "A" stays armed for two seconds only;
+//   0-5, and "A" stays armed for two seconds only; the tags take "T" then 1-5, each turning one tag
+//   on or off (never saving: tags go with the rating), and "T" is armed as "A" is;
 // - a key that arrives while the card is being replaced, or before the new image is on screen,
 //   is dropped (never applied to the next image), and a short note says so;
 // - Enter or Save saves only an image that has been on screen RATING_MIN_LOOK_MS
@@ -16,7 +17,7 @@
   "use strict";
 
   var look = window.HordeRatings.look;
-  var ARM_MS = 2000;   // how long "A" waits for its artifacts digit
+  var ARM_MS = 2000;   // how long "A" waits for its artifacts digit, and "T" for its tag's
   var TOAST_MS = 7000;
   var DROPPED = "Wait for the next image: the keys you pressed before it appeared were ignored.";
   var LOOK = "Take a moment to look at the image first, then save.";
@@ -28,7 +29,8 @@
   var droppedInFlight = false; // keys were dropped while the card was being replaced: say so on the new one
   var cardArrivedAt = 0;     // performance.now() when the card's answer arrived
   var cardLook = null;       // the look at the card's image (look.js)
-  var armedAt = null;        // when "A" armed the artifacts scale
+  var armedAt = null;        // when "A" armed the artifacts scale (or "T" the tags)
+  var armedFor = null;       // which: "artifacts" or "tags"
   var armTimer = null;
   var lastInput = "pointer"; // "keyboard" once a key was used: focus follows the card then
   var releasing = false;     // our own submit of the rating form, already decided: let it through
@@ -80,7 +82,12 @@
   });
   function showNote(text) { note.show(text); }
 
-  // The Save button says what it will save: "7 · Good · artifacts 1 · Tiny flaws".
+  function tagInputs() {
+    var c = card();
+    return c ? Array.prototype.slice.call(c.querySelectorAll('.tags-scale input[name="tags"]')) : [];
+  }
+
+  // The Save button says what it will save: "7 · Good · artifacts 1 · Tiny flaws · 2 tags".
   function updateSummary() {
     var c = card();
     var summary = c && c.querySelector("[data-summary]");
@@ -91,6 +98,8 @@
     if (rating) {
       text = rating + " · " + labelOf("rating", rating);
       text += artifacts !== null ? " · artifacts " + artifacts + " · " + labelOf("artifacts", artifacts) : " · no artifacts rating";
+      var tags = tagInputs().filter(function (input) { return input.checked; }).length;
+      if (tags) text += " · " + tags + (tags === 1 ? " tag" : " tags");
     }
     summary.textContent = text;
     if (rating) showError("");
@@ -108,30 +117,41 @@
     updateSummary();
   }
 
-  // "A" arms the artifacts scale: the next digit 0-5 is the artifacts. It shows, and lasts ARM_MS.
-  function arm(time) {
-    var scale = card().querySelector(".artifacts-scale");
+  // "T" then 1-5 turns the tag of that number on or off. Never a save: the tags go with the rating.
+  function toggleTag(number) {
+    var input = tagInputs()[number - 1];
+    if (!input) return;
+    input.checked = !input.checked;
+    updateSummary();
+  }
+
+  // "A" arms the artifacts scale: the next digit 0-5 is the artifacts; "T" arms the tags: the next digit 1-5
+  // turns a tag on or off. It shows, and lasts ARM_MS.
+  function arm(time, what) {
+    var scale = card().querySelector(what === "tags" ? ".tags-scale" : ".artifacts-scale");
     if (!scale) return;
+    disarm();
     armedAt = time;
+    armedFor = what;
     scale.classList.add("armed");
     var hint = scale.querySelector("[data-armed-hint]");
     if (hint) hint.hidden = false;
-    setStep("artifacts");
+    setStep(what);
     clearTimeout(armTimer);
     armTimer = setTimeout(disarm, ARM_MS);
   }
 
   function disarm() {
     armedAt = null;
+    armedFor = null;
     clearTimeout(armTimer);
     var c = card();
     if (!c) return;
-    var scale = c.querySelector(".artifacts-scale");
-    if (scale) {
+    c.querySelectorAll(".artifacts-scale, .tags-scale").forEach(function (scale) {
       scale.classList.remove("armed");
       var hint = scale.querySelector("[data-armed-hint]");
       if (hint) hint.hidden = true;
-    }
+    });
     setStep("rating");
   }
 
@@ -243,17 +263,19 @@
     if (key === "?") { if (help) help.open = !help.open; return; }
     if (key === "Escape" && help && help.open) { help.open = false; return; }
 
-    // "A" waits for one key: a digit 0-5 sets the artifacts; anything else disarms it first.
-    var armed = armedAt !== null && time - armedAt <= ARM_MS;
+    // "A" waits for one key: a digit 0-5 sets the artifacts; anything else disarms it first. "T" likewise, 1-5.
+    var armed = armedAt !== null && time - armedAt <= ARM_MS ? armedFor : null;
     if (armedAt !== null) disarm();
     if (!rateForm()) {
       if (key === "u" || key === "U") submit("undo-form");
       return;
     }
-    if (armed && /^[0-5]$/.test(key)) { choose("artifacts", key); return; }
+    if (armed === "artifacts" && /^[0-5]$/.test(key)) { choose("artifacts", key); return; }
+    if (armed === "tags" && /^[1-5]$/.test(key)) { toggleTag(Number(key)); return; }
     if (/^[0-9]$/.test(key)) { choose("rating", key === "0" ? "10" : key); return; }
     switch (key) {
-      case "a": case "A": if (!armed) arm(time); return;
+      case "a": case "A": if (armed !== "artifacts") arm(time, "artifacts"); return;
+      case "t": case "T": if (armed !== "tags") arm(time, "tags"); return;
       case "Enter": save(); return;
       case "Backspace":
         if (checked("artifacts") !== null) clearChoice("artifacts");
@@ -269,7 +291,7 @@
     }
   }
 
-  var HANDLED = /^([0-9]|Enter|Backspace|Escape|[aAsSuUzZrRbBnNwWoO?])$/;
+  var HANDLED = /^([0-9]|Enter|Backspace|Escape|[aAsSuUzZrRbBnNwWoOtT?])$/;
   var RADIO_KEYS = /^(ArrowUp|ArrowDown|ArrowLeft|ArrowRight| )$/;
 
   document.addEventListener("keydown", function (event) {
@@ -278,8 +300,8 @@
     var tag = (target.tagName || "").toLowerCase();
     if ((tag === "input" && target.type === "text") || tag === "textarea" || tag === "select") return;
     if (!card()) return;
-    // The browser's own keys on a focused rating or artifacts button change the choice too.
-    var onRadio = tag === "input" && target.type === "radio" && RADIO_KEYS.test(event.key);
+    // The browser's own keys on a focused rating or artifacts button (or Space on a tag) change the choice too.
+    var onRadio = tag === "input" && (target.type === "radio" || target.type === "checkbox") && RADIO_KEYS.test(event.key);
     if (!onRadio && !HANDLED.test(event.key)) return;
     lastInput = "keyboard";
     if (!ready()) {
@@ -299,7 +321,7 @@
   document.addEventListener("change", function (event) {
     if (!event.target.closest || !event.target.closest("#card")) return;
     if (event.target.name === "rating" && lastInput === "pointer") setStep("artifacts");
-    if (event.target.name === "rating" || event.target.name === "artifacts") updateSummary();
+    if (event.target.name === "rating" || event.target.name === "artifacts" || event.target.name === "tags") updateSummary();
   });
 
   // A second click on the chosen artifacts value takes it back (the scale is optional). The
@@ -364,6 +386,7 @@
   // A new card: its image is watched until it shows, and "A" starts disarmed.
   function startCard() {
     armedAt = null;
+    armedFor = null;
     clearTimeout(armTimer);
     clearTimeout(holding);
     holding = null;
