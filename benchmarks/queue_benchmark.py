@@ -4,10 +4,12 @@ Not a test: run it by hand (`make benchmark`, or see benchmarks/README.md). It c
 its own database (horde_ratings_bench by default), migrates it, fills it for each size,
 times `ratings.selectors.next_images_for` / `next_image_for` for a fresh rater and for a
 heavy rater who has already rated the 2,000 highest-priority images, per dataset and over
-all datasets, prints the ratio 1M/10k of the medians (it should stay near 1: the query
-walks the partial queue indexes and stops after QUEUE_TOP_K rows), the EXPLAIN (ANALYZE,
-BUFFERS) plans of the queue query, and the same timings for the naive ORDER BY random()
-query that we do not use. It drops the database at the end unless --keep is given.
+all datasets, and for a fresh rater hiding NSFW images (a tenth of the entries are
+flagged: their queue walks sfw_queue_by_dataset and sfw_queue_order), prints the ratio
+1M/10k of the medians (it should stay near 1: the query walks the partial queue indexes
+and stops after QUEUE_TOP_K rows), the EXPLAIN (ANALYZE, BUFFERS) plans of the queue
+query, and the same timings for the naive ORDER BY random() query that we do not use.
+It drops the database at the end unless --keep is given.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/horde_ratings_bench"
 
 FULL_FRACTION = 0.30  # images that have all their ratings (no queue entry)
+NSFW_FRACTION = 0.10  # queue entries a rater hiding NSFW images does not see (QueueEntry.nsfw)
 SECOND_DATASET_FRACTION = 0.30  # images in the second public dataset
 HEAVY_RATED = 2_000  # the heavy rater rated the 2,000 highest-priority images... (--heavy-rated)
 HEAVY_SKIPPED = 200  # ...and skipped the 200 after them
@@ -51,13 +54,13 @@ def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, ful
                     """
                     WITH inserted AS (
                         INSERT INTO datasets_image (
-                            public_id, dataset_id, url, file, caption, source, dedupe_key,
+                            public_id, dataset_id, url, file, caption, source, tag_counts, dedupe_key,
                             nsfw, hidden, broken, is_captcha, shuffle,
                             ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
                         )
                         SELECT gen_random_uuid(),
                                CASE WHEN random() < %(second_fraction)s THEN %(second)s ELSE %(main)s END,
-                               'https://images.example.org/' || i || '.jpg', '', '', '{}', md5(i::text),
+                               'https://images.example.org/' || i || '.jpg', '', '', '{}', '{}', md5(i::text),
                                false, false, false, false, random(),
                                CASE WHEN is_full THEN %(wanted)s ELSE 0 END,
                                CASE WHEN is_full THEN 6 * %(wanted)s ELSE 0 END,
@@ -66,8 +69,9 @@ def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, ful
                               FROM generate_series(%(start)s, %(stop)s) AS i) AS rows
                         RETURNING id, dataset_id, shuffle, ratings_count
                     )
-                    INSERT INTO datasets_queueentry (image_id, dataset_id, priority, shuffle)
-                    SELECT id, dataset_id, random(), shuffle FROM inserted WHERE ratings_count < %(wanted)s
+                    INSERT INTO datasets_queueentry (image_id, dataset_id, priority, shuffle, nsfw)
+                    SELECT id, dataset_id, random(), shuffle, random() < %(nsfw_fraction)s
+                    FROM inserted WHERE ratings_count < %(wanted)s
                     """,
                     {
                         "second_fraction": SECOND_DATASET_FRACTION,
@@ -75,6 +79,7 @@ def fill_images(size: int, *, main_id: int, second_id: int, wanted: int = 5, ful
                         "main": main_id,
                         "wanted": wanted,
                         "full_fraction": full_fraction,
+                        "nsfw_fraction": NSFW_FRACTION,
                         "start": start,
                         "stop": stop,
                     },
@@ -173,6 +178,7 @@ class World:
     in_queue: int
     main: Any  # Dataset: the bigger public dataset
     fresh: Any  # Rater with no rating yet
+    hider: Any  # Rater with no rating yet who hides NSFW images
     heavy: Any  # Rater who rated the top `heavy_rated` images
     heavy_rated: int
 
@@ -190,6 +196,7 @@ def fill(size: int, heavy_rated: int) -> World:
     second = Dataset.objects.create(slug="bench-second", name="Bench second", public=True)
     captchas = Dataset.objects.create(slug="bench-captchas", name="Bench captchas", public=False)
     fresh = Rater.objects.create(username="fresh#1", horde_id=1)
+    hider = Rater.objects.create(username="hider#99", horde_id=99, hide_nsfw=True)
     heavy = Rater.objects.create(username="heavy#2", horde_id=2)
     others = [Rater.objects.create(username=f"other#{n}", horde_id=n) for n in range(3, 3 + OTHER_RATERS)]
 
@@ -201,11 +208,11 @@ def fill(size: int, heavy_rated: int) -> World:
         cursor.execute(
             """
             INSERT INTO datasets_image (
-                public_id, dataset_id, url, file, caption, source, dedupe_key,
+                public_id, dataset_id, url, file, caption, source, tag_counts, dedupe_key,
                 nsfw, hidden, broken, is_captcha, captcha_answer, shuffle,
                 ratings_count, rating_sum, artifacts_count, artifacts_sum, reports_count, created_at
             )
-            SELECT gen_random_uuid(), %s, '', 'captchas/' || i || '.png', '', '{}', md5('captcha' || i),
+            SELECT gen_random_uuid(), %s, '', 'captchas/' || i || '.png', '', '{}', '{}', md5('captcha' || i),
                    false, false, false, true, 1 + i %% 10, random(), 0, 0, 0, 0, 0, now()
             FROM generate_series(1, %s) AS i
             """,
@@ -214,8 +221,8 @@ def fill(size: int, heavy_rated: int) -> World:
         # The heavy rater worked through the top of the queue (over all public datasets).
         cursor.execute(
             """
-            INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, created_at)
-            SELECT %s, image_id, 1 + floor(random() * 10)::int, NULL, '', now()
+            INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, invalidated, counts, created_at)
+            SELECT %s, image_id, 1 + floor(random() * 10)::int, NULL, '', false, true, now()
             FROM datasets_queueentry ORDER BY priority DESC, shuffle LIMIT %s
             """,
             [heavy.pk, heavy_rated],
@@ -234,8 +241,8 @@ def fill(size: int, heavy_rated: int) -> World:
         each = min(OTHER_RATINGS_EACH, size // 10)
         cursor.execute(
             """
-            INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, created_at)
-            SELECT rater_id, image_id, 1 + floor(random() * 10)::int, floor(random() * 6)::int, '', now()
+            INSERT INTO ratings_rating (rater_id, image_id, rating, artifacts, client_agent, invalidated, counts, created_at)
+            SELECT rater_id, image_id, 1 + floor(random() * 10)::int, floor(random() * 6)::int, '', false, true, now()
             FROM datasets_queueentry CROSS JOIN unnest(%s::bigint[]) AS raters(rater_id)
             WHERE random() < %s
             """,
@@ -250,7 +257,9 @@ def fill(size: int, heavy_rated: int) -> World:
         f"Filled {size:,} images ({in_queue:,} in the queue, {size - in_queue:,} full), {ratings:,} ratings, "
         f"{HEAVY_SKIPPED} skips, {2 + OTHER_RATERS} raters in {time.perf_counter() - started:.1f} s"
     )
-    return World(size=size, in_queue=in_queue, main=main, fresh=fresh, heavy=heavy, heavy_rated=heavy_rated)
+    return World(
+        size=size, in_queue=in_queue, main=main, fresh=fresh, hider=hider, heavy=heavy, heavy_rated=heavy_rated
+    )
 
 
 @dataclass
@@ -276,10 +285,10 @@ def queue_queryset(rater: Any, dataset: Any) -> Any:
     """The queryset next_images_for evaluates for its top K (same helpers, same order)."""
     from django.conf import settings
 
-    from ratings_site.ratings.selectors import _queue, _unseen_by
+    from ratings_site.ratings.selectors import _queue_for
 
     return (
-        _unseen_by(rater, _queue(dataset))
+        _queue_for(rater, dataset)
         .select_related("image__dataset")
         .order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K]
     )
@@ -287,14 +296,16 @@ def queue_queryset(rater: Any, dataset: Any) -> Any:
 
 def naive_queryset(rater: Any, dataset: Any, count: int = 2) -> Any:
     """What the queue would be without the indexes' order: ORDER BY random()."""
-    from ratings_site.ratings.selectors import _queue, _unseen_by
+    from ratings_site.ratings.selectors import _queue_for
 
-    return _unseen_by(rater, _queue(dataset)).select_related("image__dataset").order_by("?")[:count]
+    return _queue_for(rater, dataset).select_related("image__dataset").order_by("?")[:count]
 
 
 def scenarios(world: World) -> Iterator[tuple[str, Any, Any]]:
     yield "fresh rater, one dataset", world.fresh, world.main
     yield "fresh rater, all datasets", world.fresh, None
+    yield "fresh rater hiding NSFW, one dataset", world.hider, world.main
+    yield "fresh rater hiding NSFW, all datasets", world.hider, None
     yield f"heavy rater ({world.heavy_rated:,} rated), one dataset", world.heavy, world.main
     yield f"heavy rater ({world.heavy_rated:,} rated), all datasets", world.heavy, None
 

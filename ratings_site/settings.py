@@ -318,7 +318,7 @@ CORS_URLS_REGEX = r"^/api/(?:v1/(?!rating/set/?$|embed/token/?$)|swagger\.json$)
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ("apikey", "client-agent", "content-type", "x-fields", "accept")
-CORS_ALLOW_METHODS = ("GET", "POST", "OPTIONS")
+CORS_ALLOW_METHODS = ("GET", "POST", "PUT", "OPTIONS")  # PUT: an image's tags (/api/v1/image/<id>/tags)
 CORS_EXPOSE_HEADERS = ("Retry-After",)
 CORS_PREFLIGHT_MAX_AGE = 7200  # seconds a browser may reuse a preflight's answer (Chromium's own cap)
 
@@ -402,6 +402,12 @@ RATING_MIN_SECONDS = env_float("RATING_MIN_SECONDS", 1.0, minimum=0.0, maximum=6
 RATING_UNDO_MINUTES = env_int("RATING_UNDO_MINUTES", 10, minimum=0)
 QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)
 QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0.0)
+# A rater's NSFW preference (Rater.hide_nsfw, their settings page): their queue leaves out the images that at least
+# NSFW_HIDE_TAGS raters tagged NSFW, or whose LAION punsafe is NSFW_HIDE_PUNSAFE or more (the import already keeps
+# the images over its --nsfw-threshold, 0.5, from everyone: Image.nsfw). datasets.services.queue_nsfw_condition;
+# after changing either, `manage.py refresh_queue` brings the queue's flags in step.
+NSFW_HIDE_TAGS = env_int("NSFW_HIDE_TAGS", 2, minimum=1)
+NSFW_HIDE_PUNSAFE = env_float("NSFW_HIDE_PUNSAFE", 0.2, minimum=0.0, maximum=1.0)
 # Best of a prompt group (ratings_site/bestof): the picks each group wants before it leaves the queue.
 BEST_PICKS_PER_GROUP = env_int("BEST_PICKS_PER_GROUP", 3, minimum=1)
 

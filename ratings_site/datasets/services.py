@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -46,19 +58,48 @@ def hiding_flags(image: Image) -> set[str]:
     return {flag for flag, shown in SHOWN_FLAGS.items() if getattr(image, flag) != shown}
 
 
-def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
-    """Give these images (all by default) a queue entry exactly when they satisfy the queue rule.
+def queue_nsfw_condition() -> Q:
+    """The images kept from the queue of a rater who hides NSFW images (Rater.hide_nsfw): tagged NSFW by
+    NSFW_HIDE_TAGS raters or more (`tag_counts`, kept by ratings.tags), or with a LAION punsafe of NSFW_HIDE_PUNSAFE
+    or more. The one place it is written; the queue reads it as `QueueEntry.nsfw`, which `refresh_queue` keeps.
 
-    Called after images are created, after moderation, and after RATINGS_PER_IMAGE changed.
-    Two statements whatever the number of images: entries of images that no longer belong are
-    deleted; images that belong and have none get one (priority 0 until the predictor sets it).
-    Returns (entries added, entries removed).
+    punsafe is the number LAION's parquet gives (the importer stores it as is in `source`); a punsafe that is not a
+    number from 0 to 1 (a CSV's text, null) does not count, as the importer's NSFW threshold ignores it. The upper
+    bound is what makes PostgreSQL and SQLite agree on text: jsonb orders a string below every number, SQLite's
+    JSON_EXTRACT above.
+    """
+    tagged = Q(tag_counts__nsfw__gte=settings.NSFW_HIDE_TAGS)
+    unsafe = Q(source__punsafe__gte=settings.NSFW_HIDE_PUNSAFE, source__punsafe__lte=1)
+    return tagged | unsafe
+
+
+def _hides_nsfw() -> Case:
+    """`queue_nsfw_condition` as a true/false column (never null, where a JSON key is missing)."""
+    return Case(When(queue_nsfw_condition(), then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
+    """Give these images (all by default) a queue entry exactly when they satisfy the queue rule, its `nsfw` flag
+    set by `queue_nsfw_condition`.
+
+    Called after images are created, after moderation and tagging, and after RATINGS_PER_IMAGE or the NSFW_HIDE_*
+    settings changed. Three statements whatever the number of images: entries of images that no longer belong are
+    deleted; images that belong and have none get one (priority 0 until the predictor sets it) with its flag;
+    entries whose flag is wrong are set right (those already right are not written, so the queue's indexes are not
+    churned). Returns (entries added, entries removed).
     """
     images = Image.objects.all() if images is None else images
     wanted = settings.RATINGS_PER_IMAGE
     with transaction.atomic():
         removed, _ = QueueEntry.objects.filter(image__in=images.exclude(queue_condition(wanted)).values("pk")).delete()
-        joining = images.filter(queue_condition(wanted), queue_entry__isnull=True).values_list("pk", "dataset_id", "shuffle")
+        # Per entry, one probe of its image by primary key (no NOT IN over a set of images that may not fit in memory).
+        hidden = Exists(Image.objects.filter(queue_nsfw_condition(), pk=OuterRef("image_id")))
+        QueueEntry.objects.filter(image__in=images.values("pk")).exclude(nsfw=hidden).update(nsfw=hidden)
+        joining = (
+            images.filter(queue_condition(wanted), queue_entry__isnull=True)
+            .annotate(hides_nsfw=_hides_nsfw())
+            .values_list("pk", "dataset_id", "shuffle", "hides_nsfw")
+        )
         try:
             sql, params = joining.query.sql_with_params()
         except EmptyResultSet:  # e.g. pk__in=[]
@@ -68,7 +109,7 @@ def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
             # ON CONFLICT: a concurrent refresh may have just added the same image (WHERE true lets
             # SQLite parse ON CONFLICT after a SELECT).
             cursor.execute(
-                f"INSERT INTO {table} (image_id, dataset_id, shuffle, priority) "
+                f"INSERT INTO {table} (image_id, dataset_id, shuffle, nsfw, priority) "
                 f"SELECT joining.*, 0.0 FROM ({sql}) AS joining WHERE true ON CONFLICT DO NOTHING",
                 params,
             )
