@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.core.files.base import ContentFile
 
-from ratings_site.exports.columns import ANONYMOUS_KUDOS, RATINGS
+from ratings_site.exports.columns import ANONYMOUS_KUDOS, RATINGS, TAGS
 from ratings_site.exports.services import account_age_bucket, hashed_user_id
 from ratings_site.kudos.models import KudosReward
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
@@ -75,6 +75,10 @@ def _expected(rating: Rating) -> dict:
         "dataset": image.dataset.slug,
         "predicted_score": score.score if score else None,
         "predictor_version": score.version.name if score else None,
+        # No weights and no tags here (tests/test_export_has_rater_weight_and_tags.py has them).
+        "rater_weight": None,
+        "tags": [],
+        **{f"tag_{value}": 0 for value, _ in TAGS},
     }
 
 

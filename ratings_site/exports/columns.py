@@ -2,12 +2,15 @@
 
 The parquet schemas (`services.py`) and the dataset card (`card.py`) are both made from these lists, so the card
 lists every column of every file, with the type the file really has. No pyarrow here: type names are strings,
-which `services.arrow_type` turns into pyarrow types.
+which `services.arrow_schema` turns into pyarrow types.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ratings_site.ratings.models import RaterTag
+from ratings_site.reliability.weights import UNKNOWN_WEIGHT
 
 LICENCE = "CC-BY-SA-4.0"
 # The kudos column of an anonymous rater's rating, as in the public export of the Horde's ratings (§5).
@@ -17,7 +20,8 @@ ANONYMOUS_KUDOS = -50
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str  # "string", "int16", "int32", "int64", "double", "bool" or "timestamp[us, tz=UTC]"
+    # "string", "int16", "int32", "int64", "double", "bool", "timestamp[us, tz=UTC]" or "list<element: string>"
+    type: str
     nullable: bool
     meaning: str
 
@@ -52,6 +56,43 @@ ACCOUNT_AGE_MEANING = (
     f"the step it falls in, one of {ACCOUNT_AGE_STEPS}. Never the exact seconds, which beside the hashed user_id and "
     "the exact created_at would narrow the hash to a few Horde accounts."
 )
+
+# The tags raters put on images (ratings.models.RaterTag.Kind): their values and labels, in the order the `tags`
+# lists and the tag_<value> columns follow.
+TAGS = [(kind.value, kind.label) for kind in RaterTag.Kind]
+TAG_NAMES = ", ".join(f"`{value}`" for value, _ in TAGS)
+# What each tag says, for the card (raters see the labels).
+TAG_MEANINGS = {
+    RaterTag.Kind.WATERMARK: "a watermark, logo or stock-photo mark is on the image",
+    RaterTag.Kind.TEXT: "the image shows text (letters, words, a signature)",
+    RaterTag.Kind.NSFW: "not safe for work: nudity, sexual content or gore",
+    RaterTag.Kind.BROKEN: "the image is broken: it does not load, or is corrupt, blank or cut off",
+    RaterTag.Kind.NOT_ARTWORK: "not an artwork (a screenshot, a document, a product photo ...)",
+}
+
+# What a rater's weight is (reliability.models.RaterWeight, reliability.weights); a rater without one exports null,
+# read as UNKNOWN_WEIGHT (the population's weight).
+RATER_WEIGHT_MEANING = (
+    "The rater's reliability weight when exported, 0 to 1: how much this row should count in a weighted mean. "
+    "Estimated from how well the rater agrees with the other raters of the same images and from their answers to "
+    "check images, shrunk toward the population for raters with few ratings. 1 = as reliable as the population or "
+    "better; lower = less reliable; 0 = ignore. Null when the rater has no weight yet: treat null as "
+    f"{UNKNOWN_WEIGHT} (the population's weight). See the card's section on rater weights."
+)
+TAGS_MEANING = (
+    f"The tags this rater put on this image when rating it, from {TAG_NAMES}; an empty list when none. "
+    "Every tag is a rater's opinion, not a moderator's verdict."
+)
+
+
+def _tag_count_meaning(value: str, label: str) -> str:
+    return (
+        f"How many raters whose ratings count tagged the image `{value}` ({label}), when exported: the same "
+        "on every row of the image; 0 when none."
+    )
+
+
+TAG_COUNTS = [Column(f"tag_{value}", "int32", False, _tag_count_meaning(value, label)) for value, label in TAGS]
 
 RATINGS = [
     Column("id", "string", False, "The image: its public uuid on this site."),
@@ -96,6 +137,9 @@ RATINGS = [
         "was not scored.",
     ),
     Column("predictor_version", "string", True, "The name of the predictor that made predicted_score; null with it."),
+    Column("rater_weight", "double", True, RATER_WEIGHT_MEANING),
+    Column("tags", "list<element: string>", False, TAGS_MEANING),
+    *TAG_COUNTS,
 ]
 
 GENERATIONS = [
@@ -166,8 +210,21 @@ DIFFUSIONDB = [
     ),
     *(_RATING_COLUMN[name] for name in ("ratings_count", "rating")),
     Column("kudos", "int64", True, RATER_KUDOS_MEANING),
-    *(_RATING_COLUMN[name] for name in ("account_age", "usage_requests", "created_at", "client_agent", "artifacts",
-                                        "user_id", "trusted", "validated", "captchas_failed", "country")),  # fmt: skip
+    *(
+        _RATING_COLUMN[name]
+        for name in (
+            "account_age",
+            "usage_requests",
+            "created_at",
+            "client_agent",
+            "artifacts",
+            "user_id",
+            "trusted",
+            "validated",
+            "captchas_failed",
+            "country",
+        )
+    ),  # fmt: skip
 ]
 
 FILES = {

@@ -2,9 +2,10 @@
 a manifest, into EXPORT_DIR (or an increment folder), without ever showing a download a half-written file.
 
 Each file is streamed from one query over a server-side cursor (`iterator(chunk_size=...)` over `values_list`,
-every column joined in: no query per row) into a pyarrow ParquetWriter, one row group per batch, so memory stays
-flat however many ratings there are. The files are written in a temporary folder inside the target folder and
-then moved into place with os.replace, the manifest last.
+every column joined in, the rater's reliability weight too: no query per row; the raters' tags in one query per
+batch) into a pyarrow ParquetWriter, one row group per batch, so memory stays flat however many ratings there are.
+The files are written in a temporary folder inside the target folder and then moved into place with os.replace,
+the manifest last.
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, Exists, FilteredRelation, IntegerField, OuterRef, Q
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from ratings_site.bestof.models import ImagePreference
+from ratings_site.datasets.models import Dataset
 from ratings_site.exports import columns as cols
 from ratings_site.exports.card import render_card
 from ratings_site.exports.manifest import MANIFEST_NAME
@@ -45,7 +48,7 @@ from ratings_site.predictor.models import PredictorVersion
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID
 from ratings_site.raters.standing import counting_raters
 from ratings_site.ratings.counting import counted
-from ratings_site.ratings.models import CaptchaAnswer
+from ratings_site.ratings.models import CaptchaAnswer, RaterTag, Rating
 from ratings_site.ratings.services import left_checks
 
 BATCH_ROWS = 50_000
@@ -61,6 +64,7 @@ _ARROW_TYPES = {
     "double": pa.float64(),
     "bool": pa.bool_(),
     "timestamp[us, tz=UTC]": pa.timestamp("us", tz="UTC"),
+    "list<element: string>": pa.list_(pa.field("element", pa.string())),
 }
 
 
@@ -156,6 +160,33 @@ def _best_of_pairs_to_export(since: datetime | None):
     return pairs.order_by("pk")
 
 
+def dataset_agreement() -> list[dict[str, Any]]:
+    """Each public dataset's agreement (reliability.models.DatasetAgreement) for the manifest and the card, by slug:
+    Krippendorff's alpha of its counted ratings (interval metric) and artifacts (ordinal metric), null while not
+    computed, and how many of its images have two counted ratings or more (what alpha is measured on). One query."""
+    rows = (
+        Dataset.objects.filter(public=True)
+        .order_by("slug")
+        .values_list(
+            "slug",
+            "agreement__rating_alpha",
+            "agreement__artifacts_alpha",
+            "agreement__ratings_per_image",
+            "agreement__computed_at",
+        )
+    )
+    return [
+        {
+            "dataset": slug,
+            "rating_alpha": rating_alpha,
+            "artifacts_alpha": artifacts_alpha,
+            "images_rated_twice_or_more": sum((ratings_per_image or [])[1:]) if computed_at else None,
+            "computed_at": computed_at.astimezone(UTC).isoformat() if computed_at else None,
+        }
+        for slug, rating_alpha, artifacts_alpha, ratings_per_image, computed_at in rows
+    ]
+
+
 def rows_to_export(since: datetime | None = None) -> int:
     """How many rows the files will have (for a progress bar's total)."""
     return (
@@ -165,6 +196,10 @@ def rows_to_export(since: datetime | None = None) -> int:
         + _generation_pairs_to_export(since).count()
         + _best_of_pairs_to_export(since).count()
     )
+
+
+_TAG_ORDER = {value: n for n, (value, _) in enumerate(cols.TAGS)}
+_NO_TAGS: list[str] = []  # shared by every untagged row (read only): no empty list allocated per row
 
 
 def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
@@ -217,13 +252,31 @@ class _Exporter:
             self._captchas_failed.update(counts)
             # Served and left unanswered: missed too.
             for rater_id, unanswered in (
-                left_checks(rater_id__in=part)
-                .values_list("rater_id")
-                .annotate(unanswered=Count("pk"))
-                .order_by()
+                left_checks(rater_id__in=part).values_list("rater_id").annotate(unanswered=Count("pk")).order_by()
             ):
                 self._captchas_failed[rater_id] += unanswered
         return self._captchas_failed
+
+    def rater_tags(self, rating_pks: list[int]) -> dict[tuple[int, int], list[str]]:
+        """The tags (ratings.models.RaterTag) that each rater put on each image, by (rater pk, image pk), of the
+        ratings whose pks lie between this batch's first and last: one query per batch, whatever its length (the
+        batch's ratings are read in pk order; the caller keeps the pairs of its own rows). Tags in TAGS' order."""
+        if not rating_pks:
+            return {}
+        rated_in_batch = Rating.objects.filter(
+            pk__gte=min(rating_pks),
+            pk__lte=max(rating_pks),
+            rater_id=OuterRef("rater_id"),
+            image_id=OuterRef("image_id"),
+        )
+        tags: dict[tuple[int, int], list[str]] = {}
+        for rater_pk, image_pk, tag in (
+            RaterTag.objects.filter(Exists(rated_in_batch)).values_list("rater_id", "image_id", "tag").order_by()
+        ):
+            tags.setdefault((rater_pk, image_pk), []).append(tag)
+        for given in tags.values():
+            given.sort(key=lambda tag: _TAG_ORDER.get(tag, len(_TAG_ORDER)))
+        return tags
 
     # The files ---------------------------------------------------------------------------------------------
 
@@ -280,14 +333,36 @@ class _Exporter:
                 )
             )
             score_field = ["current_score__score"]
-        own = ["image__public_id", "image__file", "image__url", "image__caption", "image__dataset__slug", *score_field]
+        # The image's tag counts are read out of its JSON by the database (a missing key is 0): no JSON decoded per
+        # row in Python.
+        tag_counts = {
+            f"tag_{value}": Coalesce(Cast(KeyTextTransform(value, "image__tag_counts"), IntegerField()), 0)
+            for value, _ in cols.TAGS
+        }
+        queryset = queryset.annotate(**tag_counts)
+        # The rater's weight is joined in (a LEFT JOIN: null for raters without a RaterWeight row); their tags come
+        # from one query per batch (rater_tags).
+        own = [
+            "pk",
+            "image_id",
+            "rater__reliability__weight",
+            *tag_counts,
+            "image__public_id",
+            "image__file",
+            "image__url",
+            "image__caption",
+            "image__dataset__slug",
+            *score_field,
+        ]
         width = len(self.HORDE_FIELDS)
+        rater_at = self.HORDE_FIELDS.index("rater_id")
         for batch in self.rows(queryset, [*self.HORDE_FIELDS, *own]):
-            columns = self.horde_columns(
-                [str(row[width]) for row in batch], [row[:width] for row in batch]
-            )
-            public_id, file, url, caption, dataset, *score = zip(*(row[width:] for row in batch))
+            rating_pk, image_pk, weight, *rest = zip(*(row[width:] for row in batch))
+            counts, (public_id, file, url, caption, dataset, *score) = rest[: len(tag_counts)], rest[len(tag_counts) :]
+            columns = self.horde_columns([str(p) for p in public_id], [row[:width] for row in batch])
             scores = list(score[0]) if score else [None] * len(batch)
+            tags = self.rater_tags(list(rating_pk))
+            rater_pk = [row[rater_at] for row in batch]
             # ratings.parquet's `kudos` is the reward this site paid (it always was); the rater's own is rater_kudos.
             columns["kudos"] = columns.pop("reward")
             yield {
@@ -299,6 +374,9 @@ class _Exporter:
                 "predictor_version": [current.name if s is not None else None for s in scores]
                 if current is not None
                 else [None] * len(batch),
+                "rater_weight": list(weight),
+                "tags": [tags.get(pair, _NO_TAGS) for pair in zip(rater_pk, image_pk)],
+                **{name: list(values) for name, values in zip(tag_counts, counts)},
             }
             self.progress(len(batch))
 
@@ -458,8 +536,10 @@ def export_dataset(
             }
             for name, make_batches in batches.items():
                 rows[name] = _write_parquet(work / name, cols.FILES[name], make_batches())
+            agreement = dataset_agreement()
         created_at = timezone.now().astimezone(UTC)
-        (work / CARD_NAME).write_text(render_card(rows=rows, created_at=created_at, since=since), encoding="utf-8")
+        card = render_card(rows=rows, created_at=created_at, since=since, agreement=agreement)
+        (work / CARD_NAME).write_text(card, encoding="utf-8")
         files = []
         for name in [*cols.FILES, CARD_NAME]:
             stat = (work / name).stat()
@@ -478,6 +558,8 @@ def export_dataset(
             "since": since.isoformat() if since is not None else None,
             "licence": cols.LICENCE,
             "files": files,
+            # Per dataset, over all its counted ratings (an increment's too): see the card's "Agreement".
+            "agreement": agreement,
         }
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         with _moving_lock(target):
