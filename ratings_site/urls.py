@@ -8,8 +8,9 @@ from ratings_site.bestof import views as bestof
 from ratings_site.datasets.views import rendition
 from ratings_site.embed.urls import pages as embed_pages
 from ratings_site.exports import views as exports
+from ratings_site.figures.views import stats_page
 from ratings_site.generations import views as generations
-from ratings_site.moderation.views import stats_page
+from ratings_site.raters.settings_views import settings_page
 from ratings_site.raters.views import login_view, logout_view
 from ratings_site.ratings import history_views as history
 from ratings_site.ratings import views as ratings
@@ -38,6 +39,7 @@ urlpatterns = [
     path("ratings/<int:rating_id>/delete/", history.delete_rating, name="delete_rating"),
     path("ratings/restore/", history.restore_rating, name="restore_rating"),
     path("kudos/", kudos_page, name="kudos"),
+    path("settings/", settings_page, name="settings"),
     path("generations/", generations.generation_list, name="generations"),
     path("generations/<str:request_id>/", generations.generation_set, name="generation_set"),
     path("stats/", stats_page, name="stats"),
