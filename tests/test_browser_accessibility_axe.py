@@ -30,7 +30,7 @@ from tests.browser_fixtures import (  # noqa: F401 (fixtures)
 
 AXE_SOURCE = Path(__file__).parent / "vendor" / "axe-4.11.0.min.js"
 BLOCKING = {"serious", "critical"}
-PAGES = ["login", "rate", "rate-choice-made", "rate-report-open", "ratings", "kudos"]
+PAGES = ["login", "rate", "rate-choice-made", "rate-report-open", "ratings", "kudos", "stats", "settings"]
 THEMES = ["dark", "light"]
 
 
@@ -123,6 +123,8 @@ OPENERS: dict[str, Callable[[Page], None]] = {
     "rate-report-open": open_rate_with_report_panel,
     "ratings": rate_two_then("/ratings/"),
     "kudos": rate_two_then("/kudos/"),
+    "stats": rate_two_then("/stats/"),
+    "settings": rate_two_then("/settings/"),
 }
 
 

@@ -1,8 +1,8 @@
 """Who is a moderator, and how a Horde moderator's rights follow the Horde.
 
 `is_moderator` is the one answer to "may this person use the moderators' tools": the admin site (its
-`has_permission`: ModeratorsAdminSite below), /stats/ (moderation.views), the API's moderators' calls
-(api.moderation_views) and the middleware that re-asks the Horde (raters.middleware) all ask it.
+`has_permission`: ModeratorsAdminSite below), the moderators' part of /stats/ (figures.views: the suspect
+raters), the API's moderators' calls (api.moderation_views) and the middleware that re-asks the Horde (raters.middleware) all ask it.
 
 A Horde moderator's rights follow the Horde: the one rule for the admin (raters.middleware, on every admin and
 /stats/ request) and the API's moderators' calls (api.authentication, on every call of such a key).
