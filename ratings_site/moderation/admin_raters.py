@@ -212,6 +212,7 @@ class RaterPageAdmin(RaterAdmin):
             "pace": rater_page.pace_of(rater),
             "latest": rater_page.latest_ratings(rater),
             "missed": rater_page.missed_checks_of(rater),
+            "reliability": rater_page.reliability_of(rater),
             "history": history,
             "done": next(((act, undoable) for act, undoable in history if str(act.pk) == done), None),
             "may_act": request.user.has_perm(ACT_ON_RATERS),

@@ -11,6 +11,8 @@ Rules
   else's rating counts. A suspect divergence is one of at least `checks.DEFAULT_DIVERGENCE`, as in the API's check.
 - Missed check images: answered wrong, skipped or reported (`CaptchaAnswer.passed` False), and those served and
   left unanswered (`ratings.services.left_checks`), as the API's check counts them.
+- Reliability weight: the rater's stored row (reliability.weights explains the model), as the background job last
+  computed it; none before the job first weighed them. Showing it asks for the job when the weights are old.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from ratings_site.moderation.models import ModerationAction
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating
 from ratings_site.ratings.services import left_checks
+from ratings_site.reliability.models import RaterWeight
+from ratings_site.reliability.tasks import request_refresh
 
 PACE_WINDOW = 500
 RUN_LENGTH = 30
@@ -173,3 +177,11 @@ def images_in_queue(act: ModerationAction) -> int:
     """How many images of the ratings an act changed are in the queue now (wanting ratings)."""
     ratings = act.subject_ids.get("ratings", [])
     return QueueEntry.objects.filter(image_id__in=Rating.objects.filter(pk__in=ratings).values("image_id")).count()
+
+
+def reliability_of(rater: Rater) -> RaterWeight | None:
+    """The rater's reliability weight and its inputs (one query on the primary key), or None when not computed.
+    Weights older than reliability.tasks.REFRESH_MAX_AGE ask for the background job (one more query; a few, once
+    per REFRESH_MAX_AGE, when it is queued)."""
+    request_refresh()
+    return RaterWeight.objects.filter(rater=rater).first()

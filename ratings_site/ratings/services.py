@@ -567,8 +567,8 @@ def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: ob
             image.rating_sum += rating_change
             image.artifacts_count += count_change
             image.artifacts_sum += sum_change
-        Rating.objects.filter(pk=stored.pk).update(rating=score, artifacts=artifacts_score)
         stored.rating, stored.artifacts = score, artifacts_score
+        stored.save(update_fields=["rating", "artifacts"])  # saved, not updated: post_save tells the apps above
     return stored
 
 
