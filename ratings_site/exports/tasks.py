@@ -2,7 +2,8 @@
 
 The download listing asks for a refresh (`request_refresh`) when the export is older than
 EXPORT_MIN_INTERVAL_SECONDS; the task itself skips when a recent export is already there (another worker made it
-meanwhile). The export runs here, never in a web request. This module imports no pyarrow: the task imports the
+meanwhile). Before exporting it brings the raters' reliability weights and the agreement figures up to date
+(reliability.tasks.refresh_now), which the files carry. The export runs here, never in a web request. This module imports no pyarrow: the task imports the
 writer when it runs.
 """
 
@@ -22,7 +23,9 @@ def refresh_export() -> dict:
     if is_recent(read_manifest(settings.EXPORT_DIR)):
         return {"skipped": True}
     from ratings_site.exports.services import export_dataset
+    from ratings_site.reliability.tasks import refresh_now
 
+    refresh_now()  # the weights and agreement the export carries, as of now
     summary = export_dataset(settings.EXPORT_DIR)
     return {"skipped": False, "rows": summary.rows, "seconds": round(summary.seconds, 1)}
 

@@ -24,6 +24,12 @@ REFRESH_MAX_AGE = timedelta(minutes=5)
 # counted rating (seconds at a million), which must not hold up a kudos payment on "default".
 @task(queue_name="exports")
 def refresh_reliability() -> dict:
+    return refresh_now()
+
+
+def refresh_now() -> dict:
+    """Agreement, then weights, in this process (the task's body; the export's refresh runs it first, so that the
+    file's `rater_weight` and agreement are as of the export)."""
     agreement = refresh_agreement()
     weights = refresh_weights()
     return {
