@@ -18,7 +18,8 @@ statistics per rater (a sum of squares, a pass count) and a prior each is what f
    msd_post = (SS_u + K mu) / (n_u + K): the rater's mean squared difference shrunk toward the population's by K
    pseudo-ratings. The rater's precision relative to the population's is mu / msd_post; weighting rows by their
    precision (inverse variance) is what minimises a weighted mean's variance.
-2. Check images (ratings.CaptchaAnswer): passed ~ Binomial(answered, p_u), p_u ~ Beta(K_C p, K_C (1 - p)), p the
+2. Check images (ratings.CaptchaAnswer, plus the checks served and left unanswered, which count as missed as they
+   do in the pause rule: ratings.services.left_checks): passed ~ Binomial(answered, p_u), p_u ~ Beta(K_C p, K_C (1 - p)), p the
    population's pass rate (pooled: a rate is bounded, a minority cannot inflate it). The posterior mean is
    p_post = (passed + K_C p) / (answered + K_C), and the rater's pass rate relative to the population's is
    p_post / p. Careless raters fail checks that attentive ones pass.
@@ -53,6 +54,7 @@ from django.utils import timezone
 from ratings_site.raters.standing import counting_raters
 from ratings_site.ratings.counting import counted
 from ratings_site.ratings.models import CaptchaAnswer
+from ratings_site.ratings.services import left_checks
 from ratings_site.reliability.agreement import PROGRESS_ROW
 from ratings_site.reliability.models import AgreementProgress, RaterWeight
 
@@ -132,6 +134,12 @@ def refresh_weights(*, now: datetime | None = None) -> WeightsRun:
         .values("rater_id")
         .annotate(answered=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
     }
+    # A check served and left unanswered is a miss, as in the pause rule (ratings.services.left_checks).
+    for row in (
+        left_checks().filter(counting_raters("rater__")).order_by().values("rater_id").annotate(left=Count("pk"))
+    ):
+        missed = checks.setdefault(row["rater_id"], {"rater_id": row["rater_id"], "answered": 0, "passed": 0})
+        missed["answered"] += row["left"]
     all_answered = sum(row["answered"] for row in checks.values())
     all_passed = sum(row["passed"] for row in checks.values())
     mu = typical_msd(
