@@ -1,5 +1,5 @@
 """The agreement figures (reliability.agreement) are kept incrementally: after ratings are added, changed, undone,
-invalidated and restored, and a rater is banned and unbanned (through the real rules: ratings.services,
+invalidated and restored, a rater is banned and unbanned, and an image hidden and shown again (through the real rules: ratings.services,
 moderation.actions), `refresh_agreement()` leaves exactly the figures that a rebuild from scratch
 (`refresh_agreement(full=True)`) and a direct computation from the counted ratings give. Ratings younger than the
 safety lag wait for the next run, and a run with nothing new costs the same few queries however many ratings exist.
@@ -43,9 +43,9 @@ def _flat(matrix) -> list[float]:
 
 
 def _direct() -> dict[int, dict]:
-    """The figures straight from the counted ratings, with no stored state."""
+    """The figures straight from the counted ratings of images not hidden, with no stored state."""
     units: dict[int, tuple[int, list[int], list[int]]] = {}
-    for image_id, dataset_id, rating, artifacts in Rating.objects.filter(counts=True).values_list(
+    for image_id, dataset_id, rating, artifacts in Rating.objects.filter(counts=True, image__hidden=False).values_list(
         "image_id", "image__dataset_id", "rating", "artifacts"
     ):
         unit = units.setdefault(image_id, (dataset_id, [0] * 10, [0] * 6))
@@ -163,6 +163,12 @@ def test_each_change_is_kept_incrementally_as_a_rebuild_and_a_direct_count_give(
     assert Rating.objects.filter(rater=raters[2], counts=True).count() == 0
     _kept_equals_rebuilt_equals_direct()
     actions.unban(actor=None, rater=raters[2])
+    _kept_equals_rebuilt_equals_direct()
+
+    hidden = actions.hide_image(actor=None, image=images[0], reason="off topic")  # hidden: out, as in the export
+    assert StaleUnit.objects.filter(image_id=images[0].pk).exists()
+    _kept_equals_rebuilt_equals_direct()
+    actions.undo(actor=None, action=hidden, reason="it was fine")  # shown again
     _kept_equals_rebuilt_equals_direct()
 
 

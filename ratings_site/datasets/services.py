@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
+from ratings_site.datasets.signals import images_hidden_changed
 
 # The images a dataset's `image_count` counts: the ones raters can be shown.
 COUNTED_IMAGES = Q(hidden=False, is_captcha=False)
@@ -127,4 +128,5 @@ def set_flags(images: QuerySet[Image], **flags: bool) -> int:
     refresh_queue(Image.objects.filter(pk__in=ids))
     if "hidden" in flags:
         recount_images(Dataset.objects.filter(images__pk__in=ids).distinct())
+        images_hidden_changed.send(sender=Image, image_ids=ids)
     return changed

@@ -14,7 +14,8 @@ How it finds what changed, so that a run costs what changed and not all ratings:
   taken twice. DailyRatings count exactly the counted ratings between the old and the new watermark.
 - Every other change of an image's counted ratings marks the image (StaleUnit): a rating saved again (a change),
   a rating deleted (an undo, a cascade), and `ratings.signals.counted_ratings_changed` (ratings.counting's
-  invalidations, restorings, bans and unbans). The marks are written after the change, in its transaction; the
+  invalidations, restorings, bans and unbans), and `datasets.signals.images_hidden_changed` (an image hidden or
+  shown again: a hidden image's ratings are left out, as the export leaves them out). The marks are written after the change, in its transaction; the
   job deletes a batch of marks first and reads the images' ratings after, so that a change committed meanwhile
   either is read now or leaves a new mark for the next run.
 - For each touched image (in batches of IMAGES_BATCH, a handful of queries a batch, none per image) it reads the
@@ -40,6 +41,7 @@ from django.db.models import Max, Min, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from ratings_site.datasets.signals import images_hidden_changed
 from ratings_site.ratings.models import Rating
 from ratings_site.ratings.scales import ARTIFACTS_MAX, ARTIFACTS_MIN, RATING_MAX, RATING_MIN
 from ratings_site.ratings.signals import counted_ratings_changed
@@ -183,7 +185,7 @@ class _Job:
         """Read these images' counted ratings; replace their old shares by the new ones (five queries at most)."""
         fresh: dict[int, tuple[int, Share]] = {}
         for image_id, dataset_id, rating, artifacts in Rating.objects.filter(
-            image_id__in=image_ids, counts=True
+            image_id__in=image_ids, counts=True, image__hidden=False
         ).values_list("image_id", "image__dataset_id", "rating", "artifacts"):
             if image_id not in fresh:
                 fresh[image_id] = (dataset_id, (_zeros(RATING_VALUES), _zeros(ARTIFACTS_VALUES)))
@@ -344,9 +346,11 @@ def _on_counted_ratings_changed(sender, image_ids: Iterable[int], **kwargs) -> N
 
 
 def connect() -> None:
-    """Listen for changed and deleted ratings and for bulk changes of which count (ReliabilityConfig.ready)."""
+    """Listen for changed and deleted ratings, for bulk changes of which count, and for images hidden or shown again
+    (ReliabilityConfig.ready)."""
     post_save.connect(_on_rating_saved, sender=Rating, dispatch_uid="reliability.agreement.rating_saved")
     post_delete.connect(_on_rating_deleted, sender=Rating, dispatch_uid="reliability.agreement.rating_deleted")
     counted_ratings_changed.connect(
         _on_counted_ratings_changed, dispatch_uid="reliability.agreement.counted_ratings_changed"
     )
+    images_hidden_changed.connect(_on_counted_ratings_changed, dispatch_uid="reliability.agreement.hidden_changed")
