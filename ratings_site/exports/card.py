@@ -182,7 +182,7 @@ so they repeat on every row of the image (take them once per `id`), and a tag no
 ## Agreement
 
 How far the raters of a dataset agree, as Krippendorff's alpha over the counted ratings of its images rated twice
-or more: `rating_alpha` on the 1–10 ratings with the interval metric, `artifacts_alpha` on the 0–5 artifacts with
+or more (hidden images left out, as they are from these files): `rating_alpha` on the 1–10 ratings with the interval metric, `artifacts_alpha` on the 0–5 artifacts with
 the ordinal metric. Alpha is 1 when raters always agree, 0 when they agree no better than chance (below 0: worse
 than chance). It is computed over the whole dataset, an increment's included, and `manifest.json` holds the same
 figures under `agreement`; null when not computed yet (too few images rated twice or more).
