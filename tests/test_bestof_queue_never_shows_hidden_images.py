@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 from ratings_site.bestof.models import PromptGroup
+from ratings_site.bestof.priorities import apply_group_priorities
 from ratings_site.bestof.selectors import next_group_for
 from ratings_site.bestof.services import GroupUnavailable, InvalidPick, record_pick, refresh_prompt_groups
-from ratings_site.datasets.models import Dataset, Image
-from ratings_site.datasets.services import set_flags
+from ratings_site.datasets.models import Dataset, Image, QueueEntry
+from ratings_site.datasets.services import refresh_queue, set_flags
 from tests.bestof_helpers import fresh_raters, make_prompt_groups, make_prompt_images
 
 
@@ -34,7 +35,10 @@ def test_a_hidden_image_is_left_out_of_its_group_and_cannot_win(db):
 @pytest.mark.parametrize("flag", ["hidden", "broken", "nsfw"])
 def test_a_group_left_with_one_image_leaves_the_queue_and_comes_back(db, flag):
     taken_down, kept = make_prompt_groups(2, size=2, priority=0.0)
-    PromptGroup.objects.filter(pk=taken_down.group.pk).update(priority=1.0)  # first in the queue
+    # First in the queue: its images are (a group takes the highest queue priority of its images).
+    refresh_queue(Image.objects.filter(pk__in=[image.pk for image in taken_down.images]))
+    QueueEntry.objects.filter(image__in=taken_down.images).update(priority=1.0)
+    apply_group_priorities()
     dataset = Dataset.objects.get(slug="best-set")
     set_flags(Image.objects.filter(pk=taken_down.images[0].pk), **{flag: True})
     (rater,) = fresh_raters(1)

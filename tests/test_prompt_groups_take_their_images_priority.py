@@ -12,9 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ratings_site.bestof.models import PromptGroup, PromptGroupImage
+from ratings_site.bestof.priorities import apply_group_priorities
 from ratings_site.datasets.models import Dataset, QueueEntry
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
-from ratings_site.predictor.priorities import apply_group_priorities, apply_priorities
+from ratings_site.predictor.priorities import apply_priorities
 from tests.helpers import priority_of
 
 

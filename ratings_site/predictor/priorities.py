@@ -32,14 +32,8 @@ connections; elsewhere executemany in the same chunks. Only queue entries are wr
 table with the queue's indexes alone): images that have all their ratings have no entry, hence
 no priority.
 
-Prompt groups (bestof.PromptGroup, the best-of queue) take their priority from their images once the images'
-are written (`apply_group_priorities`): each group gets the highest queue priority among its images, 0 when none
-of them is in the queue. The highest rather than the mean: a group is worth showing as soon as one of its images
-is one the predictor most wants judged, and under `stratified` or `random` priorities the mean of 2 to 4 images
-drifts toward 0.5 for every group, which would flatten the groups' order; under `score` the highest puts the
-groups holding the best predicted images first, the pairs that most decide the top of the ranking. Groups are
-written in bulk: one UPDATE per range of GROUP_CHUNK_IDS group ids, each computing its groups' priorities in the
-database (a GROUP BY over their members joined to the queue), no query per group.
+Prompt groups (bestof.PromptGroup, the best-of queue) take the highest queue priority among their images once
+the images' are written (bestof.priorities.apply_group_priorities, which says why).
 """
 
 from __future__ import annotations
@@ -55,9 +49,9 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, OuterRef
 
-from ratings_site.bestof.models import PromptGroup, PromptGroupImage
+from ratings_site.bestof.priorities import apply_group_priorities
 from ratings_site.datasets.models import Dataset, QueueEntry
 from ratings_site.predictor.embeddings import load_embeddings
 from ratings_site.predictor.models import AestheticScore, PredictorVersion
@@ -68,7 +62,6 @@ DESIGN_GRAM_KEY = "design.gram"  # where an ensemble file keeps its training des
 STRATEGIES = ("uncertainty", "stratified", "score", "random")
 COPY_CHUNK_ROWS = 262_144
 WRITE_CHUNK_ROWS = 50_000  # rows updated per transaction: ratings wait at most one chunk
-GROUP_CHUNK_IDS = 50_000  # prompt-group ids per UPDATE (and transaction) in apply_group_priorities
 UNCERTAINTY_POOL = 10_000  # most images the design step chooses among (their embeddings are read)
 UNCERTAINTY_POOL_FRACTION = 0.5  # ... and at most this share of the queue, the most disputed
 UNCERTAINTY_PICKS = 500  # images ordered by the design step; the rest follow by disagreement
@@ -407,40 +400,6 @@ def _write_executemany(ids: np.ndarray, priorities: np.ndarray, chunk_rows: int)
                     f"UPDATE {table} SET priority = %s WHERE image_id = %s AND priority <> %s",
                     [(priority, image_id, priority) for priority, image_id in chunk],
                 )
-                updated += cursor.rowcount
-    return updated
-
-
-def apply_group_priorities(*, dataset: Dataset | None = None, chunk_ids: int = GROUP_CHUNK_IDS) -> int:
-    """Set each prompt group's priority to the highest queue priority among its images (0 when none of them is in
-    the queue); with `dataset`, only that dataset's groups. One UPDATE per `chunk_ids` group ids, each its own
-    transaction, writing only the groups whose priority changes; returns how many changed."""
-    groups = PromptGroup.objects.all() if dataset is None else PromptGroup.objects.filter(dataset=dataset)
-    bounds = groups.aggregate(low=Min("pk"), high=Max("pk"))
-    if bounds["low"] is None:
-        return 0
-    quote = connection.ops.quote_name
-    group_table, member_table = quote(PromptGroup._meta.db_table), quote(PromptGroupImage._meta.db_table)
-    queue_table = quote(QueueEntry._meta.db_table)
-    group_id, member_group = quote(PromptGroup._meta.pk.column), quote(PromptGroupImage._meta.get_field("group").column)
-    member_image, queue_image = (
-        quote(PromptGroupImage._meta.get_field("image").column),
-        quote(QueueEntry._meta.pk.column),
-    )
-    in_dataset = f" AND {group_table}.{quote(PromptGroup._meta.get_field('dataset').column)} = %s" if dataset else ""
-    sql = (
-        f"UPDATE {group_table} SET priority = computed.priority FROM ("
-        f"SELECT member.{member_group} AS group_id, COALESCE(MAX(entry.priority), 0.0) AS priority "
-        f"FROM {member_table} AS member LEFT JOIN {queue_table} AS entry ON entry.{queue_image} = member.{member_image} "
-        f"WHERE member.{member_group} BETWEEN %s AND %s GROUP BY member.{member_group}) AS computed "
-        f"WHERE {group_table}.{group_id} = computed.group_id AND {group_table}.priority <> computed.priority{in_dataset}"
-    )
-    updated = 0
-    with connection.cursor() as cursor:
-        for low in range(bounds["low"], bounds["high"] + 1, chunk_ids):
-            params = [low, low + chunk_ids - 1] + ([dataset.pk] if dataset else [])
-            with transaction.atomic():
-                cursor.execute(sql, params)
                 updated += cursor.rowcount
     return updated
 
