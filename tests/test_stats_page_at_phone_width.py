@@ -55,6 +55,16 @@ def _figures_fit_and_read(page: Page, viewport_width: int) -> None:
         box = chart.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport_width, n
         assert box["width"] >= 250, n
+    cut_off = page.evaluate(
+        """[...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+            const box = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('text')].filter(t => {
+                const r = t.getBoundingClientRect();
+                return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+            }).map(t => t.textContent);
+        })"""
+    )
+    assert cut_off == []  # every label is read whole within its figure (long ones end in "…")
     smallest = page.evaluate(
         "Math.min(...[...document.querySelectorAll('figure.chart svg text')].map(t => t.getBoundingClientRect().height))"
     )

@@ -21,11 +21,11 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH = 360
 HEIGHT = 230
 LEFT = 46  # room for the y ticks' numbers
-RIGHT = 14
+RIGHT = 20  # room for half of the last x tick's number ("100k")
 TOP = 26  # room for the y axis' name
 BOTTOM = 42  # room for the x ticks' labels and the x axis' name
 ROW = 26  # a row of a horizontal bar chart
-LABEL_CHARS = 16  # a row's label is cut to this many characters (the table has it whole)
+LABEL_CHARS = 13  # a row's label is cut to this many characters, to fit its room (the table has it whole)
 
 
 @dataclass(frozen=True)
