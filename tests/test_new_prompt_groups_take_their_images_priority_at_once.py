@@ -1,5 +1,6 @@
 """refresh_prompt_groups (after an import) gives each group it makes the highest queue priority among its images at
-once, so a new group does not wait at 0 behind every other until the next prioritisation."""
+once, so a new group does not wait at 0 behind every other until the next prioritisation; the groups already there
+keep the priority the predictor gave them."""
 
 from __future__ import annotations
 
@@ -20,3 +21,18 @@ def test_a_new_group_takes_its_images_highest_priority(make_images) -> None:
 
     priorities = dict(PromptGroup.objects.values_list("prompt", "priority"))
     assert priorities == {"a lighthouse at dusk": 0.9, "a fox in the snow": 0.3}
+
+
+def test_the_groups_already_there_keep_their_priority(make_images) -> None:
+    first = make_images(2, dataset="prompts")
+    Image.objects.filter(pk__in=[image.pk for image in first]).update(caption="a lighthouse at dusk")
+    dataset = Dataset.objects.get(slug="prompts")
+    refresh_prompt_groups([dataset])
+    PromptGroup.objects.update(priority=0.7)  # as the predictor last left it
+    later = make_images(2, dataset="prompts", priority=0.2)
+    Image.objects.filter(pk__in=[image.pk for image in later]).update(caption="a fox in the snow")
+
+    refresh_prompt_groups([dataset])
+
+    priorities = dict(PromptGroup.objects.values_list("prompt", "priority"))
+    assert priorities == {"a lighthouse at dusk": 0.7, "a fox in the snow": 0.2}

@@ -7,8 +7,9 @@ worth showing as soon as one of its images is one the predictor most wants judge
 order; under `score` the highest puts the groups holding the best predicted images first, the pairs that most
 decide the top of the ranking.
 
-Called when the images' priorities are written (predictor.priorities.apply_priorities) and when groups are made
-(bestof.services.refresh_prompt_groups), so a new group never waits at 0 for the next prioritisation. Written in
+Called when the images' priorities are written (predictor.priorities.apply_priorities), for every group, and when
+groups are made (bestof.services.refresh_prompt_groups), for the new ones, so a new group never waits at 0 for the
+next prioritisation (and the groups already there keep theirs). Written in
 bulk: one UPDATE per range of GROUP_CHUNK_IDS group ids, each computing its groups' priorities in the database (a
 GROUP BY over their members joined to the queue), no query per group.
 """
@@ -24,11 +25,15 @@ from ratings_site.datasets.models import Dataset, QueueEntry
 GROUP_CHUNK_IDS = 50_000  # prompt-group ids per UPDATE (and transaction)
 
 
-def apply_group_priorities(*, dataset: Dataset | None = None, chunk_ids: int = GROUP_CHUNK_IDS) -> int:
+def apply_group_priorities(
+    *, dataset: Dataset | None = None, after_id: int = 0, chunk_ids: int = GROUP_CHUNK_IDS
+) -> int:
     """Set each prompt group's priority to the highest queue priority among its images (0 when none of them is in
-    the queue); with `dataset`, only that dataset's groups. One UPDATE per `chunk_ids` group ids, each its own
-    transaction, writing only the groups whose priority changes; returns how many changed."""
+    the queue); with `dataset`, only that dataset's groups; with `after_id`, only the groups made after that id
+    (the new ones). One UPDATE per `chunk_ids` group ids, each its own transaction, writing only the groups whose
+    priority changes; returns how many changed."""
     groups = PromptGroup.objects.all() if dataset is None else PromptGroup.objects.filter(dataset=dataset)
+    groups = groups.filter(pk__gt=after_id)
     bounds = groups.aggregate(low=Min("pk"), high=Max("pk"))
     if bounds["low"] is None:
         return 0

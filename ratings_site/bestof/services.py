@@ -323,11 +323,12 @@ def refresh_prompt_groups(datasets: Iterable[Dataset] | None = None, *, batch_si
     Idempotent, and safe to run again after an import: images already in a group stay there; images of one
     prompt that are in no group yet make new groups of 2 to 4 (a prompt's single new image waits for another);
     then `wants_picks` is set from each group's picks and from the images it may still show (after moderation,
-    or after BEST_PICKS_PER_GROUP changed), and each group's priority from its images' (bestof.priorities). One pass over the ungrouped images, streamed.
+    or after BEST_PICKS_PER_GROUP changed), and each new group's priority from its images' (bestof.priorities). One pass over the ungrouped images, streamed.
     """
     report = RefreshReport()
     for dataset in Dataset.objects.all() if datasets is None else datasets:
+        newest = PromptGroup.objects.aggregate(newest=Max("pk"))["newest"] or 0
         _group_new_images(dataset, report, batch_size)
         _set_wants_picks(PromptGroup.objects.filter(dataset=dataset), report)
-        apply_group_priorities(dataset=dataset)  # new groups take their images' places at once
+        apply_group_priorities(dataset=dataset, after_id=newest)  # new groups take their images' places at once
     return report
