@@ -69,6 +69,19 @@ def test_the_plain_form_stores_the_tags_with_the_rating_and_counts_them(login, m
 
 
 @pytest.mark.usefixtures("no_captchas")
+def test_the_status_line_names_the_tags_saved_with_the_rating(login, make_images) -> None:
+    first, second = make_images(2)
+    client = login()
+
+    said = [
+        str(m) for m in get_messages(_post(client, first, {"rating": "7", "tags": ["nsfw", "watermark"]}).wsgi_request)
+    ]
+    assert said[-1] == "Saved: 7 · Good · tagged Watermark, NSFW · +5 kudos."
+    said = [str(m) for m in get_messages(_post(client, second, {"rating": "4"}).wsgi_request)]
+    assert said[-1] == "Saved: 4 · Poor · +5 kudos."
+
+
+@pytest.mark.usefixtures("no_captchas")
 def test_htmx_stores_the_tags_and_the_next_card_starts_with_none_chosen(login, make_images) -> None:
     first, _ = make_images(2)
     client = login()

@@ -47,16 +47,19 @@ class Saved:
     rating: int
     artifacts: int | None
     reward: int
+    tags: tuple[str, ...] = ()  # the tags stored with it, in the vocabulary's order
 
     @classmethod
-    def of(cls, outcome: services.RatingOutcome) -> Saved:
-        return cls(rating=outcome.rating, artifacts=outcome.artifacts, reward=outcome.reward)
+    def of(cls, outcome: services.RatingOutcome, tags: list[str] | None = None) -> Saved:
+        return cls(rating=outcome.rating, artifacts=outcome.artifacts, reward=outcome.reward, tags=tuple(tags or ()))
 
     @property
     def text(self) -> str:
         parts = [f"{self.rating} · {scales.RATING_LABELS[self.rating]}"]
         if self.artifacts is not None:
             parts.append(f"artifacts {self.artifacts} · {scales.ARTIFACTS_SHORT[self.artifacts]}")
+        if self.tags:
+            parts.append("tagged " + ", ".join(tags.LABELS[tag] for tag in self.tags))
         if self.reward:
             parts.append(f"+{self.reward} kudos")
         return " · ".join(parts)
@@ -267,12 +270,13 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
         return _after_action(request, dataset, image, notice=notice, kind="warning")
     if not outcome.duplicate:  # to the app framing the page, if any: once per rating
         announce(request, image_id=image.public_id, reward=outcome.reward)
-    return _after_action(request, dataset, image, saved=Saved.of(outcome), notice=tags_refused, kind="warning")
+    saved = Saved.of(outcome, tags=[] if tags_refused else chosen_tags)
+    return _after_action(request, dataset, image, saved=saved, notice=tags_refused, kind="warning")
 
 
 def _store_tags(rater: Rater, image: Image, chosen: list[str]) -> str:
-    """Store the tags chosen with a rating, once the rating is saved (ratings.tags; a check image's are dropped
-    there, unseen). No tag chosen: nothing to store, and no query (a card never shows stored tags: an undo takes
+    """Store the tags chosen with a rating, once the rating is saved (ratings.tags; a check image's as any image's).
+    No tag chosen: nothing to store, and no query (a card never shows stored tags: an undo takes
     them back with its rating). Returns why they were not stored, if they were refused (rare: the image was taken
     out of rating between the two), for the status line; "" otherwise."""
     if not chosen:
