@@ -27,18 +27,27 @@ browser:
 run: install
 	bash scripts/run_dev.sh
 
+# The suite runs in parallel, in TEST_WORKERS pytest-xdist processes (auto: one per core; 0: all in this process),
+# the tests split evenly and a worker that finishes first taking the rest of another's ("worksteal"); PYTEST_ARGS
+# adds options or picks tests (make test PYTEST_ARGS="-n 0 tests/test_x.py").
+TEST_WORKERS ?= auto
 test: install browser lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Ruff, configured in pyproject.toml: pyflakes, pycodestyle, import order, pyupgrade, bugbear.
 lint: install
 	$(PY) -m ruff check .
 
-# The task workers, one per queue (settings.TASK_QUEUES) as in production (README, Production): `make worker` runs
-# them all in the foreground (Ctrl-C stops them, each after its current task); `make worker QUEUES=copies` runs one.
+# The task workers, one per queue (settings.TASK_QUEUES) as in production (README, Background work): `make worker`
+# runs them all in the foreground (Ctrl-C stops them, each after its current task); `make worker QUEUES=copies` runs
+# one. On the database by default; on Redis when REDIS_URL is set, each with RQ's scheduler, which starts the tasks
+# whose run_after (a batch window, a retry's back-off) has come.
 QUEUES ?= default copies exports
 worker: install
-	for queue in $(QUEUES); do $(PY) manage.py db_worker --queue-name $$queue & done; wait
+	for queue in $(QUEUES); do \
+	  if [ -n "$$REDIS_URL" ]; then $(PY) manage.py rqworker $$queue --with-scheduler & \
+	  else $(PY) manage.py db_worker --queue-name $$queue & fi; \
+	done; wait
 
 standin: install
 	DEBUG=1 $(PY) manage.py standin_horde --port 7001

@@ -29,13 +29,21 @@ trap cleanup EXIT INT TERM
 $PY manage.py standin_horde --port 7001 --ratings-set-url http://127.0.0.1:8000/api/v1/rating/set &
 pids+=($!)
 # A task worker per queue (settings.TASK_QUEUES), as in production: payments and set submissions ("default") never
-# wait behind a slow image host ("copies") or the open dataset's refresh ("exports").
-$PY manage.py db_worker --queue-name default --no-startup-delay >/dev/null 2>&1 &
-pids+=($!)
-$PY manage.py db_worker --queue-name copies --no-startup-delay >/dev/null 2>&1 &
-pids+=($!)
-$PY manage.py db_worker --queue-name exports --no-startup-delay >/dev/null 2>&1 &
-pids+=($!)
+# wait behind a slow image host ("copies") or the open dataset's refresh ("exports"). On the database, unless
+# REDIS_URL is set: then RQ's workers, each with its scheduler (it starts the tasks whose run_after has come).
+if [ -n "${REDIS_URL:-}" ]; then
+  for queue in default copies exports; do
+    $PY manage.py rqworker "$queue" --with-scheduler >/dev/null 2>&1 &
+    pids+=($!)
+  done
+else
+  $PY manage.py db_worker --queue-name default --no-startup-delay >/dev/null 2>&1 &
+  pids+=($!)
+  $PY manage.py db_worker --queue-name copies --no-startup-delay >/dev/null 2>&1 &
+  pids+=($!)
+  $PY manage.py db_worker --queue-name exports --no-startup-delay >/dev/null 2>&1 &
+  pids+=($!)
+fi
 $PY -m http.server --bind 127.0.0.1 8001 --directory examples/embed-client >/dev/null 2>&1 &
 pids+=($!)
 sleep 1

@@ -2,23 +2,13 @@
 together, in the database cache (the default) and in Redis (REDIS_URL), so a client cannot double its allowance
 by landing on another worker or host."""
 
-import socket
 import uuid
 
-import pytest
-
 from tests.rate_limit_helpers import wait_for_a_fresh_window
-from tests.served_site import _prepared_site, served_site  # noqa: F401  (fixtures)
+from tests.redis_helpers import empty_redis, needs_redis, redis_database  # noqa: F401  (fixtures)
+from tests.served_site import served_site  # noqa: F401  (fixtures)
 
 LIMIT = 6
-
-
-def _redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _alternate_until_refused(first, second) -> list[tuple[str, int]]:
@@ -55,12 +45,11 @@ def test_the_database_cache_counts_both_servers_together(served_site):  # noqa: 
     _assert_counted_together(_alternate_until_refused(first, second))
 
 
-@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
-def test_redis_counts_both_servers_together(served_site):  # noqa: F811
-    # A database number and a key prefix of its own, so that no other run's counts are seen.
-    redis_url = "redis://127.0.0.1:6379/7"
+@needs_redis
+def test_redis_counts_both_servers_together(served_site, empty_redis, redis_database):  # noqa: F811
+    # This session's own Redis database (tests/redis_helpers.py) and a key prefix of its own.
     first, second = _two_servers_on_one_database(
-        served_site, {"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": uuid.uuid4().hex}
+        served_site, {"REDIS_URL": redis_database, "CACHE_KEY_PREFIX": uuid.uuid4().hex}
     )
     wait_for_a_fresh_window(room=30)
 

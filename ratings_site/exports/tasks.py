@@ -1,4 +1,4 @@
-"""Background refresh of the open dataset (run by `python manage.py db_worker`).
+"""Background refresh of the open dataset (run by the task worker).
 
 The download listing asks for a refresh (`request_refresh`) when the export is older than
 EXPORT_MIN_INTERVAL_SECONDS; the task itself skips when a recent export is already there (another worker made it
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_tasks import task
 
+from ratings_site.background import enqueue
 from ratings_site.exports.manifest import is_recent, read_manifest
 
 REFRESH_REQUESTED_KEY = "exports:refresh-requested"
@@ -37,5 +38,5 @@ def request_refresh() -> bool:
     """
     if not cache.add(REFRESH_REQUESTED_KEY, True, timeout=max(settings.EXPORT_MIN_INTERVAL_SECONDS, 60)):
         return False
-    refresh_export.enqueue()
+    enqueue(refresh_export)
     return True

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from ratings_site.background import enqueue
 from ratings_site.datasets.models import Image
 from ratings_site.datasets.services import recount_images
 from ratings_site.figures.models import FIGURES_MAX_AGE, SiteFigures
@@ -45,11 +46,10 @@ def site_figures_for_page() -> SiteFigures | None:
 
 
 def _request_refresh(now: datetime, *, row_exists: bool) -> None:
-    from ratings_site.figures.tasks import refresh_site_figures as refresh_task
-
     if not row_exists:
         SiteFigures.objects.bulk_create([SiteFigures(pk=SiteFigures.ROW)], ignore_conflicts=True)
     not_asked_lately = Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - FIGURES_MAX_AGE)
     claimed = SiteFigures.objects.filter(not_asked_lately, pk=SiteFigures.ROW).update(refresh_requested_at=now)
     if claimed:
-        refresh_task.enqueue()
+        # By its path: the tasks module imports this one, never the other way round.
+        enqueue("ratings_site.figures.tasks.refresh_site_figures")

@@ -1,4 +1,4 @@
-"""Background jobs of the site's figures (run by `python manage.py db_worker`)."""
+"""Background jobs of the site's figures (run by the task worker)."""
 
 from __future__ import annotations
 

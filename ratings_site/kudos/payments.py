@@ -17,6 +17,7 @@ from django.db.models import F
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from ratings_site.background import backoff_seconds
 from ratings_site.horde.client import HordeRejected, HordeTimeout, HordeUnavailable, award_kudos
 from ratings_site.kudos.models import KudosReward
 from ratings_site.raters.models import Rater
@@ -29,8 +30,8 @@ def payments_enabled() -> bool:
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential back-off: base, 2×base, 4×base … capped at an hour."""
-    return min(settings.KUDOS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+    """The site's one back-off on KUDOS_RETRY_BASE_SECONDS: base, 2×base, 4×base … capped at an hour."""
+    return backoff_seconds(attempts, settings.KUDOS_RETRY_BASE_SECONDS)
 
 
 @dataclass(frozen=True)

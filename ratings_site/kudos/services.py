@@ -27,12 +27,12 @@ GenerationSet = Model  # a generations.GenerationSet
 
 
 def _schedule_batch_after_commit(rater_id: int) -> None:
-    """Schedule the batched payment of a rater's new pending line, once the line is committed.
+    """Schedule the batched payment of a rater's new pending line, KUDOS_BATCH_SECONDS after it is committed.
 
     Call only when the rater had no other pending line: those already have a payment scheduled, and it
     takes every pending line when it runs.
     """
-    transaction.on_commit(lambda: schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS))
+    schedule_payment(rater_id, delay_seconds=settings.KUDOS_BATCH_SECONDS)
 
 
 def kudos_for_rating(rater: Rater) -> int:

@@ -1,16 +1,14 @@
-"""Background jobs of the kudos ledger (run by `python manage.py db_worker`). Arguments are primary keys.
+"""Background jobs of the kudos ledger (run by the task worker). Arguments are primary keys.
 
 Imports run one way: the ledger services import this module (to schedule a payment), and this module imports
-`payments`, which imports neither.
+`payments`, which imports neither. Scheduling goes through the site's one task layer (`ratings_site.background`).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.utils import timezone
 from django_tasks import task
 
+from ratings_site.background import enqueue_after_commit
 from ratings_site.kudos.payments import pay_rewards_for, payments_enabled
 
 
@@ -24,10 +22,7 @@ def pay_rewards(rater_id: int) -> dict:
 
 
 def schedule_payment(rater_id: int, *, delay_seconds: float = 0) -> None:
-    """Enqueue a payment of the rater's pending lines, after `delay_seconds` (nothing while payments are off)."""
-    if not payments_enabled():
-        return
-    job = pay_rewards
-    if delay_seconds:
-        job = job.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    job.enqueue(rater_id)
+    """Pay the rater's pending lines once the caller's transaction commits, after `delay_seconds` (nothing while
+    payments are off). A payment enqueued twice pays once: each takes only the lines still pending."""
+    if payments_enabled():
+        enqueue_after_commit(pay_rewards, rater_id, delay_seconds=delay_seconds)

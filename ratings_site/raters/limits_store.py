@@ -15,6 +15,12 @@ write that parallel requests overtake. What must be neither forgotten nor miscou
 Names are the callers' (hash anything secret or personal first; at most 200 characters). A row past its
 `expires_at` means nothing; each new row first deletes expired ones, so the table holds about one window's worth
 of rows and needs no cron.
+
+When REDIS_URL is set (production with Redis), the same state lives in Redis instead, with the same exactness:
+`use_once` is one `SET NX EX`, and each count is one Lua script (read, raise under the limit, set its expiry),
+which Redis runs alone, so parallel callers are ordered as PostgreSQL's row lock orders them. Its keys expire by
+themselves (`purge_expired` has nothing to do), under CACHE_KEY_PREFIX then "limits:". That Redis must not evict
+them early: `maxmemory-policy noeviction` (README, Background work).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+import redis
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -45,6 +53,8 @@ class Hits(NamedTuple):
 
 def use_once(name: str, *, ttl_seconds: int) -> bool:
     """True the first time `name` is used within `ttl_seconds`, False every other time (atomic)."""
+    if settings.REDIS_URL:
+        return bool(_redis().set(_redis_key(name), 1, nx=True, ex=max(int(ttl_seconds), 1)))
     now = timezone.now()
     return _insert(name, expires_at=now + timedelta(seconds=ttl_seconds), now=now)
 
@@ -60,6 +70,9 @@ def count_hit(name: str, *, window_seconds: int, limit: int, now: float | None =
     moment = datetime.fromtimestamp(now, tz=UTC)
     if limit < 1:
         return Hit(False, retry_after)
+    if settings.REDIS_URL:
+        counted = _redis().eval(_COUNT_UNDER_LIMIT, 1, _redis_key(key), limit, retry_after)
+        return Hit(bool(counted), retry_after)
     if _raise(key, now=moment, limit=limit):
         return Hit(True, retry_after)
     if not SecurityCount.objects.filter(name=key).exists() and _insert(
@@ -72,6 +85,12 @@ def count_hit(name: str, *, window_seconds: int, limit: int, now: float | None =
 
 def hits(name: str) -> Hits:
     """How many hits `name` has in its window, and the seconds until that window ends."""
+    if settings.REDIS_URL:
+        with _redis().pipeline(transaction=True) as pipe:
+            count, ttl_ms = pipe.get(_redis_key(name)).pttl(_redis_key(name)).execute()
+        if count is None or ttl_ms <= 0:
+            return Hits(0, 0)
+        return Hits(int(count), max(1, math.ceil(ttl_ms / 1000)))
     now = timezone.now()
     row = SecurityCount.objects.filter(name=name, expires_at__gt=now).values_list("count", "expires_at").first()
     if row is None:
@@ -82,6 +101,9 @@ def hits(name: str) -> Hits:
 
 def add_hit(name: str, *, window_seconds: int) -> None:
     """Count one hit of `name`; its first hit starts a window of `window_seconds` (atomic)."""
+    if settings.REDIS_URL:
+        _redis().eval(_ADD_HIT, 1, _redis_key(name), max(int(window_seconds), 1))
+        return
     now = timezone.now()
     for _ in range(3):  # a parallel first hit, or an expired row another request is deleting: try again
         if _raise(name, now=now) or _insert(name, expires_at=now + timedelta(seconds=window_seconds), now=now):
@@ -89,7 +111,8 @@ def add_hit(name: str, *, window_seconds: int) -> None:
 
 
 def purge_expired(now: datetime | None = None) -> int:
-    """Delete up to PURGE_BATCH rows whose time is over (rows that parallel purges hold are left to them)."""
+    """Delete up to PURGE_BATCH rows whose time is over (rows that parallel purges hold are left to them). Nothing
+    to do on Redis, whose keys expire by themselves."""
     now = timezone.now() if now is None else now
     with transaction.atomic():
         expired = list(
@@ -122,3 +145,38 @@ def _insert(name: str, *, expires_at: datetime, now: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+# ---- Redis (REDIS_URL set) ------------------------------------------------------------------------------------
+
+# One hit while under the limit (ARGV[1]); the window's key expires when the window ends (in ARGV[2] seconds).
+# Redis runs a script alone: no other command comes between the read and the raise.
+_COUNT_UNDER_LIMIT = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+if count == 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 1
+"""
+# One hit; the first starts a window of ARGV[1] seconds.
+_ADD_HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+_clients: dict[str, redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    """One client (and its connection pool) per URL, for the process."""
+    url = settings.REDIS_URL
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    return _clients[url]
+
+
+def _redis_key(name: str) -> str:
+    if len(name) > SecurityCount._meta.get_field("name").max_length:
+        raise ValueError(f"a security count's name has at most 200 characters: {name[:40]!r}...")
+    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:limits:{name}"

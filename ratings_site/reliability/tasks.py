@@ -1,4 +1,4 @@
-"""The reliability figures' background job (run by `python manage.py db_worker`): agreement, then weights.
+"""The reliability figures' background job (run by the task worker): agreement, then weights.
 
 Pages that show these figures (the stats page, the moderators' rater page) call `request_refresh`: it enqueues
 `refresh_reliability` when the last run is older than REFRESH_MAX_AGE and nobody asked within that time, whatever
@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from ratings_site.background import enqueue
 from ratings_site.reliability.agreement import PROGRESS_ROW, refresh_agreement
 from ratings_site.reliability.models import AgreementProgress
 from ratings_site.reliability.weights import refresh_weights
@@ -57,5 +58,5 @@ def request_refresh(now: datetime | None = None) -> bool:
     not_asked_lately = Q(refresh_requested_at__isnull=True) | Q(refresh_requested_at__lt=now - REFRESH_MAX_AGE)
     claimed = AgreementProgress.objects.filter(not_asked_lately, pk=PROGRESS_ROW).update(refresh_requested_at=now)
     if claimed:
-        refresh_reliability.enqueue()
+        enqueue(refresh_reliability)
     return bool(claimed)
