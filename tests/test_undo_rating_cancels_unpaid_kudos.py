@@ -26,7 +26,7 @@ def test_the_pending_line_is_deleted_and_the_payment_pays_nothing(login, make_im
     assert not KudosReward.objects.exists()
     assert undone.reward is not None and (undone.reward.amount, undone.reward.status) == (5, "cancelled")
     assert undone.kudos_note == "its 5 kudos were cancelled"
-    assert ledger_totals(rater) == {"pending": 0, "paid": 0, "failed": 0}
+    assert ledger_totals(rater) == {"pending": 0, "paid": 0, "failed": 0, "cancelled": 0}
 
     run_due_payment()  # the payment scheduled by the rating runs
 

@@ -232,12 +232,13 @@ def _cancel_if_pending(line: KudosReward) -> UndoneReward:
 
 
 def ledger_totals(rater: Rater, *, horde_apart: bool = False) -> dict[str, int]:
-    """Kudos earned on this site by status: {"pending": n, "paid": n, "failed": n}.
+    """Kudos earned on this site by status: {"pending": n, "paid": n, "failed": n, "cancelled": n}.
 
     Lines being sent count as pending; lines the Horde paid itself count as paid, and with `horde_apart`
-    the part of "paid" the Horde paid is given too, as "horde". One query.
+    the part of "paid" the Horde paid is given too, as "horde". Lines a moderator cancelled are earned no more:
+    apart, as "cancelled". One query.
     """
-    totals = {"pending": 0, "paid": 0, "failed": 0}
+    totals = {"pending": 0, "paid": 0, "failed": 0, "cancelled": 0}
     horde = 0
     counted_as = {KudosReward.Status.SENDING: "pending", KudosReward.Status.HORDE: "paid"}
     rows = KudosReward.objects.filter(rater=rater).values("status").annotate(total=Sum("amount"))
