@@ -74,6 +74,11 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Text answers gzipped for clients that ask (a rate card: 12 KB of HTML, 2.2 KB gzipped). Above every middleware
+    # that reads or writes the body, so that it compresses last; below WhiteNoise, which serves the static files
+    # compressed already. BREACH: each answer's CSRF token is masked afresh and Django pads each gzip header with
+    # random bytes (ratings_site/compression.py says more).
+    "ratings_site.compression.TextGZipMiddleware",
     # Django's session middleware, plus the embedded pages' sessions (ratings_site/embed/sessions.py): their
     # cookie is SameSite=None; Secure; Partitioned, and the X-Embed-Session header stands in where it is blocked.
     "ratings_site.embed.sessions.EmbedAwareSessionMiddleware",
@@ -118,6 +123,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+        # A kept connection is checked before each request reuses it: after the database restarted, each web thread
+        # would otherwise fail one request on its dead connection (benchmarks/postgres_restart_fault.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -141,23 +149,32 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # Shared by every web process, for what may be forgotten at any moment: find_user answers, the rater an API key
 # stands for. The database cache by default (made by migrate); Redis when REDIS_URL is set (CACHE_URL, when set,
 # wins over both). What must never be evicted (the login limits, the API's rate counts, the embed tokens' single
-# use) is in the database whatever this says (raters.limits_store).
+# use) is in raters.limits_store: the database by default, the same Redis when REDIS_URL is set (give it
+# `maxmemory-policy noeviction`, or a volatile-* policy with room to spare: README, Background work).
 REDIS_URL = env_str("REDIS_URL").strip()
 CACHES = {"default": env_cache("CACHE_URL", REDIS_URL or "db://horde_ratings_cache")}
-# Several sites (or test runs) sharing one Redis keep apart by a prefix of their own.
+# Several sites (or test runs) sharing one Redis keep apart by a prefix of their own (the limits' keys too).
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX")
 
-# Background tasks, run by `manage.py db_worker --queue-name <queue>`: one worker (or more) per queue, so that
-# nothing waits behind another queue's slow work (README, Production). "default": what is due at a moment and quick
-# (kudos payments, sending rated sets to the Horde, the landing page's figures); "copies": the copies of generation
-# images (slow hosts, at most GENERATION_COPY_SET_BUDGET_SECONDS a set); "exports": the open dataset's refresh.
+# Background tasks, enqueued only through ratings_site.background (after commit, one back-off). One worker (or more)
+# per queue, so that nothing waits behind another queue's slow work (README, Background work). "default": what is
+# due at a moment and quick (kudos payments, sending rated sets to the Horde, the landing page's figures); "copies":
+# the copies of generation images (slow hosts, at most GENERATION_COPY_SET_BUDGET_SECONDS a set); "exports": the
+# open dataset's refresh.
+# The engine: the database (django-tasks-db, `manage.py db_worker --queue-name <queue>`) by default; Redis through
+# django-tasks-rq when REDIS_URL is set (`manage.py rqworker <queue> --with-scheduler`: its scheduler is what
+# starts a task whose `run_after`, a batch window or a retry's back-off, has come).
 TASK_QUEUES = ["default", "copies", "exports"]
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": TASK_QUEUES,
-    }
-}
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")  # its rqworker command
+    # How long one task may run before RQ stops it: a payment or a send is a few Horde calls; a set's copies stop
+    # at their budget; the open dataset's refresh takes minutes at a million ratings.
+    _TASK_TIMEOUTS = {"default": 600, "copies": 1800, "exports": 4 * 3600}
+    RQ_QUEUES = {queue: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": _TASK_TIMEOUTS[queue]} for queue in TASK_QUEUES}
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # runs django-tasks' tasks (its README)
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -334,6 +351,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Sessions read through the cache, written through to the database (every page reads one). Not the cache alone:
+# a session evicted from the cache (Redis under memory pressure, a restart) would log its rater out, and a frame's
+# session out of its frame; here an eviction costs one database read. With the database cache (no REDIS_URL) it
+# saves nothing, and costs nothing on a read; with Redis, a page reads no session from the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Behind a TLS proxy: believe its X-Forwarded-Proto, so that requests it received over HTTPS count as secure and

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
+from ratings_site.ratings.services import recount_rater_counters
 from tests.conftest import DEMO_KEY, csrf_token
 from tests.helpers import rate_via_page
 
@@ -30,6 +31,7 @@ def rater_with_ratings(login, make_images):
     for image in images[:3]:
         rate_via_page(client, image)
     Rating.objects.filter(image=images[0]).update(created_at=timezone.now() - timedelta(days=2))
+    recount_rater_counters(Rater.objects.get(horde_id=1001))  # the counters follow the backdated rating
     Rater.objects.filter(ratings__isnull=False).update(is_staff=True)  # to see /stats/
     return client, images[3]
 

@@ -8,7 +8,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from ratings_site.kudos.models import KudosReward
+from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import Rating
+from ratings_site.ratings.services import recount_rater_counters
 from tests.conftest import DEMO_KEY
 from tests.helpers import let_deferred_tasks_fall_due, rate_via_page, run_worker
 
@@ -38,6 +40,7 @@ def test_the_page_shows_the_ledger_and_the_counts_then_the_payment(login, make_i
     for image in images:
         rate_via_page(client, image)
     Rating.objects.filter(image=images[0]).update(created_at=timezone.now() - timedelta(days=2))
+    recount_rater_counters(Rater.objects.get(horde_id=1001))  # the header's counters follow the backdated rating
 
     html = client.get("/kudos/").content.decode()
 

@@ -3,7 +3,7 @@
 The key is resolved as the login does (`raters.services.rater_for_key`: the login limits, find_user, the rater
 made or refreshed), then remembered for API_KEY_CACHE_SECONDS under the key's hash (never the key), so that a
 client's stream of ratings costs one cache read and one rater row per call, not a call to the Horde. A Horde
-moderator is asked about again on each call, as the admin does (raters.moderator_rights: find_user through its own
+moderator is asked about again on each call that gives moderators rights (not the rating calls), as the admin does (raters.moderator_rights: find_user through its own
 cache), so the moderators' calls follow the Horde within the admin's bound, FIND_USER_CACHE_SECONDS. The key
 itself is never stored nor logged. API calls know no session and no CSRF: a session cookie alone reaches nothing.
 
@@ -60,20 +60,22 @@ def _cache_name(apikey: str) -> str:
     return "api-rater:" + horde.key_hash(apikey)
 
 
-def rater_for_api_key(*, apikey: str, address: str) -> Rater:
+def rater_for_api_key(*, apikey: str, address: str, moderator_rights_matter: bool = True) -> Rater:
     """The (not anonymous) rater a key stands for: remembered by the key's hash for API_KEY_CACHE_SECONDS, else
     resolved through `rater_for_key` (find_user). Raises LoginRefused.
 
-    A remembered Horde moderator is asked about again on every call (raters.moderator_rights, the admin's rule:
-    find_user through its own cache), so one the Horde demoted loses the moderators' calls within
+    A remembered Horde moderator is asked about again on every call where their rights matter (raters.moderator_rights,
+    the admin's rule: find_user through its own cache), so one the Horde demoted loses the moderators' calls within
     FIND_USER_CACHE_SECONDS, as they lose the admin, not API_KEY_CACHE_SECONDS; while the Horde does not answer
-    they keep them, as they keep the admin."""
+    they keep them, as they keep the admin. Rating calls, where a moderator is a rater like any other
+    (`moderator_rights_matter` False), never wait for the Horde once the key is remembered."""
     name = _cache_name(apikey)
     remembered = cache.get(name)
     if remembered is not None:
         rater = Rater.objects.filter(pk=remembered, horde_id__isnull=False).first()
         if rater is not None and (
-            not moderator_rights.follows_the_horde(rater)
+            not moderator_rights_matter
+            or not moderator_rights.follows_the_horde(rater)
             or moderator_rights.horde_still_says_moderator(rater=rater, apikey=apikey) is not False
         ):
             return rater
@@ -109,6 +111,9 @@ class HordeAPIKeyAuthentication(BaseAuthentication):
     refused unless `allow_anonymous`."""
 
     allow_anonymous = False
+    # Whether the calls behind it give a Horde moderator rights, so that a remembered moderator is asked about again
+    # (`rater_for_api_key`).
+    moderator_rights_matter = True
 
     def authenticate(self, request) -> tuple[Rater, None]:
         apikey = request.headers.get("apikey")
@@ -126,7 +131,9 @@ class HordeAPIKeyAuthentication(BaseAuthentication):
             rater = anonymous_rater_for(address)
         else:
             try:
-                rater = rater_for_api_key(apikey=apikey, address=address)
+                rater = rater_for_api_key(
+                    apikey=apikey, address=address, moderator_rights_matter=self.moderator_rights_matter
+                )
             except LoginRefused as exc:
                 if exc.status == 400:  # the Horde does not know the key, or it may not rate (a shared key)
                     raise AuthenticationFailed(exc.message) from None
@@ -142,9 +149,11 @@ class HordeAPIKeyAuthentication(BaseAuthentication):
 
 
 class RatingKeyAuthentication(HordeAPIKeyAuthentication):
-    """For rating dataset images: the anonymous key too, as the anonymous rater of the calling address."""
+    """For rating dataset images (and their tags, and the embed token): the anonymous key too, as the anonymous rater
+    of the calling address. A moderator rates as anyone does: no Horde call for their rights."""
 
     allow_anonymous = True
+    moderator_rights_matter = False
 
 
 class HasRater(BasePermission):

@@ -76,6 +76,17 @@ class Rater(AbstractUser):
         "page).",
     )
 
+    # The header's "N rated today · M in all" on every page (ratings.context_processors), kept here so that no page
+    # counts the rater's history: dataset ratings and passed check answers (to the rater they are ratings like any
+    # other), whether they count or not (an invalidation or a ban leaves the figures alone). Kept by the rating rule
+    # only (ratings.services: a rating or passed check stored adds one, an undo takes its own day's one away), under
+    # the rater's lock (ratings.limits.lock_rater).
+    ratings_total = models.PositiveIntegerField(default=0, help_text="The rater's ratings and passed checks, in all.")
+    ratings_today = models.PositiveIntegerField(
+        default=0, help_text="Their ratings and passed checks on `ratings_day` (0 on any other day)."
+    )
+    ratings_day = models.DateField(null=True, blank=True, help_text="The local day `ratings_today` counts.")
+
     objects = RaterManager()
 
     class Meta(AbstractUser.Meta):
@@ -109,6 +120,10 @@ class Rater(AbstractUser):
         from ratings_site.raters.standing import no_kudos_reason
 
         return no_kudos_reason(self)
+
+    def ratings_on(self, day) -> int:
+        """The rater's ratings (and passed checks) of `day`, a local date: `ratings_today` when it counts that day."""
+        return self.ratings_today if self.ratings_day == day else 0
 
     def active_pause(self) -> tuple[timezone.datetime, str] | None:
         if self.paused_until and self.paused_until > timezone.now():

@@ -10,8 +10,9 @@ from ratings_site.ratings.selectors import rater_counts
 
 
 def rater_counters(request: HttpRequest) -> dict:
-    """`rater_counters.ratings_today` and `.ratings_total`: counted once per response, and only when a template
-    shows them (after the view's work, so a page answering a new rating counts it)."""
+    """`rater_counters.ratings_today` and `.ratings_total`: read from the rater's row that the authentication loaded
+    (Rater.ratings_total, kept by the rating rule), no query; when a template shows them, after the view's work, so
+    a page answering a new rating counts it (ratings.services updates the same rater object)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -110,4 +110,6 @@ def restore_rating(*, rater: Rater, token: str) -> RestoredRating:
         stored = Rating.objects.filter(rater=rater, image=image)
         if not outcome.duplicate:
             stored.update(created_at=created_at, rater_kudos=deleted["rater_kudos"])
+            if timezone.localdate(created_at) != timezone.localdate():  # counted today, but of its own day
+                services.recount_rater_counters(rater)
         return RestoredRating(rating=stored.select_related("image__dataset").get(), already=outcome.duplicate)

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -171,8 +171,13 @@ def next_images_for(
     if pending is not None and pending.pk not in exclude:
         chosen.append(pending)
     queue = _queue_for(rater, dataset, model_name).exclude(image_id__in=list(exclude)).select_related("image__dataset")
+    # The top of the queue, read first: the preferred image (the card's upcoming one, drawn from this top a moment
+    # ago) is nearly always in it, which spares a query of its own.
+    top_entries = list(queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K])
     if prefer and not any(image.public_id == prefer for image in chosen):
-        preferred = queue.filter(image__public_id=prefer).first()
+        preferred = next((entry for entry in top_entries if entry.image.public_id == prefer), None)
+        if preferred is None:
+            preferred = queue.filter(image__public_id=prefer).first()
         if preferred is not None:
             chosen.append(preferred.image)
         else:
@@ -183,7 +188,7 @@ def next_images_for(
         if captcha is not None and captcha not in chosen:
             chosen.append(captcha)
 
-    top = [entry for entry in queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K] if entry.image not in chosen]
+    top = [entry for entry in top_entries if entry.image not in chosen]
     if top:
         best = top[0].priority
         near = [entry.image for entry in top if entry.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
@@ -224,12 +229,7 @@ def has_undoable_rating(rater: Rater) -> bool:
 
 
 def rater_counts(rater: Rater) -> dict[str, int]:
-    """The rater's ratings today (local time) and in all, for the page header and the kudos page. Passed checks
-    count as ratings: to the rater they are ratings like any other."""
-    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    counts = {"ratings_today": 0, "ratings_total": 0}
-    for kind in (Rating.objects.filter(rater=rater), CaptchaAnswer.objects.filter(rater=rater, passed=True)):
-        found = kind.aggregate(today=Count("pk", filter=Q(created_at__gte=start_of_day)), total=Count("pk"))
-        counts["ratings_today"] += found["today"]
-        counts["ratings_total"] += found["total"]
-    return counts
+    """The rater's ratings today (local time) and in all, for the page header and the kudos page: read from the
+    rater's row (Rater.ratings_total, kept by ratings.services), no query. Passed checks count as ratings: to the
+    rater they are ratings like any other."""
+    return {"ratings_today": rater.ratings_on(timezone.localdate()), "ratings_total": rater.ratings_total}

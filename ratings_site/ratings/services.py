@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, Count, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -196,6 +196,7 @@ def rate_image(
                 counts=counts,
             )
             reward = record_reward(stored)
+            count_on_rater(rater, stored.created_at, +1)
             forget_served(rater, image)
             paused_until = pause_if_flooding(rater)
     except ImageFull:
@@ -273,6 +274,7 @@ def _answer_captcha(rater: Rater, image: Image, answer: int | None, *, artifacts
         return _existing_outcome(rater, image) or RatingOutcome(image=image, captcha=True)
     forget_served(rater, image)
     if passed:
+        count_on_rater(rater, timezone.now(), +1)
         reward = record_passed_check_reward(rater=rater, image_id=image.pk)
         paused_until = pause_if_flooding(rater)
         return _saved_outcome(
@@ -495,6 +497,7 @@ def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
     if rating_id is None:
         missing = "Nothing to undo: you have no ratings to undo."
     with transaction.atomic():
+        lock_rater(rater)  # first, as rate_image does: the rater's counters follow (`count_on_rater`)
         if rating_id is None:
             undone = _undo_passed_check(rater)
             if undone is not None:
@@ -515,6 +518,7 @@ def undo_rating(*, rater: Rater, rating_id: int | None = None) -> UndoneRating:
             image.artifacts_sum -= stored.artifacts or 0
         reward = cancel_reward(stored)
         stored.delete()
+        count_on_rater(rater, stored.created_at, -1)
         refresh_queue(Image.objects.filter(pk=image.pk))
     return UndoneRating(image=image, rating=stored.rating, artifacts=stored.artifacts, reward=reward)
 
@@ -525,9 +529,8 @@ def _undo_passed_check(rater: Rater) -> UndoneRating | None:
     line already sending, paid or failed kept (answering the check again earns nothing more), the answer deleted
     so the check can be answered again. None when their latest is a rating (or they have neither).
 
-    Call inside the undo's transaction. Locks the rater first, as rate_image does, then the answer and its line.
+    Call inside the undo's transaction, under the rater's lock (`lock_rater`); locks the answer and its line.
     """
-    lock_rater(rater)
     answers = CaptchaAnswer.objects.filter(rater=rater, passed=True)
     latest_rating_at = (
         Rating.objects.filter(rater=rater).order_by("-created_at", "-id").values_list("created_at", flat=True).first()
@@ -540,8 +543,60 @@ def _undo_passed_check(rater: Rater) -> UndoneRating | None:
     _check_changeable(answer)
     reward = cancel_passed_check_reward(rater=rater, image_id=answer.image_id)
     answer.delete()
+    count_on_rater(rater, answer.created_at, -1)
     image = Image.objects.select_related("dataset").get(pk=answer.image_id)
     return UndoneRating(image=image, rating=answer.answer, artifacts=answer.artifacts, reward=reward)
+
+
+# The rater's counters (Rater.ratings_total, ratings_today of ratings_day: the header of every page) --------------
+# Kept here, where ratings and passed checks are stored and undone, so that no page counts a rater's history. Both
+# count every rating and passed check the rater stored, whether it counts or not: an invalidation, a ban or the
+# Horde's flag changes which ratings count (ratings.counting), never these figures.
+
+
+def count_on_rater(rater: Rater, created_at: datetime, step: int) -> None:
+    """Add (`step` +1) or take away (-1) one rating stored at `created_at` in the rater's counters, in the database
+    and on `rater`. Call under the rater's lock (`lock_rater`, which read the counters into `rater`). An addition is
+    always of now; a removal takes one from `ratings_today` only when the rating is of the day it counts."""
+    day = timezone.localdate(created_at)
+    if step > 0:
+        Rater.objects.filter(pk=rater.pk).update(
+            ratings_total=F("ratings_total") + 1,
+            ratings_today=Case(
+                When(ratings_day=day, then=F("ratings_today") + 1), default=Value(1), output_field=PositiveIntegerField()
+            ),
+            ratings_day=day,
+        )
+        rater.ratings_total += 1
+        rater.ratings_today = rater.ratings_on(day) + 1
+        rater.ratings_day = day
+        return
+    Rater.objects.filter(pk=rater.pk).update(  # never below 0, whatever was stored around this rule (a fixture)
+        ratings_total=Case(
+            When(ratings_total__gt=0, then=F("ratings_total") - 1), default=Value(0), output_field=PositiveIntegerField()
+        ),
+        ratings_today=Case(
+            When(ratings_day=day, ratings_today__gt=0, then=F("ratings_today") - 1),
+            default=F("ratings_today"),
+            output_field=PositiveIntegerField(),
+        ),
+    )
+    rater.ratings_total = max(rater.ratings_total - 1, 0)
+    if rater.ratings_day == day:
+        rater.ratings_today = max(rater.ratings_today - 1, 0)
+
+
+def recount_rater_counters(rater: Rater) -> None:
+    """Set the rater's counters from the ratings and passed checks stored (two counts): for a rating put back at its
+    own time (ratings.restore), which may be another day than the one it was counted on."""
+    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    total = today = 0
+    for kind in (Rating.objects.filter(rater=rater), CaptchaAnswer.objects.filter(rater=rater, passed=True)):
+        found = kind.aggregate(today=Count("pk", filter=Q(created_at__gte=start_of_day)), total=Count("pk"))
+        total += found["total"]
+        today += found["today"]
+    rater.ratings_total, rater.ratings_today, rater.ratings_day = total, today, timezone.localdate()
+    Rater.objects.filter(pk=rater.pk).update(ratings_total=total, ratings_today=today, ratings_day=rater.ratings_day)
 
 
 def change_rating(*, rater: Rater, rating_id: int, rating: object, artifacts: object = None) -> Rating:

@@ -104,12 +104,14 @@ def _render_card(
     saved: Saved | None = None,
     undone: str = "",
     served_at: datetime | None = None,
+    just_rated: bool = False,
 ) -> HttpResponse:
     """The rating card: `image` again (after an error or an undo), or the next image of the queue.
 
     The card is signed (ratings.cards): its image and serve time (`served_at` when the same card is shown again
     after a refusal, so that its look time goes on; now otherwise) and the upcoming image. A check image is noted
-    as served to the rater as it is shown (services.record_served)."""
+    as served to the rater as it is shown (services.record_served). `just_rated`: the rater stored a rating (or a
+    passed check) in this request, which they can undo: Undo is shown without asking the database."""
     rater = request.user
     pause = _pause_context(rater)
     upcoming = None
@@ -146,7 +148,7 @@ def _render_card(
         "undo_url": reverse("undo_last_rating"),
         "images_left": images_left_for(rater, dataset=dataset) if image else 0,
         "images_left_cap": IMAGES_LEFT_CAP,
-        "can_undo": has_undoable_rating(rater),
+        "can_undo": (just_rated and settings.RATING_UNDO_MINUTES > 0) or has_undoable_rating(rater),
         "undo_minutes": settings.RATING_UNDO_MINUTES,
         "show_welcome": not rater.welcome_dismissed,
         "saved": saved,
@@ -173,13 +175,21 @@ def _after_action(
     notice: str = "",
     kind: str = "info",
     saved: Saved | None = None,
+    just_rated: bool = False,
 ) -> HttpResponse:
     """What follows a stored rating, skip or report: the next card (htmx) or a redirect (plain form)."""
     token = request.POST.get("upcoming", "")
     upcoming = cards.upcoming_from(token, request.user)
     if request.htmx:
         return _render_card(
-            request, dataset=dataset, notice=notice, notice_kind=kind, prefer=upcoming, exclude=(image.pk,), saved=saved
+            request,
+            dataset=dataset,
+            notice=notice,
+            notice_kind=kind,
+            prefer=upcoming,
+            exclude=(image.pk,),
+            saved=saved,
+            just_rated=just_rated,
         )
     if saved:
         messages.success(request, f"Saved: {saved.text}.", extra_tags="saved")
@@ -271,7 +281,9 @@ def rate(request: HttpRequest, image_id: uuid.UUID) -> HttpResponse:
     if not outcome.duplicate:  # to the app framing the page, if any: once per rating
         announce(request, image_id=image.public_id, reward=outcome.reward)
     saved = Saved.of(outcome, tags=[] if tags_refused else chosen_tags)
-    return _after_action(request, dataset, image, saved=saved, notice=tags_refused, kind="warning")
+    return _after_action(
+        request, dataset, image, saved=saved, notice=tags_refused, kind="warning", just_rated=not outcome.duplicate
+    )
 
 
 def _store_tags(rater: Rater, image: Image, chosen: list[str]) -> str:
