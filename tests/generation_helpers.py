@@ -37,3 +37,14 @@ def submit(client, request_id: str, ratings=None, best: str = "", *, confirmed=T
 def rate_calls(horde) -> list[dict]:
     """The stand-in Horde's generate/rate calls so far (every call, accepted or not)."""
     return [r for r in horde.requests if r["method"] == "POST" and r["path"].startswith("/v2/generate/rate/")]
+
+
+def submit_and_send(client, request_id: str, ratings=None, best: str = ""):
+    """Save the set's rating on its page, let the worker send it to the Horde (the page never does), and return
+    the set's page as its rater then sees it."""
+    from tests.helpers import run_worker
+
+    saved = submit(client, request_id, ratings, best)
+    assert saved.status_code == 302, saved.content.decode()[:1000]
+    run_worker()
+    return client.get(set_url(request_id))

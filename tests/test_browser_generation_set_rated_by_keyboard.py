@@ -1,7 +1,7 @@
 """A rater opens a four-image set by its request id and rates it by keyboard alone, picking the best.
 
-What a person sees: the keys select (nothing saved), Enter shows what will be sent, Enter again saves, and
-the page then says the kudos the Horde gave. The page fits a 1366 × 768 screen and stacks on a phone.
+What a person sees: the keys select (nothing saved), Enter shows what will be sent, Enter again saves at once
+("sending to the Horde…"; the worker sends it), and the page, polling, then says the kudos the Horde gave. The page fits a 1366 × 768 screen and stacks on a phone.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet
 from tests.browser_fixtures import browser, log_in, open_page, page  # noqa: F401 (fixtures)
+from tests.helpers import run_worker
 
 SCREENSHOTS = os.environ.get("GENERATION_SCREENSHOTS")  # a folder: save what the pages look like there
 
@@ -77,8 +78,12 @@ def test_a_four_image_set_is_rated_by_keyboard_with_a_review_before_saving(open_
     expect(review).to_be_visible()
     page.keyboard.press("Enter")
 
-    expect(page.get_by_test_id("saved")).to_contain_text("The Horde gave you 25 kudos")
-    expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 25 kudos")
+    expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
+    expect(page.get_by_test_id("set-state")).to_contain_text("sending to the Horde…")
+    assert not horde.rated  # the page did not wait on the Horde
+    run_worker()
+    # The page polls while the rating is on its way, and shows the Horde's answer without a reload by hand.
+    expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 25 kudos", timeout=10_000)
     expect(page.get_by_test_id("best-line")).to_contain_text("Best: image 3.")
     expect(page.get_by_test_id("result-3")).to_contain_text("Image 3: 10 · Masterpiece")
     shot(page, "desktop-rated")
@@ -112,7 +117,9 @@ def test_on_a_phone_the_images_stack_and_every_target_is_big_enough(open_page, h
     expect(page.get_by_test_id("review")).to_contain_text("Best: image 2. The only image you rated, rated 7 or more")
     shot(page, "phone-review")
     page.get_by_test_id("save").tap()
-    expect(page.get_by_test_id("saved")).to_contain_text("The Horde gave you 5 kudos")
+    expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
+    run_worker()
+    expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 5 kudos", timeout=10_000)
     shot(page, "phone-rated")
 
 
@@ -138,5 +145,9 @@ def test_without_javascript_the_server_shows_the_review_before_saving(open_page,
     expect(page.locator('input[name="best"][value="none"]')).to_be_checked()
     page.get_by_test_id("review-button").click()
     page.get_by_test_id("save").click()
-    expect(page.get_by_test_id("saved")).to_contain_text("The Horde gave you 10 kudos")
+    expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
+    expect(page.get_by_test_id("set-state")).to_contain_text("sending to the Horde…")
+    run_worker()
+    page.reload()  # no JavaScript, no poll
+    expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 10 kudos")
     assert GenerationSet.objects.get().best_none

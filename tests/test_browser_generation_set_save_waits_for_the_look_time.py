@@ -32,5 +32,5 @@ def test_enter_in_the_review_saves_only_after_the_look_time(open_page, horde, se
 
     expect(page.locator("#gen-set")).to_have_attribute("data-look", "done")  # the look time has passed
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("saved")).to_contain_text("The Horde gave you")
+    expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
     assert GenerationRating.objects.get().rating == 7

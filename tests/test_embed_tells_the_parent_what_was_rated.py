@@ -13,6 +13,7 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from tests.bestof_helpers import make_prompt_groups
 from tests.conftest import DEMO_KEY, csrf_token
 from tests.embed_token_helpers import ORIGIN, embed_session_of, open_frame, shown_image_id
+from tests.helpers import run_worker
 from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
@@ -63,8 +64,10 @@ def test_a_best_of_pick_is_announced():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_generation_set_submission_is_announced_on_the_page(forwarding_horde):
-    """The Horde forwards the set to our intake, whose forward names the rater as its owner: the reward counts."""
+def test_a_generation_set_submission_is_announced_once_the_horde_answered(forwarding_horde):
+    """The Horde forwards the set to our intake, whose forward names the rater as its owner: the reward counts.
+    The page saves and answers at once; the worker sends the set, and the page's poll that sees the answer
+    announces it (in HX-Trigger, with HX-Refresh to show it)."""
     horde = forwarding_horde
     client, page = open_frame(f"/embed/generations/{DEMO_SET_FOUR}/")
     assert page.status_code == 200
@@ -76,9 +79,17 @@ def test_a_generation_set_submission_is_announced_on_the_page(forwarding_horde):
 
     assert answer.status_code == 200  # the page itself, not a redirect out of the frame
     text = answer.content.decode()
-    assert "The Horde gave you 10 kudos" in text
-    events = json.loads(html.unescape(re.search(r'data-embed-events="([^"]*)"', text).group(1)))
-    assert events == [{"type": "horde-ratings:rated", "request_id": DEMO_SET_FOUR, "reward": 10, "kudos_total": 10}]
+    assert "Saved; sending to the Horde" in text
+    assert json.loads(html.unescape(re.search(r'data-embed-events="([^"]*)"', text).group(1))) == []
+    headers = {"HX-Request": "true", "X-Embed-Session": embed_session_of(page)}
+    poll = f"/embed/generations/{DEMO_SET_FOUR}/?poll=1"
+    assert Client().get(poll, headers=headers).status_code == 204  # still on its way: nothing to say
+
+    run_worker()
+    told = Client().get(poll, headers=headers)
+
+    assert told["HX-Refresh"] == "true"
+    assert _trigger(told) == {"type": "horde-ratings:rated", "request_id": DEMO_SET_FOUR, "reward": 10, "kudos_total": 10}
 
 
 @pytest.mark.django_db

@@ -1,4 +1,7 @@
-"""When the Horde is down or silent, the rating is kept, shown pending, retried by the worker and sent once."""
+"""When the Horde is down or silent, the rating is kept, shown pending, retried by the worker and sent once.
+
+The page only records the rating: the worker sends it (`generations.tasks.send_pending_set`), so each test runs the
+worker once for the first try."""
 
 import time
 
@@ -35,11 +38,16 @@ def test_down_then_pending_then_the_worker_sends_it_and_the_reward_shows(login, 
     response = submit(client, DEMO_SET_FOUR, {ids[0]: (9, 0), ids[1]: 4}, best=ids[0], follow=True)
 
     page = response.content.decode()
-    assert "pending: we will send it when the Horde answers; nothing is lost" in page
+    assert "Saved; sending to the Horde" in page and "nothing is lost" in page
+    assert not rate_calls(horde)  # the page never waits on the Horde
+    run_worker()  # the first try: the Horde is down
+    assert len(rate_calls(horde)) == 1
     generation_set.refresh_from_db()
     assert generation_set.submission == GenerationSet.Submission.PENDING
     assert GenerationRating.objects.count() == 2 and generation_set.best.generation_id == ids[0]
     assert not horde.rated
+    assert "pending: we will send it when the Horde answers; nothing is lost" in client.get(
+        f"/generations/{DEMO_SET_FOUR}/").content.decode()
     assert "pending" in client.get("/generations/").content.decode()
 
     run_worker()  # the retry waits for its back-off: nothing is sent before
@@ -73,6 +81,7 @@ def test_a_call_that_timed_out_is_not_sent_twice(login, horde, settings, monkeyp
     horde.delay_seconds = 0.8  # the Horde credits the rating, but answers after we gave up
 
     response = submit(client, DEMO_SET_FOUR, {ids[2]: 7, ids[3]: 2}, follow=True)
+    run_worker()  # the first try gives up waiting
 
     assert "nothing is lost" in response.content.decode()
     generation_set.refresh_from_db()
@@ -101,6 +110,7 @@ def test_after_a_timeout_the_hordes_forward_counts_as_accepted_without_a_call(lo
     ids = horde.generation_ids(DEMO_SET_FOUR)
     horde.fail("/v2/generate/rate", 1, 503)
     submit(client, DEMO_SET_FOUR, {ids[0]: 8})
+    run_worker()
     # As if that call had timed out while the Horde forwarded the set to our intake.
     GenerationSet.objects.filter(pk=generation_set.pk).update(submission_uncertain=True, horde_intake_at=timezone.now())
 
@@ -119,6 +129,7 @@ def test_a_set_being_sent_elsewhere_is_not_sent_again(login, horde):
     ids = horde.generation_ids(DEMO_SET_FOUR)
     horde.fail("/v2/generate/rate", 1, 503)
     submit(client, DEMO_SET_FOUR, {ids[0]: 8})
+    run_worker()
     GenerationSet.objects.filter(pk=generation_set.pk).update(submission_sending_since=timezone.now())
 
     outcome = send_set_rating(generation_set.pk)
@@ -137,6 +148,7 @@ def test_retries_back_off_and_stop_after_the_last_attempt_keeping_the_rating(log
     ids = horde.generation_ids(DEMO_SET_FOUR)
     horde.fail("/v2/generate/rate", 10, 503)
     submit(client, DEMO_SET_FOUR, {ids[0]: 8})
+    run_worker()  # the first try, right after the save
     waits = []
     for _ in range(4):
         task = DBTaskResult.objects.filter(status=TaskResultStatus.READY).first()
@@ -146,7 +158,7 @@ def test_retries_back_off_and_stop_after_the_last_attempt_keeping_the_rating(log
         let_deferred_tasks_fall_due()
         run_worker()
 
-    assert waits == [30, 60]  # the page's try, then two by the worker: the third was the last
+    assert waits == [30, 60]  # the first try, then two retries: the third was the last
     assert len(rate_calls(horde)) == 3 and waiting_tasks() == 0
     generation_set.refresh_from_db()
     assert generation_set.submission == GenerationSet.Submission.PENDING

@@ -6,7 +6,8 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
-from tests.generation_helpers import open_set, rate_calls, set_url, submit
+from tests.generation_helpers import open_set, rate_calls, set_url, submit, submit_and_send
+from tests.helpers import run_worker
 from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 
@@ -20,11 +21,11 @@ def test_the_horde_gets_the_rating_and_the_page_and_list_show_its_reward(login, 
     ids = horde.generation_ids(DEMO_SET_FOUR)
     assert [i.generation_id for i in generation_set.images.all()] == ids
 
-    response = submit(client, DEMO_SET_FOUR, {ids[0]: (8, 1), ids[1]: 5, ids[2]: 3}, best="", follow=True)
+    response = submit_and_send(client, DEMO_SET_FOUR, {ids[0]: (8, 1), ids[1]: 5, ids[2]: 3}, best="")
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The Horde gave you 20 kudos" in page  # 3 ratings × 5 + 5 for the artifacts
+    assert "the Horde gave you <strong>20 kudos</strong>" in page  # 3 ratings × 5 + 5 for the artifacts
     assert "Best: image 1. It holds the top rating alone" in page
     [accepted] = horde.rated
     assert accepted["reward"] == 20
@@ -53,6 +54,7 @@ def test_a_picked_best_alone_is_sent_and_a_second_submit_sends_nothing(login, ho
 
     first = submit(client, DEMO_SET_FOUR, best=ids[2])
     again = submit(client, DEMO_SET_FOUR, best=ids[1], follow=True)
+    run_worker()
 
     assert first.status_code == 302
     assert "rated already; nothing was sent again" in again.content.decode()

@@ -1,6 +1,6 @@
 """Our page's forward to the Horde, with the Horde forwarding the set back to our intake as the real one does.
 
-The Horde's forward reaches /api/v1/rating/set while our call waits: the intake answers 2xx (the rater keeps
+The Horde's forward reaches /api/v1/rating/set while our call (the worker's) waits: the intake answers 2xx (the rater keeps
 the reward) and notes `horde_intake_at`. When our call timed out, the retry reads that note as "accepted" and
 sends nothing again.
 """
@@ -13,7 +13,7 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.horde import client as horde_client
 from tests.conftest import DEMO_KEY
-from tests.generation_helpers import open_set, rate_calls, submit
+from tests.generation_helpers import open_set, rate_calls, submit, submit_and_send
 from tests.helpers import let_deferred_tasks_fall_due, run_worker
 
 
@@ -33,9 +33,9 @@ def test_the_intake_lets_our_own_submission_through_and_the_reward_shows(login, 
     generation_set = open_set(client, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)
 
-    response = submit(client, DEMO_SET_FOUR, {ids[0]: 8, ids[1]: 8, ids[2]: 2}, best=ids[1], follow=True)
+    response = submit_and_send(client, DEMO_SET_FOUR, {ids[0]: 8, ids[1]: 8, ids[2]: 2}, best=ids[1])
 
-    assert "The Horde gave you 15 kudos" in response.content.decode()
+    assert "the Horde gave you <strong>15 kudos</strong>" in response.content.decode()
     [forward] = horde.forwards
     assert forward["outcome"] == "accepted"
     assert forward["payload"]["best"] == ids[0]  # the Horde's tie-blind quirk; our rater's pick stays
@@ -56,6 +56,7 @@ def test_a_timed_out_call_whose_forward_reached_us_is_not_sent_again(login, hord
     horde.delay_seconds = 0.8
 
     submit(client, DEMO_SET_FOUR, {ids[3]: 9})
+    run_worker()  # the first try gives up waiting
     deadline = time.monotonic() + 5
     while not horde.rated and time.monotonic() < deadline:  # the Horde goes on: forwards to us, credits
         time.sleep(0.05)

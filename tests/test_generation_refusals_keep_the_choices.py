@@ -1,7 +1,7 @@
 """Every refusal, ours or the Horde's, shows its reason with the rater's choices kept and stores nothing.
 
-Our rules' refusals send nothing to the Horde; the Horde's refusals (400 with its message, 404, 429) undo the
-local record, and the rater can submit again.
+Our rules' refusals send nothing to the Horde; the Horde's refusals (400 with its message, 404) undo the
+local record, and the rater can submit again; its 429 only delays the worker's send.
 """
 
 import re
@@ -12,7 +12,8 @@ from ratings_site.demo.standin import DEMO_SET_FOUR, DEMO_SET_NOT_SHARED, DEMO_S
 from ratings_site.generations.models import GenerationRating, GenerationSet, Preference
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY, SECOND_KEY
-from tests.generation_helpers import form_data, open_set, rate_calls, set_url, submit
+from tests.generation_helpers import form_data, open_set, rate_calls, set_url, submit, submit_and_send
+from tests.helpers import let_deferred_tasks_fall_due, run_worker
 
 TRUSTED_KEY = "demo-trusted-0002"  # the owner of DEMO_SET_NOT_SHARED
 
@@ -124,10 +125,10 @@ def test_the_hordes_own_refusal_is_shown_in_its_words_and_nothing_is_kept(login,
     generation_set = open_set(client, DEMO_SET_NOT_SHARED)
     ids = horde.generation_ids(DEMO_SET_NOT_SHARED)
 
-    response = submit(client, DEMO_SET_NOT_SHARED, {ids[0]: 9, ids[1]: 4})
+    response = submit_and_send(client, DEMO_SET_NOT_SHARED, {ids[0]: 9, ids[1]: 4})
 
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "The Horde refused this rating: You can only aesthetically rate requests you have opted to share publicly" in page
     assert checked(page, f"rating-{ids[0]}") == "9" and checked(page, f"rating-{ids[1]}") == "4"
     assert len(rate_calls(horde)) == 1 and not horde.rated
@@ -140,22 +141,23 @@ def test_the_hordes_own_refusal_is_shown_in_its_words_and_nothing_is_kept(login,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_too_many_calls_say_try_again_in_a_minute_and_a_resubmit_goes_through(login, horde):
+def test_too_many_calls_keep_the_rating_pending_and_the_retry_goes_through(login, horde):
     client = login(DEMO_KEY)
     generation_set = open_set(client, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)
     horde.fail("/v2/generate/rate", 1, 429)
 
-    refused = submit(client, DEMO_SET_FOUR, {ids[0]: 6, ids[3]: 9}, best=ids[3])
+    waiting = submit_and_send(client, DEMO_SET_FOUR, {ids[0]: 6, ids[3]: 9}, best=ids[3])
 
-    page = refused.content.decode()
-    assert refused.status_code == 400
-    assert "try again in a minute" in page
-    assert checked(page, f"rating-{ids[3]}") == "9" and checked(page, "best") == ids[3]
-    assert_nothing_stored(generation_set)
+    assert "pending: we will send it when the Horde answers" in waiting.content.decode()
+    generation_set.refresh_from_db()
+    assert generation_set.submission == GenerationSet.Submission.PENDING and generation_set.rated_at is not None
+    assert not horde.rated
 
-    accepted = submit(client, DEMO_SET_FOUR, {ids[0]: 6, ids[3]: 9}, best=ids[3], follow=True)
-    assert "The Horde gave you 10 kudos" in accepted.content.decode()
+    let_deferred_tasks_fall_due()
+    run_worker()
+    accepted = client.get(set_url(DEMO_SET_FOUR))
+    assert "the Horde gave you <strong>10 kudos</strong>" in accepted.content.decode()
     assert [r["request_id"] for r in horde.rated] == [DEMO_SET_FOUR]
     generation_set.refresh_from_db()
     assert generation_set.submission == GenerationSet.Submission.SENT and generation_set.submission_error == ""

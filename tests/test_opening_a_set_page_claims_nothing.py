@@ -11,7 +11,7 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationRating, GenerationSet
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY, SECOND_KEY
-from tests.generation_helpers import open_set, set_url, submit
+from tests.generation_helpers import open_set, set_url, submit_and_send
 from tests.intake_helpers import forwarding_horde, horde_address_listed  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,10 +33,10 @@ def test_a_set_opened_by_someone_else_first_is_still_its_owners_to_rate(login, f
     ids = horde.generation_ids(DEMO_SET_FOUR)
 
     seen = owner.get(set_url(DEMO_SET_FOUR))
-    sent = submit(owner, DEMO_SET_FOUR, {ids[0]: 9, ids[1]: 4}, follow=True)
+    sent = submit_and_send(owner, DEMO_SET_FOUR, {ids[0]: 9, ids[1]: 4})
 
     assert seen.status_code == 200
-    assert "The Horde gave you 10 kudos" in sent.content.decode()
+    assert "the Horde gave you <strong>10 kudos</strong>" in sent.content.decode()
     stored = GenerationSet.objects.get()
     assert (stored.rater.horde_id, stored.owner_known, stored.submission) == (1001, True, "sent")
     assert _ledger(1001) == [(DEMO_SET_FOUR, 10)] and _ledger(1006) == []
@@ -50,7 +50,7 @@ def test_a_stranger_who_rates_it_first_is_refused_and_the_owner_then_rates_it(lo
     open_set(stranger, DEMO_SET_FOUR)
     ids = horde.generation_ids(DEMO_SET_FOUR)
 
-    tried = submit(stranger, DEMO_SET_FOUR, {ids[0]: 1, ids[1]: 1})
+    tried = submit_and_send(stranger, DEMO_SET_FOUR, {ids[0]: 1, ids[1]: 1})
 
     assert tried.status_code == 403
     assert "another user made this request" in tried.content.decode()
@@ -60,10 +60,10 @@ def test_a_stranger_who_rates_it_first_is_refused_and_the_owner_then_rates_it(lo
 
     owner = login(DEMO_KEY)
     page = owner.get(set_url(DEMO_SET_FOUR)).content.decode()
-    sent = submit(owner, DEMO_SET_FOUR, {ids[2]: 8}, follow=True)
+    sent = submit_and_send(owner, DEMO_SET_FOUR, {ids[2]: 8})
 
     assert "another user made this request" not in page  # the stranger's refusal is not shown to the owner
-    assert "The Horde gave you 5 kudos" in sent.content.decode()
+    assert "the Horde gave you <strong>5 kudos</strong>" in sent.content.decode()
     assert [r["owner"] for r in horde.rated] == ["DemoRater#1001"]
     assert list(GenerationRating.objects.values_list("image__generation_id", "rating")) == [(ids[2], 8)]
     assert _ledger(1001) == [(DEMO_SET_FOUR, 5)] and _ledger(1006) == []

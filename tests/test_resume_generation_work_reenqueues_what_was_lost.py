@@ -29,6 +29,7 @@ def test_a_pending_rating_whose_retry_was_lost_is_sent_once(login, horde):
     ids = horde.generation_ids(DEMO_SET_FOUR)
     horde.fail("/v2/generate/rate", 1, 503)
     submit(client, DEMO_SET_FOUR, {ids[0]: 9, ids[1]: 4})
+    run_worker()  # the first try: the Horde is down
     assert GenerationSet.objects.get().submission == GenerationSet.Submission.PENDING
     DBTaskResult.objects.all().delete()  # the worker's queue lost the retry (and the copies)
 

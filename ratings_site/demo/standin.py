@@ -328,6 +328,7 @@ class StandinHorde:
         self._awards: list[dict[str, Any]] = []
         self._requests: list[dict[str, Any]] = []
         self._failures: list[list[Any]] = []  # [path prefix, remaining, status]
+        self._misbehaviours: list[list[Any]] = []  # [path prefix, remaining, how, seconds]
         self._delay = 0.0
         self._balances = _initial_balances()
         self._awarded: dict[int, float] = {}
@@ -421,6 +422,28 @@ class StandinHorde:
         with self._lock:
             self._failures.append([path, int(times), int(status)])
 
+    def misbehave(self, path: str, times: int, how: str, *, seconds: float = 0.0) -> None:
+        """The next `times` API requests whose path starts with `path` misbehave, after the Horde did its work:
+        "garbage" (200, an HTML page where JSON belongs), "wrong-json" (200, JSON of the wrong shape), "close"
+        (the connection closed with no answer), or "sleep" (answer `seconds` late). For fault tests."""
+        if how not in {"garbage", "wrong-json", "close", "sleep"}:
+            raise ValueError(f"unknown misbehaviour {how!r}")
+        if not path.startswith("/"):
+            path = "/" + path
+        with self._lock:
+            self._misbehaviours.append([path, int(times), how, float(seconds)])
+
+    def _take_misbehaviour(self, path: str) -> tuple[str, float] | None:
+        with self._lock:
+            for entry in self._misbehaviours:
+                prefix, remaining, how, seconds = entry
+                if remaining > 0 and path.startswith(prefix):
+                    entry[1] -= 1
+                    if entry[1] <= 0:
+                        self._misbehaviours.remove(entry)
+                    return how, seconds
+        return None
+
     def add_user(self, apikey: str, details: dict[str, Any]) -> None:
         """Answer find_user for `apikey` with `details` (any JSON, even malformed) until the next reset.
 
@@ -435,6 +458,7 @@ class StandinHorde:
             self._awards.clear()
             self._requests.clear()
             self._failures.clear()
+            self._misbehaviours.clear()
             self._delay = 0.0
             self._balances = _initial_balances()
             self._awarded = {}
@@ -913,6 +937,18 @@ class _Handler(BaseHTTPRequestHandler):
                 api_path = path[len("/api"):] or "/"
                 standin._record(method, api_path, self.headers.get("Client-Agent"), "apikey" in self.headers)
                 status, payload = standin._handle_api(method, api_path, self.headers, read_body)
+                misbehaviour = standin._take_misbehaviour(api_path)
+                if misbehaviour is not None:
+                    how, seconds = misbehaviour
+                    if how == "close":
+                        self.close_connection = True
+                        return  # no status line at all: the caller sees the connection closed
+                    if how == "sleep":
+                        standin._wake.wait(seconds)
+                    elif how == "garbage":
+                        status, payload = 200, _Raw(b"<html><body>502 Bad Gateway</body></html>", "text/html")
+                    else:
+                        status, payload = 200, ["not", "what", "was", "asked"]
             elif path == "/_standin" or path.startswith("/_standin/"):
                 status, payload = standin._handle_control(method, path, read_body)
             else:

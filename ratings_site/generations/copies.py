@@ -1,7 +1,7 @@
 """The images are kept: each image of a recorded set is copied into MEDIA_ROOT, because the Horde's links expire.
 
-`schedule_copies(generation_set_id)` enqueues, once the caller's transaction commits, the task
-`copy_generation_images` on the queue "copies" (its own worker: a slow image host never delays a payment, which
+`schedule_copies(generation_set_id)` enqueues, once the caller's transaction commits (through the site's task
+layer, `ratings_site.background`), the task `copy_generation_images` on the queue "copies" (its own worker: a slow image host never delays a payment, which
 runs on "default"), which copies every image of the set that has a link and is waiting:
 
 - fetched through the one guarded fetch (`datasets.fetch.fetch_image_bytes`: public addresses only unless
@@ -10,8 +10,8 @@ runs on "default"), which copies every image of the set that has a link and is w
 - stored in the default storage as `generations/<sha256[:2]>/<sha256>.<format>` (content-addressed, so a copy
   made twice is one file), with its width, height and sha256 on the image row.
 
-A copy that fails is counted (`copy_attempts`, `copy_error`) and retried by a later run of the task, after a
-back-off that doubles (GENERATION_COPY_RETRY_BASE_SECONDS, at most an hour); after GENERATION_COPY_MAX_ATTEMPTS
+A copy that fails is counted (`copy_attempts`, `copy_error`) and retried by a later run of the task, after the
+site's one back-off (`background.backoff_seconds` on GENERATION_COPY_RETRY_BASE_SECONDS, at most an hour); after GENERATION_COPY_MAX_ATTEMPTS
 tries, or at once when retrying cannot help, the image is marked failed with the reason. Retrying cannot help an
 internal address, too many pixels, an HTML page or an SVG, a picture format we do not keep, anything Pillow cannot
 identify, a redirect to a link that is not http(s), and a 4xx answer other than 408 and 429. A failure never stops
@@ -25,8 +25,8 @@ it for 400 s):
   failed, saying so;
 - a rater may have GENERATION_COPY_PENDING_PER_RATER images waiting for their copies: the images of a set
   scheduled beyond it are marked failed at once, saying why, and the set stays registered and rateable (the Horde's
-  links serve it until they expire). Counted when the copies are scheduled, so parallel registrations of one rater
-  may pass it by a set or two.
+  links serve it until they expire). Counted when the copies are scheduled, in the caller's transaction, so
+  parallel registrations of one rater may pass it by a set or two.
 
 An image without a link stays waiting: nothing to copy yet (a later registration or the set's page may bring
 one and schedule the copies again). Faulted images (the Horde made none) are marked failed.
@@ -40,17 +40,16 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 from PIL import UnidentifiedImageError
 
+from ratings_site.background import RETRY_AT_MOST_SECONDS, backoff_seconds, enqueue_after_commit
 from ratings_site.datasets.fetch import FetchError, ImageURLError, PrivateAddressError, fetch_image_bytes
 from ratings_site.datasets.pictures import TooManyPixelsError, open_picture
 from ratings_site.generations.models import GenerationImage
@@ -58,7 +57,6 @@ from ratings_site.generations.models import GenerationImage
 logger = logging.getLogger(__name__)
 
 COPY_FOLDER = "generations"  # GenerationImage.file's upload_to
-RETRY_AT_MOST_SECONDS = 3600
 # What Pillow may call a copied picture, and the file ending it is stored with.
 FORMATS = {"WEBP": "webp", "PNG": "png", "JPEG": "jpg", "GIF": "gif"}
 ERROR_MAX_LENGTH = 300  # GenerationImage.copy_error
@@ -91,10 +89,12 @@ class CheckedCopy:
 def schedule_copies(generation_set_id: int) -> None:
     """Copy the set's waiting images in the background, once the caller's transaction commits, unless its rater has
     GENERATION_COPY_PENDING_PER_RATER images waiting already (then they are marked failed, saying why)."""
-    transaction.on_commit(lambda: _enqueue_within_the_raters_cap(generation_set_id))
+    if _within_the_raters_cap(generation_set_id):
+        enqueue_after_commit(copy_generation_images, generation_set_id)
 
 
-def _enqueue_within_the_raters_cap(generation_set_id: int) -> None:
+def _within_the_raters_cap(generation_set_id: int) -> bool:
+    """Whether the set's images may wait for their copies; if not, they are marked failed, saying why."""
     to_copy = _waiting_with_a_link().filter(generation_set_id=generation_set_id)
     rater_id = (
         GenerationImage.objects.filter(generation_set_id=generation_set_id)
@@ -124,8 +124,8 @@ def _enqueue_within_the_raters_cap(generation_set_id: int) -> None:
                 pending,
                 cap,
             )
-            return
-    _enqueue(generation_set_id)
+            return False
+    return True
 
 
 def _waiting_with_a_link():
@@ -136,19 +136,10 @@ def _waiting_with_a_link():
     )
 
 
-def _enqueue(generation_set_id: int, *, delay_seconds: float = 0, spent_seconds: float = 0) -> None:
-    job = copy_generation_images
-    if delay_seconds:
-        job = job.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    if spent_seconds:
-        job.enqueue(generation_set_id, spent_seconds=round(spent_seconds, 3))
-    else:
-        job.enqueue(generation_set_id)
-
-
 def retry_delay(attempts: int) -> float:
-    """Seconds before the next try of an image tried `attempts` times: the base, doubled each time, at most an hour."""
-    return min(settings.GENERATION_COPY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_AT_MOST_SECONDS)
+    """Seconds before the next try of an image tried `attempts` times: the site's one back-off on
+    GENERATION_COPY_RETRY_BASE_SECONDS, at most an hour."""
+    return backoff_seconds(attempts, settings.GENERATION_COPY_RETRY_BASE_SECONDS, RETRY_AT_MOST_SECONDS)
 
 
 @task(queue_name=QUEUE)
@@ -188,10 +179,11 @@ def copy_generation_images(generation_set_id: int, spent_seconds: float = 0) -> 
         given_up = _give_up(generation_set_id, budget)
         return {"copied": copied, "failed": failed + given_up, "retrying": 0}
     if retry_attempts:
-        _enqueue(
+        enqueue_after_commit(
+            copy_generation_images,
             generation_set_id,
             delay_seconds=retry_delay(min(retry_attempts)),
-            spent_seconds=spent_seconds + time.monotonic() - started,
+            spent_seconds=round(spent_seconds + time.monotonic() - started, 3),
         )
     return {"copied": copied, "failed": failed, "retrying": len(retry_attempts)}
 

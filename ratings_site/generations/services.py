@@ -6,7 +6,8 @@ submit, the Horde's forward of a set our page is submitting) stores nothing more
 record did, with `duplicate` set, so that the intake can tell "already rated" (its 403) apart.
 
 Our own page (and later the client API) goes through `submit_set_rating`: may-rate, the rule, the record,
-then the forward to the Horde's `generate/rate` (`send_set_rating`, which the retry task calls too).
+then the forward to the Horde's `generate/rate` by the task `send_pending_set` (`send_set_rating`), never
+within the rater's request.
 `record_set_from_status` stores a set the site learnt of from the Horde's `generate/status`, owned by nobody:
 opening a page claims nothing. Whose set it is, the Horde's forward says (`intake.take_horde_set`); the ledger
 shows the kudos the Horde paid only to the rater that forward named (`owner_known`).
@@ -23,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ratings_site.background import backoff_seconds, enqueue_after_commit
+from ratings_site.generations.copies import schedule_copies
 from ratings_site.generations.models import GenerationImage, GenerationRating, GenerationSet, Preference, Source
 from ratings_site.generations.rules import ImageRating, SetRatingRefused, ValidSetRating, validate_set_rating
 from ratings_site.horde.client import (
@@ -180,7 +183,7 @@ def record_set_from_status(*, status: GenerationStatus) -> GenerationSet:
             )
     except IntegrityError:
         return GenerationSet.objects.get(request_id=status.request_id)
-    transaction.on_commit(lambda: _schedule_copies(generation_set.pk))
+    _schedule_copies(generation_set.pk)
     return generation_set
 
 
@@ -193,11 +196,7 @@ def _image_state(generation: Generation) -> str:
 
 
 def _schedule_copies(generation_set_id: int) -> None:
-    """Copy the set's images into MEDIA_ROOT (the Horde's links expire), when the copy task exists."""
-    try:
-        from ratings_site.generations.copies import schedule_copies
-    except ImportError:  # not built yet
-        return
+    """Copy the set's images into MEDIA_ROOT (the Horde's links expire), once the set is committed."""
     try:
         schedule_copies(generation_set_id)
     except Exception:  # a copy is never fatal to the page
@@ -263,10 +262,10 @@ def submit_set_rating(
     Refused before anything is stored or sent: a rater who may not rate now (RatingRefused: 403, 429), another
     rater's set (NotYourSet, 403), a set already rated (SetAlreadyRated, 409), and every refusal of the best-of
     rule (SetRatingRefused, 400). Otherwise the rating is recorded (`source`: "page", or "client" for the API)
-    with the set marked pending, in one transaction; after it commits, it is sent to `generate/rate`
-    (`send_set_rating`; call this outside any transaction). The rater's choices are kept in
-    `submission_body`, so a refusal of the Horde can offer them again. When the Horde does not answer, the
-    retry task is scheduled and the outcome is `pending`.
+    with the set marked pending, in one transaction; after it commits, the task `send_pending_set` sends it to
+    `generate/rate` (`send_set_rating`) and retries while the Horde does not answer. The outcome is `pending`:
+    the set's page shows what the Horde answered once it has. The rater's choices are kept in `submission_body`,
+    so a refusal of the Horde can offer them again.
     """
     check_may_rate(rater)
     if generation_set.rater_id is not None and generation_set.rater_id != rater.pk:
@@ -291,32 +290,37 @@ def submit_set_rating(
             submitted_at=None,
         )
         pause_if_flooding(rater)
-    result = send_set_rating(generation_set.pk, retry_rate_limited=False)
-    if result.state == GenerationSet.Submission.PENDING:
-        _schedule_retry(generation_set.pk, result.retry_in or retry_delay(1))
-    return result
+        # The send is the worker's (`tasks.send_pending_set`, enqueued once this commits), never the request's:
+        # the page answers at once instead of waiting up to RATE_GENERATION_TIMEOUT on the Horde, and a Horde that
+        # is slow or down costs the rater nothing. Its rules (claimed once, never sent twice) stay in send_set_rating.
+        _schedule_retry(generation_set.pk, 0)
+    generation_set.refresh_from_db()
+    return SubmissionOutcome(generation_set=generation_set, state=generation_set.submission)
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential back-off, as for kudos payments: base, 2×base, 4×base … capped at an hour."""
-    return float(min(settings.GENERATION_SUBMIT_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+    """The site's one back-off on GENERATION_SUBMIT_RETRY_BASE_SECONDS, as for kudos payments: base, 2×base,
+    4×base … capped at an hour."""
+    return backoff_seconds(attempts, settings.GENERATION_SUBMIT_RETRY_BASE_SECONDS)
+
+
+# The retry task, named by its path: the tasks module imports this one, never the other way round.
+SEND_TASK = "ratings_site.generations.tasks.send_pending_set"
 
 
 def _schedule_retry(generation_set_id: int, delay_seconds: float) -> None:
-    from ratings_site.generations.tasks import schedule_submission
-
-    transaction.on_commit(lambda: schedule_submission(generation_set_id, delay_seconds=delay_seconds))
+    enqueue_after_commit(SEND_TASK, generation_set_id, delay_seconds=delay_seconds)
 
 
 def send_set_rating(generation_set_id: int, *, retry_rate_limited: bool = True) -> SubmissionOutcome:
-    """Send a pending set's rating to the Horde's `generate/rate`, once: the page right after recording it, and
-    the retry task after the Horde was down.
+    """Send a pending set's rating to the Horde's `generate/rate`, once: by the task `send_pending_set`, right
+    after the page recorded it and again after the Horde was down.
 
     A conditional update claims the send (pending, nobody sending, or a claim gone stale), so two workers
     never send one set. Never sent again once the Horde may have accepted it: after a call that got no answer
     (`submission_uncertain`), the Horde's forward to our intake (`horde_intake_at`) or its "already rated"
     answer count as accepted, with the reward unknown. `retry_rate_limited`: a 429 waits for a retry (the
-    worker) instead of refusing (the page, where the rater is told to try again in a minute).
+    worker's default) instead of refusing, telling the rater to try again in a minute.
     """
     now = timezone.now()
     pending = GenerationSet.objects.filter(pk=generation_set_id, submission=GenerationSet.Submission.PENDING)

@@ -53,7 +53,8 @@ def status_for(request_id: str, *, rater: Rater) -> GenerationStatus:
         return cached
     _count_lookup(rater)
     try:
-        status = generation_status(request_id)
+        # A rater is watching and a web thread is held meanwhile: the page waits no longer than a login does.
+        status = generation_status(request_id, timeout=min(settings.HORDE_LOGIN_TIMEOUT, settings.HORDE_TIMEOUT))
     except RequestNotFound:
         cache.set(key, _GONE, settings.GENERATION_STATUS_CACHE_SECONDS)
         raise

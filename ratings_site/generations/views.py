@@ -1,6 +1,7 @@
 """The rater's generation sets: the list (/generations/) and one set's page, where its owner rates it.
 
-Thin: the rules live in `rules.py` (the best-of rule) and `services.py` (record, forward to the Horde). A set
+Thin: the rules live in `rules.py` (the best-of rule) and `services.py` (record; the worker's task forwards it to
+the Horde's `generate/rate`, never the request: the page answers at once and polls, `?poll=1`, while it is sent). A set
 the site does not know yet is asked of the Horde's `generate/status` (through `status.py`: cached, throttled per
 rater) and recorded with no owner: opening a page claims nothing. Whose set it is, the Horde says (its forward of
 the rated set, `intake.py`); until then any rater who knows the request id may see it and try to rate it.
@@ -208,6 +209,7 @@ def _render_set(
         "faulted": faulted,
         "is_owner": generation_set.rater_id in (None, request.user.pk),
         "show_form": not generation_set.is_rated,
+        "sending": sending(generation_set),
         "best": best,
         "error": error,
         "review": review,
@@ -265,11 +267,39 @@ def generation_set(request: HttpRequest, request_id: str) -> HttpResponse:
         found = _unknown_set_page(request, canonical)
         if isinstance(found, HttpResponse):
             return found
+    if request.method == "GET" and request.GET.get("poll"):
+        return _poll(request, found)
     if found.rater_id is not None and found.rater_id != request.user.pk:
-        return render(request, "generations/not_yours.html", {"request_id": canonical}, status=403)
+        context = {"request_id": canonical}
+        if found.submission == GenerationSet.Submission.NOT_OWNER:
+            # The worker's send found the Horde naming another owner: the rater who sent it learns why here.
+            context["message"] = found.submission_error
+        return render(request, "generations/not_yours.html", context, status=403)
     if request.method == "GET":
         return _render_set(request, found)
     return _submit(request, found)
+
+
+def sending(generation_set: GenerationSet) -> bool:
+    """Whether the set's rating is on its way to the Horde: recorded and not tried yet, or a send in flight."""
+    return generation_set.submission == GenerationSet.Submission.PENDING and (
+        not generation_set.submission_attempts or generation_set.submission_sending_since is not None
+    )
+
+
+def _poll(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse:
+    """The set page's htmx poll while its rating is sent (`?poll=1`): nothing (204) while it still is, then a
+    reload of the page (HX-Refresh), which shows what the Horde answered. One query, no Horde call. In a frame,
+    the app around it hears of the set then (the reward, when the Horde paid its owner: this rater)."""
+    if sending(generation_set):
+        return HttpResponse(status=204)
+    if generation_set.rater_id == request.user.pk and generation_set.submission in (
+        GenerationSet.Submission.SENT, GenerationSet.Submission.PENDING
+    ):
+        announce(request, request_id=generation_set.request_id, reward=generation_set.horde_reward or 0)
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
 
 
 def _submit(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse:
@@ -301,26 +331,13 @@ def _submit(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse
         return redirect("generation_set", request_id=generation_set.request_id)
     except (SetRatingRefused, RatingRefused) as exc:
         return _render_set(request, generation_set, error=exc.message, status=exc.status, **keep)
-    generation_set.refresh_from_db()
-    if outcome.state == GenerationSet.Submission.NOT_OWNER:
-        # The Horde's forward named the request's owner, and it is not this rater: nothing was kept or paid.
-        context = {"request_id": generation_set.request_id, "message": outcome.message}
-        return render(request, "generations/not_yours.html", context, status=403)
-    if outcome.state == GenerationSet.Submission.REFUSED:
-        # The Horde said no: nothing is kept, the rater's choices are back on the form with its words.
-        return _render_set(request, generation_set, error=outcome.message, status=400, **keep)
-    if outcome.state == GenerationSet.Submission.SENT:
-        if outcome.reward:
-            messages.success(request, f"Sent. The Horde gave you {outcome.reward} kudos.", extra_tags="saved")
-        else:
-            messages.success(request, "Sent: the Horde accepted your rating.", extra_tags="saved")
-    else:
-        messages.warning(
-            request, "Saved, and pending: the Horde did not answer. We will send it when it does; nothing is lost."
-        )
+    # Recorded and handed to the worker (`tasks.send_pending_set`): the page never waits on the Horde. Its
+    # answer (sent and paid, refused, or not the rater's set) shows on the set's page, which polls while sending.
+    messages.success(
+        request, "Saved; sending to the Horde… This page shows what it answers; nothing is lost.", extra_tags="saved"
+    )
     if getattr(request, "embed", False):
         # In a frame the answer is the page itself, not a redirect: a browser that blocks the frame's cookie
-        # follows a redirect without the session. The app around it hears of the submission.
-        announce(request, request_id=generation_set.request_id, reward=outcome.reward or 0)
-        return _render_set(request, generation_set)
+        # follows a redirect without the session. The app around it hears of the set once the Horde answered.
+        return _render_set(request, outcome.generation_set)
     return redirect(reverse("generation_set", args=[generation_set.request_id]))

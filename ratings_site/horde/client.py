@@ -53,6 +53,11 @@ class HordeTimeout(HordeUnavailable):
     """The request was sent but no answer came in time: the Horde may or may not have acted on it."""
 
 
+class HordeAnswerUnreadable(HordeTimeout):
+    """A call that acts (a POST) was answered 2xx with a body we cannot read (an HTML page from a proxy, JSON of
+    another shape): the Horde took it, so, as after a timeout, it may have acted (paid, credited a rating)."""
+
+
 class HordeBusy(HordeUnavailable):
     """HORDE_MAX_CONCURRENT_CALLS calls of this process were already waiting on the Horde: this one was never sent
     (unavailable, not timed out: safe to retry, never paid)."""
@@ -321,6 +326,8 @@ def _request(
     try:
         return json.loads(raw or b"null")
     except ValueError:
+        if method != "GET":  # a 2xx to a call that acts: it went through, whatever the body says
+            raise HordeAnswerUnreadable("The Horde took the call but sent an answer we could not read") from None
         raise HordeUnavailable("The Horde sent an answer we could not read") from None
 
 
@@ -474,11 +481,12 @@ def _not_found_as_request_not_found(exc: HordeRejected) -> HordeRejected:
     return exc
 
 
-def generation_status(request_id: str) -> GenerationStatus:
-    """GET /v2/generate/status/{id} (no key needed). RequestNotFound when the Horde does not know the id."""
+def generation_status(request_id: str, *, timeout: float | None = None) -> GenerationStatus:
+    """GET /v2/generate/status/{id} (no key needed). RequestNotFound when the Horde does not know the id.
+    `timeout` overrides HORDE_TIMEOUT (a page waits less)."""
     path = _generation_path("status", request_id)
     try:
-        data = _request("GET", path)
+        data = _request("GET", path, timeout=timeout)
     except HordeRejected as exc:
         raise _not_found_as_request_not_found(exc) from None
     return GenerationStatus.from_json(str(uuid.UUID(str(request_id))), data)
@@ -503,9 +511,10 @@ def rate_generation(request_id: str, *, ratings: list[dict[str, Any]] | None, be
         data = _request("POST", path, body=body, timeout=timeout, rejected_statuses=(429,))
     except HordeRejected as exc:
         raise _not_found_as_request_not_found(exc) from None
+    # A 2xx: the Horde took the rating; without a reward we can read, it may have credited it (never send it again).
     if not isinstance(data, dict):
-        raise HordeUnavailable("The Horde sent an answer we could not read")
+        raise HordeAnswerUnreadable("The Horde took the rating but sent an answer we could not read")
     reward = data.get("reward")
     if isinstance(reward, bool) or not isinstance(reward, int | float):
-        raise HordeUnavailable("The Horde sent an answer we could not read")
+        raise HordeAnswerUnreadable("The Horde took the rating but sent an answer we could not read")
     return int(reward)
