@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -63,9 +65,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return response
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    """The 500 page (handler500). It says the administrators were told only when they were: with ADMINS set,
-    Django's AdminEmailHandler has mailed them the report. Rendered without the request's context: the
-    context processors read the database, which may be what failed."""
+    """The 500 page (handler500), or a 503 when the database did not answer (benchmarks/postgres_restart_fault.py).
+
+    The 500 page says the administrators were told only when they were: with ADMINS set, Django's
+    AdminEmailHandler has mailed them the report. Both are rendered without the request's context: the context
+    processors read the database, which may be what failed."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        # The database is not answering (restarting, unreachable, out of connections): it passes, and nothing was
+        # saved by this request, so say so with a 503 and when to try again, not "something went wrong".
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     page = loader.get_template("500.html").render({"reported": bool(settings.ADMINS)})
     return HttpResponseServerError(page)
