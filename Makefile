@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install browser worker standin benchmark clean gpu-wheels
+.PHONY: run test lint install browser worker standin benchmark load clean gpu-wheels
 
 # The virtualenv, re-made when requirements.txt changes. torch/torchvision are pinned to
 # the releases this machine's pip finds on local disk (see DEVELOPERS.md).
@@ -54,6 +54,11 @@ standin: install
 
 benchmark: install
 	$(PY) benchmarks/queue_benchmark.py
+
+# The rating loop under load (benchmarks/README.md, Load): gunicorn on a PostgreSQL database of its own, N raters
+# through the pages and the API, /healthz as the ceiling; it prints the goals met or not. `make load LOAD_ARGS="--seconds 5 --raters 4"`.
+load: install
+	$(PY) benchmarks/load.py $(LOAD_ARGS)
 
 # The wheels the GPU machine lacks (benchmarks/gpu_requirements.txt) for its Python 3.12, into the ignored .whl/,
 # each named (--no-deps): carried there with `carry: [".whl"]` by benchmarks/gpu_check.sh (benchmarks/README.md).
