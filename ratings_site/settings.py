@@ -128,6 +128,9 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+# Behind pgbouncer in transaction mode a server-side cursor cannot live across statements: the web processes set this
+# (README, Scaling); the exports worker connects directly and keeps them (the export streams through one).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (web, stand-in Horde, tests) share the file: wait for locks.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
