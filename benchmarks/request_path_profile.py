@@ -332,6 +332,28 @@ def report(title: str, samples: list[dict], *, show_sql: bool = False) -> None:
             print("    " + line)
 
 
+def explain_the_queue(rater) -> None:
+    """The plans of the queries that choose the next images and count the images left, as run (PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ratings_site.ratings import selectors
+
+    rater.refresh_from_db()
+    for name, call in (
+        ("next_images_for", lambda: selectors.next_images_for(rater)),
+        ("images_left_for", lambda: selectors.images_left_for(rater)),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        for query in captured.captured_queries:
+            if "datasets_queueentry" not in query["sql"] or connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query["sql"])
+                print(f"\n{name}:\n" + "\n".join("  " + row[0] for row in cursor.fetchall()))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cycles", type=int, default=200, help="rating cycles per path (default 200)")
@@ -340,6 +362,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default="", help="a PostgreSQL URL (its test_<name> is made); SQLite if not")
     parser.add_argument("--history", type=int, default=0, help="past ratings of each rater (default 0)")
     parser.add_argument("--show-sql", action="store_true", help="print the last request's queries of each kind")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN ANALYZE of the queue's queries (next images, images left) for the first rater, at the end",
+    )
     args = parser.parse_args(argv)
     old_name = setup(args.database_url or None)
     from django.db import connection
@@ -359,6 +386,8 @@ def main(argv: list[str] | None = None) -> None:
     report("pages: htmx rating POST (answers the next card)", pages, show_sql=args.show_sql)
     report("API: GET rating/new", news, show_sql=args.show_sql)
     report("API: POST rating/<id>", rates, show_sql=args.show_sql)
+    if args.explain:
+        explain_the_queue(raters[0])
     connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

@@ -20,13 +20,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 # Each transaction's BEGIN and COMMIT count too (as the test database logs them, on SQLite and PostgreSQL alike).
 # The htmx POST: the rater, the image; the rating's transaction (the rater's lock, a retry's answer, the claim, the
 # queue entry, the rating, the ledger line (two), the rater's counters, the served row, the flood count); the next
-# card's pending check and queue top, and the images left. Before issue 24: 20 (the header's two counts, Undo's
-# query, the preferred image's own query).
+# card's pending check and queue top, and the images left (counted here, as few are left: with many left the card
+# carries the figure and nothing is counted, tests/test_images_left_carried_by_the_card.py). Before issue 24: 20
+# (the header's two counts, Undo's query, the preferred image's own query).
 HTMX_RATING_POST = 17
-# rating/new: rater, the two rate counts, pending check, queue top, the served row (in its own transaction).
-API_RATING_NEW = 8
-# rating/<id>: rater, the two rate counts, image, served time, then the rating's transaction as on the page.
-API_RATING_POST = 17
+# rating/new: rater, the rate counts (the rater's and the address's in one UPDATE), pending check, queue top, the
+# served row (in its own transaction). Before: 8 (one UPDATE per rate count).
+API_RATING_NEW = 7
+# rating/<id>: rater, the rate counts, image, served time, then the rating's transaction as on the page. Before: 17.
+API_RATING_POST = 16
 
 
 @pytest.fixture(autouse=True)

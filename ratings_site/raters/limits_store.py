@@ -8,7 +8,9 @@ write that parallel requests overtake. What must be neither forgotten nor miscou
   key, so of parallel callers exactly one wins. The embed token's single use (embed.tokens).
 - `count_hit(name, window_seconds=..., limit=...)`: one hit in the current window (fixed, aligned to multiples of
   `window_seconds`), counted only while under `limit`: a conditional UPDATE `count = count + 1 WHERE count < limit`,
-  which PostgreSQL's row lock orders, so parallel requests let exactly `limit` through. The API's rate limits.
+  which PostgreSQL's row lock orders, so parallel requests let exactly `limit` through. `count_hits` counts
+  several names, each under its own limit, in one UPDATE … RETURNING: the API's rate limits, per rater and per
+  address.
 - `hits(name)` and `add_hit(name, window_seconds=...)`: a count whose window begins at its first hit, read before
   acting and raised after a failure. The login limits (raters.throttle).
 
@@ -32,7 +34,7 @@ from typing import NamedTuple
 
 import redis
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -62,25 +64,43 @@ def use_once(name: str, *, ttl_seconds: int) -> bool:
 def count_hit(name: str, *, window_seconds: int, limit: int, now: float | None = None) -> Hit:
     """Count one hit of `name` in the current window if fewer than `limit` were counted there; whether it was, and
     the seconds left in the window."""
+    return count_hits({name: limit}, window_seconds=window_seconds, now=now)[name]
+
+
+def count_hits(limits: dict[str, int], *, window_seconds: int, now: float | None = None) -> dict[str, Hit]:
+    """`count_hit` of each name (to its own limit) in one statement: one UPDATE over all of their live rows (a
+    missing row is then made as `count_hit` makes it), or one Lua script on Redis. The API counts a request per
+    rater and per address this way (api.throttles), each exactly as alone: a name's hit is counted only while under
+    its own limit, whatever the other's."""
     now = time.time() if now is None else now
     window = int(now // window_seconds)
     ends = (window + 1) * window_seconds
     retry_after = max(1, math.ceil(ends - now))
-    key = f"{name}:{window}"
-    moment = datetime.fromtimestamp(now, tz=UTC)
-    if limit < 1:
-        return Hit(False, retry_after)
+    keys = {name: f"{name}:{window}" for name, limit in limits.items() if limit >= 1}
+    counted = dict.fromkeys(limits, Hit(False, retry_after))
+    if not keys:
+        return counted
     if settings.REDIS_URL:
-        counted = _redis().eval(_COUNT_UNDER_LIMIT, 1, _redis_key(key), limit, retry_after)
-        return Hit(bool(counted), retry_after)
-    if _raise(key, now=moment, limit=limit):
-        return Hit(True, retry_after)
-    if not SecurityCount.objects.filter(name=key).exists() and _insert(
-        key, expires_at=datetime.fromtimestamp(ends, tz=UTC), now=moment
-    ):
-        return Hit(True, retry_after)
-    # The row is there (at the limit, or made by a parallel request since the first try): it decides.
-    return Hit(_raise(key, now=moment, limit=limit), retry_after)
+        answers = _redis().eval(
+            _COUNT_UNDER_LIMITS,
+            len(keys),
+            *(_redis_key(key) for key in keys.values()),
+            *(limits[name] for name in keys),
+            retry_after,
+        )
+        return {**counted, **{name: Hit(bool(answer), retry_after) for name, answer in zip(keys, answers, strict=True)}}
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    raised = _raise_under_limits({keys[name]: limits[name] for name in keys}, now=moment)
+    for name, key in keys.items():
+        if key in raised:
+            counted[name] = Hit(True, retry_after)
+        elif not SecurityCount.objects.filter(name=key).exists() and _insert(
+            key, expires_at=datetime.fromtimestamp(ends, tz=UTC), now=moment
+        ):
+            counted[name] = Hit(True, retry_after)
+        else:  # the row is there (at the limit, or made by a parallel request since the first try): it decides
+            counted[name] = Hit(_raise(key, now=moment, limit=limits[name]), retry_after)
+    return counted
 
 
 def hits(name: str) -> Hits:
@@ -134,6 +154,25 @@ def _raise(name: str, *, now: datetime, limit: int | None = None) -> bool:
     return live.update(count=F("count") + 1) == 1
 
 
+def _raise_under_limits(limits: dict[str, int], *, now: datetime) -> set[str]:
+    """`_raise` of each live row named in `limits` (only while under its own limit), in one UPDATE; the names of the
+    rows it added to. Each row's condition is its own, re-checked by PostgreSQL under the row's lock; the rows are
+    locked in the order the plan reads them (by index or table position), never the order the names are given in,
+    so two callers counting the same two names cannot deadlock
+    (tests/test_limits_store_counts_the_api_limits_in_one_statement.py)."""
+    table, name, count, expires_at = map(
+        connection.ops.quote_name, (SecurityCount._meta.db_table, "name", "count", "expires_at")
+    )
+    under = " OR ".join([f"({name} = %s AND {count} < %s)"] * len(limits))
+    params: list = [connection.ops.adapt_datetimefield_value(now)]
+    for key, limit in limits.items():
+        params += [key, limit]
+    sql = f"UPDATE {table} SET {count} = {count} + 1 WHERE {expires_at} > %s AND ({under}) RETURNING {name}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {key for (key,) in cursor.fetchall()}
+
+
 def _insert(name: str, *, expires_at: datetime, now: datetime) -> bool:
     """Make the row `name` with one hit; False when it is there already."""
     if len(name) > SecurityCount._meta.get_field("name").max_length:
@@ -149,14 +188,21 @@ def _insert(name: str, *, expires_at: datetime, now: datetime) -> bool:
 
 # ---- Redis (REDIS_URL set) ------------------------------------------------------------------------------------
 
-# One hit while under the limit (ARGV[1]); the window's key expires when the window ends (in ARGV[2] seconds).
-# Redis runs a script alone: no other command comes between the read and the raise.
-_COUNT_UNDER_LIMIT = """
-local count = tonumber(redis.call('GET', KEYS[1]) or '0')
-if count >= tonumber(ARGV[1]) then return 0 end
-redis.call('INCR', KEYS[1])
-if count == 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return 1
+# One hit of each key of KEYS while under its own limit (ARGV[i]); a window's key expires when the window ends (in
+# ARGV[#KEYS + 1] seconds). Redis runs a script alone: no other command comes between a read and its raise.
+_COUNT_UNDER_LIMITS = """
+local counted = {}
+for i, key in ipairs(KEYS) do
+  local count = tonumber(redis.call('GET', key) or '0')
+  if count >= tonumber(ARGV[i]) then
+    counted[i] = 0
+  else
+    redis.call('INCR', key)
+    if count == 0 then redis.call('EXPIRE', key, ARGV[#KEYS + 1]) end
+    counted[i] = 1
+  end
+end
+return counted
 """
 # One hit; the first starts a window of ARGV[1] seconds.
 _ADD_HIT = """

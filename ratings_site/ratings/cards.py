@@ -2,7 +2,8 @@
 
 - The card token (`card`, in the rating form): which image the card showed, to which rater, and when the server
   served it. The look-time floor (RATING_MIN_SECONDS, ratings.limits.check_looked_long_enough) counts from that
-  moment, without a database write per card.
+  moment, without a database write per card. It also carries the "images left" figure the card showed, so that
+  the next card need not count it again while it is well over the cap (ratings.selectors.images_left_for).
 - The upcoming token (`upcoming` in the card's forms, `next` in the no-JavaScript redirect): the image this rater
   was served as the one to preload. Only such an image is honoured as the next card, whatever it is (a check
   image too); any other id sent there is ignored, so that `?next=` cannot be used to ask the queue about an
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 
 from django.core import signing
 
-from ratings_site.datasets.models import Image
+from ratings_site.datasets.models import Dataset, Image
 from ratings_site.raters.models import Rater
 
 _CARD_SALT = "ratings.cards.card"
@@ -54,9 +55,28 @@ def served_time(payload: dict) -> datetime:
 # The rate page's tokens ----------------------------------------------------------------------------------------
 
 
-def card_token(rater: Rater, image: Image, served_at: datetime) -> str:
-    """The signed card: this rater was served this image at `served_at`."""
-    return sign_for(rater, _CARD_SALT, {"i": image.public_id.hex}, served_at=served_at)
+def card_token(
+    rater: Rater, image: Image, served_at: datetime, *, images_left: int | None = None, dataset: Dataset | None = None
+) -> str:
+    """The signed card: this rater was served this image at `served_at`, with `images_left` images of the queue of
+    `dataset` (all public ones when None) left for them then (ratings.selectors.images_left_for)."""
+    payload: dict = {"i": image.public_id.hex}
+    if images_left is not None:
+        payload |= {"n": images_left, "q": _queue_of(rater, dataset)}
+    return sign_for(rater, _CARD_SALT, payload, served_at=served_at)
+
+
+def images_left_from(token: str | None, rater: Rater, dataset: Dataset | None) -> int | None:
+    """The images left that the card's token says the rater was shown, when the card was of this queue (the same
+    dataset and NSFW preference); None otherwise."""
+    payload = signed_for(token, rater, _CARD_SALT)
+    if payload is None or payload.get("q") != _queue_of(rater, dataset) or not isinstance(payload.get("n"), int):
+        return None
+    return payload["n"]
+
+
+def _queue_of(rater: Rater, dataset: Dataset | None) -> str:
+    return f"{dataset.pk if dataset is not None else ''}:{int(rater.hide_nsfw)}"
 
 
 def served_at_from(token: str | None, rater: Rater, image: Image) -> datetime | None:

@@ -24,7 +24,10 @@ No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and
 probes the (rater, image) unique indexes of ratings and skips for each entry,
 stops after QUEUE_TOP_K rows, and only then reads those K image rows by primary
 key. The cost grows with K plus the number of top images this rater has already
-seen, not with the size of the table. The plan on PostgreSQL 15 at 1 M images,
+seen, not with the size of the table. Since issue 24 the walk is by pages of the
+index (`_top_unseen`): asked as one anti-join, PostgreSQL hashed a long-history
+rater's every rating and sorted the whole queue instead. The plan below is the
+one-query form's, as it was for a rater the planner did not misjudge. The plan on PostgreSQL 15 at 1 M images,
 for a rater who already rated the top 2,000 (benchmarks/queue_benchmark.py prints
 it; 12 ms cold here, 1 ms for a new rater):
 
@@ -53,7 +56,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -89,6 +92,63 @@ def _queue_for(rater: Rater, dataset: Dataset | None, model_name: str | None = N
     """The entries of the queue this rater may be served: not yet rated or skipped by them, and none of the NSFW
     ones (`QueueEntry.nsfw`) when they hide NSFW images."""
     return _unseen_by(rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw))
+
+
+def _probes(rater: Rater) -> tuple[Subquery, Subquery]:
+    """This rater's rating and skip of an entry's image (their ids, or null), each one probe of its (rater, image)
+    unique index. Scalar subqueries, not EXISTS: PostgreSQL may turn an EXISTS into a hash of the rater's whole
+    history; it never does so with a scalar subquery."""
+    return (
+        Subquery(Rating.objects.filter(rater=rater, image=OuterRef("image_id")).values("pk")[:1]),
+        Subquery(Skip.objects.filter(rater=rater, image=OuterRef("image_id")).values("pk")[:1]),
+    )
+
+
+# The first page of the queue's index read for the top: QUEUE_TOP_K × this many entries.
+QUEUE_PAGE_FACTOR = 4
+
+
+def _top_unseen(
+    rater: Rater, entries: QuerySet[QueueEntry], *, count: int, exclude: Sequence[int] = ()
+) -> list[QueueEntry]:
+    """The first `count` entries of `entries`, in queue order, that this rater has not rated or skipped (and not in
+    `exclude`), with their image and its dataset: what `_queue_for(...)[:count]` selects.
+
+    First from the top page of the index alone (count × QUEUE_PAGE_FACTOR entries, a LIMIT subquery that PostgreSQL
+    can but walk `queue_by_dataset` or `queue_order` for), each entry probed on the (rater, image) unique indexes of
+    ratings and skips: one query, whatever the rater's history. Asked as one anti-join over the whole queue,
+    PostgreSQL hashed the rater's every rating and sorted every entry instead, once the rater had a few thousand
+    ratings and the queue a few thousand entries (21 ms at 8,000 and 8,000, against 1–2 ms so; issue 24). The unseen
+    entries come first, then seen ones, so that a non-empty page always answers a row, which says whether the queue
+    goes on past the page (`more`). Only when the rater has seen nearly all of that page and the queue goes on is
+    the whole queue asked, in the one anti-join (a second query): pages of the index read one after another cost
+    more than that (3–7× at 1 M entries, for a rater who had rated the top 5,000).
+    """
+    ordered = entries.order_by("-priority", "shuffle").values("image_id")
+    rated, skipped = _probes(rater)
+    seen = Q(rated__isnull=False) | Q(skipped__isnull=False)
+    if exclude:
+        seen |= Q(image_id__in=list(exclude))
+    size = count * QUEUE_PAGE_FACTOR
+    # The page's entries, unseen first, as many as are wanted; then only those read with their image.
+    first = (
+        QueueEntry.objects.filter(image_id__in=ordered[:size])
+        .annotate(rated=rated, skipped=skipped, seen=ExpressionWrapper(seen, output_field=BooleanField()))
+        .order_by("seen", "-priority", "shuffle")
+        .values("image_id")[:count]
+    )
+    rows = list(
+        QueueEntry.objects.filter(image_id__in=first)
+        .annotate(rated=rated, skipped=skipped)
+        .annotate(seen=ExpressionWrapper(seen, output_field=BooleanField()), more=Subquery(ordered[size : size + 1]))
+        .select_related("image__dataset")
+        .order_by("seen", "-priority", "shuffle")
+    )
+    found = [entry for entry in rows if not entry.seen]
+    if len(found) == count or not rows or rows[0].more is None:
+        return found
+    queue = _unseen_by(rater, entries).exclude(image_id__in=list(exclude)).select_related("image__dataset")
+    return list(queue.order_by("-priority", "shuffle")[:count])
 
 
 def _checks_for(rater: Rater) -> QuerySet[Image]:
@@ -173,7 +233,9 @@ def next_images_for(
     queue = _queue_for(rater, dataset, model_name).exclude(image_id__in=list(exclude)).select_related("image__dataset")
     # The top of the queue, read first: the preferred image (the card's upcoming one, drawn from this top a moment
     # ago) is nearly always in it, which spares a query of its own.
-    top_entries = list(queue.order_by("-priority", "shuffle")[: settings.QUEUE_TOP_K])
+    top_entries = _top_unseen(
+        rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw), count=settings.QUEUE_TOP_K, exclude=exclude
+    )
     if prefer and not any(image.public_id == prefer for image in chosen):
         preferred = next((entry for entry in top_entries if entry.image.public_id == prefer), None)
         if preferred is None:
@@ -209,14 +271,41 @@ def images_wanting_ratings(dataset: Dataset | None = None) -> int:
 
 
 IMAGES_LEFT_CAP = 1000
+# Counted up to IMAGES_LEFT_CAP + this: while the figure a rater was shown, less one for each card they answered
+# since, is still over the cap, the page says "1,000+" without counting again (once every this many cards at most).
+IMAGES_LEFT_SLACK = 100
 
 
-def images_left_for(rater: Rater, *, dataset: Dataset | None = None, cap: int = IMAGES_LEFT_CAP) -> int:
-    """How many images of the queue this rater has not seen yet, counted up to `cap` (the page says "1,000+").
+def images_left_for(
+    rater: Rater, *, dataset: Dataset | None = None, cap: int = IMAGES_LEFT_CAP, last_shown: int | None = None
+) -> int:
+    """How many images of the queue this rater has not seen yet: exact up to `cap`, and over it some figure up to
+    `cap` + IMAGES_LEFT_SLACK + 1 (the page says "1,000+" over `cap`).
 
-    Bounded work at any size: the count stops at cap + 1 entries of the queue index.
+    `last_shown`: the figure of the card the rater just answered (ratings.cards carries it, signed). While one less
+    is still over the cap, it stands, and nothing is counted: a rating POST of a rater with many images left asks
+    nothing. Others' ratings may take images out meanwhile, so "1,000+" may stand for up to IMAGES_LEFT_SLACK cards
+    after the queue fell under the cap; any figure at or under the cap is counted, exact.
+
+    Counted as `_top_unseen` reads the top: over the top `bound` entries of the queue index alone, each probed on
+    the rater's unique indexes (one query, whatever the rater's history). Over the cap there, the figure is "1,000+"
+    whatever lies past them (it may then be less than the whole count, which only brings the next count sooner);
+    the whole queue is counted only when the rater has seen more than IMAGES_LEFT_SLACK of those top entries and
+    the queue goes on past them.
     """
-    return _queue_for(rater, dataset)[: cap + 1].count()
+    if last_shown is not None and last_shown - 1 > cap:
+        return last_shown - 1
+    bound = cap + IMAGES_LEFT_SLACK + 1
+    ordered = _queue(dataset, hide_nsfw=rater.hide_nsfw).order_by("-priority", "shuffle").values("image_id")
+    rated, skipped = _probes(rater)
+    page = (
+        QueueEntry.objects.filter(image_id__in=ordered[:bound])
+        .annotate(rated=rated, skipped=skipped)
+        .aggregate(read=Count("image_id"), unseen=Count("image_id", filter=Q(rated=None, skipped=None)))
+    )
+    if page["unseen"] > cap or page["read"] < bound:
+        return page["unseen"]
+    return _queue_for(rater, dataset)[:bound].count()
 
 
 def has_undoable_rating(rater: Rater) -> bool:

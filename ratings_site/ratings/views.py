@@ -105,13 +105,16 @@ def _render_card(
     undone: str = "",
     served_at: datetime | None = None,
     just_rated: bool = False,
+    images_left_before: int | None = None,
 ) -> HttpResponse:
     """The rating card: `image` again (after an error or an undo), or the next image of the queue.
 
     The card is signed (ratings.cards): its image and serve time (`served_at` when the same card is shown again
     after a refusal, so that its look time goes on; now otherwise) and the upcoming image. A check image is noted
     as served to the rater as it is shown (services.record_served). `just_rated`: the rater stored a rating (or a
-    passed check) in this request, which they can undo: Undo is shown without asking the database."""
+    passed check) in this request, which they can undo: Undo is shown without asking the database.
+    `images_left_before`: the images left that the answered card showed (its signed token), which spares counting
+    them again while they are many (selectors.images_left_for)."""
     rater = request.user
     pause = _pause_context(rater)
     upcoming = None
@@ -126,6 +129,7 @@ def _render_card(
         services.record_served(rater, image)
     served_at = served_at or timezone.now()
     entered = entered or {}
+    images_left = images_left_for(rater, dataset=dataset, last_shown=images_left_before) if image else 0
     context = {
         "dataset": dataset,
         "datasets": Dataset.objects.filter(public=True),
@@ -146,14 +150,16 @@ def _render_card(
         "rate_url": reverse("rate_image", args=[image.public_id]) if image else "",
         "skip_url": reverse("skip_image", args=[image.public_id]) if image else "",
         "undo_url": reverse("undo_last_rating"),
-        "images_left": images_left_for(rater, dataset=dataset) if image else 0,
+        "images_left": images_left,
         "images_left_cap": IMAGES_LEFT_CAP,
         "can_undo": (just_rated and settings.RATING_UNDO_MINUTES > 0) or has_undoable_rating(rater),
         "undo_minutes": settings.RATING_UNDO_MINUTES,
         "show_welcome": not rater.welcome_dismissed,
         "saved": saved,
         "undone": undone,
-        "card_token": cards.card_token(rater, image, served_at) if image else "",
+        "card_token": (
+            cards.card_token(rater, image, served_at, images_left=images_left, dataset=dataset) if image else ""
+        ),
         "upcoming_token": cards.upcoming_token(rater, upcoming),
     }
     template = "ratings/rate.html#card-response" if request.htmx else "ratings/rate.html"
@@ -190,6 +196,7 @@ def _after_action(
             exclude=(image.pk,),
             saved=saved,
             just_rated=just_rated,
+            images_left_before=cards.images_left_from(request.POST.get("card"), request.user, dataset),
         )
     if saved:
         messages.success(request, f"Saved: {saved.text}.", extra_tags="saved")
