@@ -8,6 +8,7 @@ autouse stand-in Horde of conftest.py answers its calls over real HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import itertools
@@ -21,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from PIL import Image as Picture
 from PIL import ImageDraw, ImageOps
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync_playwright
 
 from tests.conftest import DEMO_KEY
 
@@ -43,19 +44,66 @@ RATING_LEGEND = re.compile("How much do you like this image")
 ARTIFACTS_LEGEND = re.compile("Artifacts")
 
 
+class SessionChromium:
+    """The session's Playwright and chromium (fixture `_chromium` in tests/conftest.py, so that there is one per
+    session, not one per module that imports these fixtures), started at the first browser test: starting both
+    costs about 1.5 s, and there are over a hundred browser tests. Each test still gets contexts of its own.
+
+    Playwright's sync API marks its asyncio loop as running in this thread after every call (it runs the loop in a
+    greenlet between calls), and while a loop runs Django refuses synchronous ORM calls and keeps this thread's
+    database connections apart from the others. A browser test may live with that (`browser` allows it), the rest
+    of the suite must not: the loop is marked running only from the start to the end of each browser test.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def begin(self) -> Browser:
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
+        else:
+            asyncio._set_running_loop(self._playwright._loop)
+        if self._browser is None or not self._browser.is_connected():  # a crashed chromium is not carried over
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        return self._browser
+
+    def end(self) -> None:
+        """After a browser test: close what it left open, and unmark the loop."""
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                for context in self._browser.contexts:
+                    context.close()
+        finally:
+            asyncio._set_running_loop(None)
+
+    def stop(self) -> None:
+        if self._playwright is None:
+            return
+        asyncio._set_running_loop(self._playwright._loop)
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                self._browser.close()
+        finally:
+            self._playwright.stop()
+
+
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+def browser(_chromium: SessionChromium, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """The session's chromium, for this test: its contexts are closed when the test ends."""
     # Playwright's sync API keeps an asyncio loop running in this thread, and Django's
     # ORM refuses to run where a loop runs unless told the caller knows it is synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    try:
+        yield _chromium.begin()
+    finally:
         # While that loop runs, Django keeps this thread's database connections apart from
         # the ones opened before it: close those now, or they would outlive the test (and
         # PostgreSQL would refuse to drop the test database at the end of the run).
         connections.close_all()
+        _chromium.end()
 
 
 @pytest.fixture

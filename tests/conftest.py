@@ -11,6 +11,10 @@ from django.test import Client
 
 from ratings_site.demo.standin import SERVICE_API_KEY, StandinHorde
 
+# Redis fixtures, defined here once for the whole session: a session fixture imported into several test modules is
+# made once per module (each would claim a Redis database of its own).
+from tests.redis_helpers import empty_redis, redis_database, rq_tasks  # noqa: E402, F401
+
 DEMO_KEY = "demo-rater-0001"
 SECOND_KEY = "demo-rater-0006"
 THIRD_KEY = "demo-rater-0007"
@@ -24,6 +28,27 @@ def standin_server() -> Iterator[StandinHorde]:
     server = StandinHorde().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    """The session's Playwright and chromium for the browser tests (tests/browser_fixtures.py), started by the first
+    of them. Here, not in browser_fixtures.py: a session fixture imported into each browser module would be one per
+    module. Imported late, so that the rest of the suite loads no Playwright."""
+    from tests.browser_fixtures import SessionChromium
+
+    chromium = SessionChromium()
+    yield chromium
+    chromium.stop()
+
+
+@pytest.fixture(scope="session")
+def _prepared_site(tmp_path_factory: pytest.TempPathFactory):
+    """A migrated SQLite database and collected static files for the served site (tests/served_site.py), made once
+    per session (per xdist worker) and copied per server. Here for the same reason as `_chromium`."""
+    from tests.served_site import prepare_site
+
+    return prepare_site(tmp_path_factory.mktemp("served-site") / "template")
 
 
 @pytest.fixture(autouse=True)

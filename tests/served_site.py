@@ -81,10 +81,9 @@ def _environment(base: Path, static_root: Path, horde_url: str, extra: dict[str,
     return env
 
 
-@pytest.fixture(scope="session")
-def _prepared_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database and collected static files, made once and copied per server."""
-    base = tmp_path_factory.mktemp("served-site") / "template"
+def prepare_site(base: Path) -> Path:
+    """A migrated SQLite database and collected static files in `base`, to be copied per server: made once per test
+    session by the fixture `_prepared_site` (tests/conftest.py)."""
     base.mkdir()
     env = _environment(base, base / "static", "http://127.0.0.1:9/api", {})
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):

@@ -6,7 +6,11 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("STANDIN_HORDE_ALLOWED", "1")
+# Every directory the site writes to is a fresh temporary one per test process (each pytest-xdist worker imports
+# these settings on its own), never the checkout's media/, exports/ or predictors/.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="horde-ratings-test-media-"))
+os.environ.setdefault("EXPORT_DIR", tempfile.mkdtemp(prefix="horde-ratings-test-exports-"))
+os.environ.setdefault("PREDICTOR_DIR", tempfile.mkdtemp(prefix="horde-ratings-test-predictors-"))
 os.environ.setdefault("HORDE_TIMEOUT", "1.5")
 # Tests clear the cache around each test, even those without a database; the shared database cache is
 # tested through real servers (tests/served_site.py).

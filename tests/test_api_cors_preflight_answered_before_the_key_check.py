@@ -2,23 +2,24 @@
 the browser send a preflight first, without the key. Every /api/v1/ call the clients make (and /api/swagger.json,
 which Stable UI reads) answers it with the CORS headers before any key check: no 401, and no Horde call."""
 
-import uuid
-
 import pytest
 
 from tests.cors_helpers import ALLOWED_HEADERS, listed, preflight
 
 pytestmark = pytest.mark.django_db
 
+# An id nothing has: fixed, not drawn at import, so that every pytest-xdist worker collects the same test ids.
+UNKNOWN_ID = "9b2f6c1e-4d7a-4f3b-8e25-61c0a7d9e3b4"
+
 CALLS = [
     ("GET", "/api/v1/rating/new"),
-    ("GET", f"/api/v1/rating/new/{uuid.uuid4()}"),
-    ("GET", f"/api/v1/rating/new/{uuid.uuid4()}/AlbedoBase%20XL"),
-    ("POST", f"/api/v1/rating/{uuid.uuid4()}"),
+    ("GET", f"/api/v1/rating/new/{UNKNOWN_ID}"),
+    ("GET", f"/api/v1/rating/new/{UNKNOWN_ID}/AlbedoBase%20XL"),
+    ("POST", f"/api/v1/rating/{UNKNOWN_ID}"),
     ("GET", "/api/v1/datasets"),
     ("GET", "/api/v1/teams"),
     ("POST", "/api/v1/generations"),
-    ("GET", f"/api/v1/image/ratings/{uuid.uuid4()}"),
+    ("GET", f"/api/v1/image/ratings/{UNKNOWN_ID}"),
     ("GET", "/api/v1/user/check/1001"),
     ("GET", "/api/v1/user/validate/1001"),
     ("GET", "/api/v1/user/ratings/"),

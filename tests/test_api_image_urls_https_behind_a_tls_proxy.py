@@ -12,7 +12,7 @@ import subprocess
 import urllib.request
 
 from tests.conftest import DEMO_KEY
-from tests.served_site import PYTHON, ROOT, _environment, _prepared_site, served_site  # noqa: F401 (fixtures)
+from tests.served_site import PYTHON, ROOT, _environment, served_site  # noqa: F401 (fixtures)
 
 
 def _next_image_url(site, *, forwarded_proto: str) -> str:

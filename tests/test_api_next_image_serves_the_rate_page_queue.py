@@ -2,8 +2,6 @@
 this rater has not seen, `url` absolute, `dataset_id` the image's dataset; 404 {"message"} when nothing is left
 or the dataset is unknown; captchas come the same way as on the page."""
 
-import uuid
-
 import pytest
 
 from ratings_site.datasets.models import Dataset, Image
@@ -63,7 +61,11 @@ def test_a_dataset_id_keeps_to_that_dataset(make_images):
     assert body["dataset_id"] == str(dataset.public_id)
 
 
-@pytest.mark.parametrize("dataset_id", [str(uuid.uuid4()), "not-a-uuid", "123"])
+# An id no dataset has: fixed, not drawn at import, so that every pytest-xdist worker collects the same test ids.
+UNKNOWN_ID = "9b2f6c1e-4d7a-4f3b-8e25-61c0a7d9e3b4"
+
+
+@pytest.mark.parametrize("dataset_id", [UNKNOWN_ID, "not-a-uuid", "123"])
 def test_an_unknown_or_malformed_dataset_is_404(make_images, dataset_id):
     make_images(1, dataset="flowers")
 

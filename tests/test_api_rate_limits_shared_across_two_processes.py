@@ -5,7 +5,7 @@ by landing on another worker or host."""
 import uuid
 
 from tests.rate_limit_helpers import wait_for_a_fresh_window
-from tests.redis_helpers import empty_redis, needs_redis, redis_database  # noqa: F401  (fixtures)
+from tests.redis_helpers import needs_redis
 from tests.served_site import served_site  # noqa: F401  (fixtures)
 
 LIMIT = 6

@@ -23,7 +23,7 @@ from tests.embed_helpers import (
     shot,
     the_frame,
 )
-from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
+from tests.served_site import served_site  # noqa: F401 (fixtures)
 
 LOOK_MS = 1000  # the served site's defaults: RATING_MIN_LOOK_MS 700, RATING_MIN_SECONDS 1
 

@@ -22,7 +22,7 @@ from tests.embed_helpers import (
     shot,
     token_for,
 )
-from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
+from tests.served_site import served_site  # noqa: F401 (fixtures)
 
 
 def client_page(browser: Browser, url: str) -> tuple[Page, list[str]]:

@@ -21,7 +21,7 @@ from tests.embed_helpers import (
     shot,
     token_for,
 )
-from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
+from tests.served_site import served_site  # noqa: F401 (fixtures)
 
 
 @pytest.mark.browser

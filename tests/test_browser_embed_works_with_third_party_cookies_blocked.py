@@ -24,7 +24,7 @@ from tests.embed_helpers import (
     shot,
     the_frame,
 )
-from tests.served_site import _prepared_site, served_site  # noqa: F401 (fixtures)
+from tests.served_site import served_site  # noqa: F401 (fixtures)
 
 # Settings › Privacy › Third-party cookies › "Block third-party cookies", as Chromium writes it in the profile, and
 # "Sites not allowed to use third-party cookies": localhost (the framed site), since partitioned cookies (CHIPS)

@@ -31,10 +31,10 @@ def row_of(page: Page, caption: str) -> Locator:
 def expect_thumbnail_loaded(row: Locator) -> None:
     thumbnail = row.get_by_role("img")
     expect(thumbnail).to_be_visible()
-    # A thumbnail is made on its first request: allow it more than the usual 5 s on a busy machine.
-    row.page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle(), timeout=3 * TIMEOUT_MS
-    )
+    # A thumbnail is made on its first request: allow it more than the usual 5 s on a busy machine. expect() retries
+    # from Playwright's side; page.wait_for_function would check only once in a context without JavaScript.
+    expect(thumbnail).to_have_js_property("complete", True, timeout=3 * TIMEOUT_MS)
+    assert thumbnail.evaluate("img => img.naturalWidth") > 0, "the thumbnail is a broken-image icon"
 
 
 @pytest.mark.browser

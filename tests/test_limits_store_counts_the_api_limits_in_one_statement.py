@@ -13,7 +13,6 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from ratings_site.raters import limits_store
-from tests.redis_helpers import empty_redis, redis_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

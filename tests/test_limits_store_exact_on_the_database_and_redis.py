@@ -12,7 +12,6 @@ from django.db import connection, connections
 
 from ratings_site.raters import limits_store
 from ratings_site.raters.models import SecurityCount
-from tests.redis_helpers import empty_redis, redis_database  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

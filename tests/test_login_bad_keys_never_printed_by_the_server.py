@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 
-from tests.served_site import _prepared_site, served_site  # noqa: F401
+from tests.served_site import served_site  # noqa: F401
 
 BAD_KEYS = [
     "demo-rater-0001\r\nX-Evil: 1",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import Client
 
 from tests.conftest import DEMO_KEY
-from tests.served_site import _prepared_site, served_site  # noqa: F401
+from tests.served_site import served_site  # noqa: F401
 
 
 def _post(key: str, address: str):

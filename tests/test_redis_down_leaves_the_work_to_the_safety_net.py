@@ -12,11 +12,8 @@ from django.core.management import call_command
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.helpers import rate_via_page
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     needs_redis,
-    redis_database,
-    rq_tasks,
     run_rq_worker,
     scheduled_in,
     waiting_in,

@@ -7,11 +7,8 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationImage
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     needs_redis,
-    redis_database,
-    rq_tasks,
     run_rq_worker,
     waiting_in,
 )

@@ -7,12 +7,9 @@ from ratings_site.demo.standin import DEMO_SET_FOUR
 from ratings_site.generations.models import GenerationSet
 from tests.conftest import DEMO_KEY
 from tests.generation_helpers import open_set, rate_calls, submit
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     let_rq_deferred_tasks_fall_due,
     needs_redis,
-    redis_database,
-    rq_tasks,
     run_rq_worker,
     scheduled_in,
 )

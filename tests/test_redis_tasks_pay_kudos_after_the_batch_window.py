@@ -8,12 +8,9 @@ from django_tasks_db.models import DBTaskResult
 from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY
 from tests.helpers import rate_via_page
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     let_rq_deferred_tasks_fall_due,
     needs_redis,
-    redis_database,
-    rq_tasks,
     run_rq_worker,
     scheduled_in,
 )

@@ -7,11 +7,8 @@ import pytest
 
 from ratings_site.exports.tasks import request_refresh
 from tests.export_helpers import make_dataset_images, make_rater, rate_all
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     needs_redis,
-    redis_database,
-    rq_tasks,
     run_rq_worker,
     waiting_in,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 
-from tests.served_site import _prepared_site, served_site  # noqa: F401
+from tests.served_site import served_site  # noqa: F401
 
 
 def test_healthz_and_pages_answer_at_once_while_four_logins_wait_on_the_horde(served_site, horde):  # noqa: F811

@@ -13,7 +13,7 @@ import threading
 import time
 
 from ratings_site.demo.standin import horde_user
-from tests.served_site import _prepared_site, served_site  # noqa: F401
+from tests.served_site import served_site  # noqa: F401
 
 LOGINS = 20
 BOUND = 4  # HORDE_MAX_CONCURRENT_CALLS's default, below the README's 8 threads

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _make_worker(redis_url: str) -> str:
-    environment = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "MAKEFLAGS"}}
+    environment = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     if redis_url:
         environment["REDIS_URL"] = redis_url
     recipe = subprocess.run(

@@ -30,12 +30,9 @@ from ratings_site.kudos.models import KudosReward
 from tests.conftest import DEMO_KEY, SECOND_KEY
 from tests.helpers import let_deferred_tasks_fall_due, rate_via_page
 from tests.predictor_fixtures import other_process_environment
-from tests.redis_helpers import (  # noqa: F401  (fixtures)
-    empty_redis,
+from tests.redis_helpers import (
     let_rq_deferred_tasks_fall_due,
     redis_answers,
-    redis_database,
-    rq_tasks,
 )
 
 pytestmark = [
