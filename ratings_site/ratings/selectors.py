@@ -11,7 +11,11 @@ Rules
   are served to them as to anyone.
 - Higher `priority` first (the predictor fills it); among near-equals (within
   QUEUE_PRIORITY_TOLERANCE of the best) the choice is random, so that concurrent
-  raters spread over images instead of all racing for the same one.
+  raters spread over images instead of all racing for the same one, and weighted by the
+  ratings each image still wants (`_spread`): an image one rating short of full is
+  drawn a fifth as often as a new one, so that several raters rarely hold the last
+  slot of one image at once (the later ones would be told "already has all the
+  ratings it needs" and their rating lost; benchmarks/load.py counts them).
 - Captcha images are mixed in at CAPTCHA_RATE, each at most once per rater (answered, skipped or
   reported: see ratings.services); when the rater rates one dataset, preferably one that passes for
   that dataset's images (datasets.captchas). The card names, for a captcha, the dataset it passes for
@@ -255,9 +259,19 @@ def next_images_for(
         best = top[0].priority
         near = [entry.image for entry in top if entry.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
         rest = [entry.image for entry in top if entry.priority < best - settings.QUEUE_PRIORITY_TOLERANCE]
-        random.shuffle(near)
-        chosen.extend(near + rest)
+        chosen.extend(_spread(near) + rest)
     return chosen[:count]
+
+
+def _spread(images: list[Image]) -> list[Image]:
+    """A random order of near-equal images, each drawn with weight = the ratings it still wants (at least 1): a
+    weighted shuffle (Efraimidis and Spirakis: sort by u ** (1 / weight), u uniform on [0, 1))."""
+    wanted = settings.RATINGS_PER_IMAGE
+
+    def key(image: Image) -> float:
+        return random.random() ** (1.0 / max(wanted - image.ratings_count, 1))
+
+    return sorted(images, key=key, reverse=True)
 
 
 def next_image_for(rater: Rater, *, dataset: Dataset | None = None, model_name: str | None = None) -> Image | None:
