@@ -81,6 +81,7 @@ def test_a_four_image_set_is_rated_by_keyboard_with_a_review_before_saving(open_
     expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
     expect(page.get_by_test_id("set-state")).to_contain_text("sending to the Horde…")
     assert not horde.rated  # the page did not wait on the Horde
+    shot(page, "desktop-sending")
     run_worker()
     # The page polls while the rating is on its way, and shows the Horde's answer without a reload by hand.
     expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 25 kudos", timeout=10_000)
@@ -118,6 +119,7 @@ def test_on_a_phone_the_images_stack_and_every_target_is_big_enough(open_page, h
     shot(page, "phone-review")
     page.get_by_test_id("save").tap()
     expect(page.get_by_test_id("saved")).to_contain_text("Saved; sending to the Horde")
+    shot(page, "phone-sending")
     run_worker()
     expect(page.get_by_test_id("set-state")).to_contain_text("the Horde gave you 5 kudos", timeout=10_000)
     shot(page, "phone-rated")
