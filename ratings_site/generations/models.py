@@ -107,6 +107,14 @@ class GenerationSet(models.Model):
     def is_rated(self) -> bool:
         return self.rated_at is not None
 
+    @property
+    def is_sending(self) -> bool:
+        """Whether its rating is on its way to the Horde: recorded and not tried yet, or a send in flight (the set's
+        page says "sending to the Horde…" and polls)."""
+        return self.submission == self.Submission.PENDING and (
+            not self.submission_attempts or self.submission_sending_since is not None
+        )
+
 
 class GenerationImage(models.Model):
     """One image of a set, as the Horde's `generate/status` lists it, and our lasting copy of it.

@@ -209,7 +209,7 @@ def _render_set(
         "faulted": faulted,
         "is_owner": generation_set.rater_id in (None, request.user.pk),
         "show_form": not generation_set.is_rated,
-        "sending": sending(generation_set),
+        "sending": generation_set.is_sending,
         "best": best,
         "error": error,
         "review": review,
@@ -280,18 +280,11 @@ def generation_set(request: HttpRequest, request_id: str) -> HttpResponse:
     return _submit(request, found)
 
 
-def sending(generation_set: GenerationSet) -> bool:
-    """Whether the set's rating is on its way to the Horde: recorded and not tried yet, or a send in flight."""
-    return generation_set.submission == GenerationSet.Submission.PENDING and (
-        not generation_set.submission_attempts or generation_set.submission_sending_since is not None
-    )
-
-
 def _poll(request: HttpRequest, generation_set: GenerationSet) -> HttpResponse:
     """The set page's htmx poll while its rating is sent (`?poll=1`): nothing (204) while it still is, then a
     reload of the page (HX-Refresh), which shows what the Horde answered. One query, no Horde call. In a frame,
     the app around it hears of the set then (the reward, when the Horde paid its owner: this rater)."""
-    if sending(generation_set):
+    if generation_set.is_sending:
         return HttpResponse(status=204)
     if generation_set.rater_id == request.user.pk and generation_set.submission in (
         GenerationSet.Submission.SENT, GenerationSet.Submission.PENDING
