@@ -9,6 +9,12 @@ that contain API, KEY, TOKEN or SECRET (an `apikey` header is HTTP_APIKEY), and 
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, QueryDict
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
@@ -39,3 +45,27 @@ class KeyScrubbingExceptionReporter(ExceptionReporter):
 
     def get_traceback_html(self) -> str:
         return scrub_keys(super().get_traceback_html())
+
+
+class OneDatabaseOutageMailPerWindow(logging.Filter):
+    """For the admins' mail handler: a report of the database not answering (OperationalError, InterfaceError: the
+    requests that views.server_error answers with a 503) passes once per DATABASE_OUTAGE_MAIL_SECONDS in this
+    process, so that a restart or an outage sends each web process's first report, not one per failed request (a
+    minute's outage under load was hundreds of mails). Every other report passes. Kept in the process: the database
+    and the database cache are what is away."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self.last_sent: float | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, OperationalError | InterfaceError):
+            return True
+        now = time.monotonic()
+        with self._lock:
+            if self.last_sent is not None and now - self.last_sent < settings.DATABASE_OUTAGE_MAIL_SECONDS:
+                return False
+            self.last_sent = now
+        return True

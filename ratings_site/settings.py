@@ -496,9 +496,27 @@ EMAIL_SUBJECT_PREFIX = "[Horde Ratings] "
 DEFAULT_EXCEPTION_REPORTER_FILTER = "ratings_site.error_reports.KeyHidingReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "ratings_site.error_reports.KeyScrubbingExceptionReporter"
 
+# While the database is away (restarting, unreachable), every request fails alike and answers 503 (views.server_error):
+# its report is mailed once per DATABASE_OUTAGE_MAIL_SECONDS by each web process, not once per request
+# (error_reports.OneDatabaseOutageMailPerWindow). Every other error is mailed each time, as Django does.
+DATABASE_OUTAGE_MAIL_SECONDS = env_int("DATABASE_OUTAGE_MAIL_SECONDS", 600, minimum=0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "one_database_outage_mail": {"()": "ratings_site.error_reports.OneDatabaseOutageMailPerWindow"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's own mail_admins handler (django.utils.log.DEFAULT_LOGGING), with the outage filter added.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "one_database_outage_mail"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
+    # Django's logger, as its default configures it, less its DEBUG-only console (the root's prints every record).
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
