@@ -104,6 +104,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--worker-class", default="sync", help="gunicorn --worker-class, sync or gthread")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (default %(default)s)")
     parser.add_argument("--client-processes", type=int, default=4, help="client processes (default %(default)s)")
+    parser.add_argument("--redis", default="auto",
+                        help="production's Redis for the cache, sessions, rate limits and tasks (README, Background "
+                             "work): a redis:// URL without a database number, 'auto' (redis://127.0.0.1:6379 when it "
+                             "answers, the default) or 'off' (the embedded defaults: everything in PostgreSQL)")
     parser.add_argument("--images", type=int, default=None, help="dataset images (default 200 x seconds, >= 2000)")
     parser.add_argument("--groups", type=int, default=None, help="best-of prompt groups (default 12 x seconds, >= 100)")
     parser.add_argument("--database-url", default=f"postgres://postgres@127.0.0.1:5432/horde_load_{os.getpid()}",
@@ -129,7 +133,51 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if "load" not in args.database_name:
         parser.error(f"refusing database {args.database_name!r}: its name must contain 'load' (it is dropped)")
     args.maintenance_url = urllib.parse.urlunsplit(url._replace(path="/postgres", scheme="postgresql"))
+    if args.redis not in ("auto", "off") and not args.redis.startswith(("redis://", "rediss://")):
+        parser.error("--redis takes a redis:// URL, auto or off")
     return args
+
+
+# ---- Redis (production's cache, sessions, rate limits and task queues) -----------------------------------------
+
+# The claim key of tests/redis_helpers.py: test sessions and load runs each take a Redis database 1-15 of their own
+# (RQ's keys take no prefix), so that neither sees the other's queues.
+REDIS_CLAIM_KEY = "horde-ratings-tests:db:{}"
+
+
+def claim_redis(args: argparse.Namespace) -> tuple[str, int] | None:
+    """(base URL, database number) of a Redis database this run alone uses, emptied; None when Redis is off or,
+    with --redis auto, does not answer."""
+    if args.redis == "off":
+        return None
+    import redis
+
+    base = ("redis://127.0.0.1:6379" if args.redis == "auto" else args.redis).rstrip("/")
+    try:
+        claims = redis.Redis.from_url(f"{base}/0", socket_connect_timeout=1, socket_timeout=5)
+        claims.ping()
+    except (redis.RedisError, OSError) as exc:
+        if args.redis == "auto":
+            return None
+        raise RunFailed(f"Redis at {base} does not answer: {exc}") from None
+    for number in range(1, 16):
+        if claims.set(REDIS_CLAIM_KEY.format(number), f"load.py:{os.getpid()}", nx=True, ex=6 * 3600):
+            redis.Redis.from_url(f"{base}/{number}").flushdb()
+            return base, number
+    raise RunFailed(f"every Redis database 1-15 at {base} is claimed (tests or other load runs)")
+
+
+def release_redis(claimed: tuple[str, int] | None) -> None:
+    if claimed is None:
+        return
+    import redis
+
+    base, number = claimed
+    try:
+        redis.Redis.from_url(f"{base}/{number}").flushdb()
+        redis.Redis.from_url(f"{base}/0").delete(REDIS_CLAIM_KEY.format(number))
+    except (redis.RedisError, OSError):
+        pass
 
 
 # ---- the database and the seed -------------------------------------------------------------------------------
@@ -260,9 +308,13 @@ class RunFailed(Exception):
 
 def start_task_worker(env: dict[str, str], base: Path) -> subprocess.Popen:
     """The `default` queue's worker, as README's Production runs it: it sends the generation sets rated on the
-    pages to the Horde (the page never waits on the Horde) and would pay kudos (off here: no service key)."""
+    pages to the Horde (the page never waits on the Horde) and would pay kudos (off here: no service key). On
+    Redis, RQ's worker with its scheduler; else the database backend's."""
     log = (base / "worker.log").open("ab")
-    command = [PYTHON, "manage.py", "db_worker", "--queue-name", "default"]
+    if env.get("REDIS_URL"):
+        command = [PYTHON, "manage.py", "rqworker", "default", "--with-scheduler"]
+    else:
+        command = [PYTHON, "manage.py", "db_worker", "--queue-name", "default"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
@@ -298,7 +350,8 @@ def _proc_stats() -> dict[int, tuple[str, int, float]]:
             continue
         name = raw[raw.index("(") + 1: raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2:].split()
-        out[int(entry)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK)
+        # utime + stime, and cutime + cstime: the children it waited for (RQ's worker forks a work horse per task)
+        out[int(entry)] = (name, int(fields[1]), sum(int(v) for v in fields[11:15]) / TICK)
     return out
 
 
@@ -315,8 +368,8 @@ class CpuMeter:
     database's backends), the client processes (measured by themselves) and this process (the stand-in Horde), and
     the machine's total: the rest is other work on the machine."""
 
-    def __init__(self, gunicorn_pid: int, worker_pid: int, database: str):
-        self.gunicorn_pid, self.worker_pid, self.database = gunicorn_pid, worker_pid, database
+    def __init__(self, gunicorn_pid: int, worker_pid: int, database: str, redis: bool = False):
+        self.gunicorn_pid, self.worker_pid, self.database, self.redis = gunicorn_pid, worker_pid, database, redis
 
     def _ours(self, pid: int) -> bool:
         """A PostgreSQL backend serving this run's database (its title names it: "postgres: user db host ...")."""
@@ -332,7 +385,9 @@ class CpuMeter:
         return {
             "gunicorn": {pid: cpu for pid, (_, ppid, cpu) in stats.items()
                          if self.gunicorn_pid in (pid, ppid)},
-            "task worker": {pid: cpu for pid, (_, _, cpu) in stats.items() if pid == self.worker_pid},
+            "task worker": {pid: cpu for pid, (_, ppid, cpu) in stats.items() if self.worker_pid in (pid, ppid)},
+            # The machine's Redis, when the site uses it (its other users, such as test suites, count here too).
+            "redis": {pid: cpu for pid, (name, _, cpu) in stats.items() if self.redis and name == "redis-server"},
             # This database's backends (one per connection, they come and go: each counted from its first sample);
             # the server's own processes and other databases' backends are "other work".
             "postgres": {pid: cpu for pid, (name, _, cpu) in stats.items() if name.startswith("postgres")
@@ -483,7 +538,7 @@ def run_phase(clients: Clients, meter: CpuMeter, *, path: str, seconds: float, a
     # The server's CPU per cycle (gunicorn, this database's backends, the task worker): what a cycle costs whatever
     # else the machine is doing, unlike the rates, which other work on a shared machine lowers.
     cycles = sum(c["n"] for c in figures["cycle_kinds"].values())
-    server = cpu["gunicorn"] + cpu["postgres"] + cpu["task worker"]
+    server = cpu["gunicorn"] + cpu["postgres"] + cpu["task worker"] + cpu["redis"]
     figures["server_cpu_ms_per_cycle"] = 1000 * server / cycles if cycles else float("nan")
     figures["load_average_before"] = load
     figures["label"] = label
@@ -510,9 +565,11 @@ def print_phase(f: dict, path: str) -> None:
     share = {k: v / f["cpu_wall_s"] for k, v in cpu.items()}
     ours = sum(v for k, v in share.items() if k not in ("machine busy", "machine total"))
     per = "request" if path == "healthz" else "cycle"
-    print(f"   server CPU per {per}: {f['server_cpu_ms_per_cycle']:.2f} ms (gunicorn, PostgreSQL and the task worker)")
+    print(f"   server CPU per {per}: {f['server_cpu_ms_per_cycle']:.2f} ms (gunicorn, PostgreSQL, Redis and the task "
+          f"worker)")
     print(f"   CPU (cores busy on average): clients {share['clients']:.2f}, gunicorn {share['gunicorn']:.2f}, "
-          f"PostgreSQL {share['postgres']:.2f}, task worker {share['task worker']:.2f}, stand-in Horde + coordinator "
+          f"PostgreSQL {share['postgres']:.2f}, Redis {share['redis']:.2f}, task worker {share['task worker']:.2f}, "
+          f"stand-in Horde + coordinator "
           f"{share['stand-in Horde + this process']:.2f}; machine {share['machine busy']:.2f} of {os.cpu_count()}, "
           f"of which {max(0.0, share['machine busy'] - ours):.2f} other work")
     extra = []
@@ -735,10 +792,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     horde = StandinHorde().start()
     env = site_env(args, base, horde.url)
+    try:
+        redis_claim = claim_redis(args)
+    except RunFailed as exc:
+        horde.stop()
+        print(f"Stopped: {exc}")
+        return 2
+    if redis_claim is not None:
+        env["REDIS_URL"] = f"{redis_claim[0]}/{redis_claim[1]}"
+        env["CACHE_KEY_PREFIX"] = f"load{os.getpid()}"
+    uses = (f"Redis {env['REDIS_URL']} for the cache, sessions, rate limits and tasks (as README's production)"
+            if redis_claim else "no Redis: the cache, sessions, rate limits and tasks in PostgreSQL (--redis off, "
+            "or none answered)")
     print(f"Load run: {args.raters} raters per path ({', '.join(args.paths)}), {args.seconds:.0f} s a rating phase, "
           f"gunicorn {args.workers} {args.worker_class} worker(s) x {args.threads} thread(s), PostgreSQL "
           f"{args.database_name}; {args.client_processes} client processes on the same machine "
-          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}); folder {base}")
+          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}); {uses}; folder {base}")
     print("Lifted for the load (they exist to stop scripts): " + ", ".join(f"{k}={v}" for k, v in LIFTED.items())
           + "; kudos payments off (no HORDE_SERVICE_API_KEY: lines stay pending); the default queue's task worker runs")
     created = False
@@ -761,7 +830,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report["gunicorn"] = command
         worker = start_task_worker(env, base)
         clients = Clients(args, port, horde.port, specs)
-        meter = CpuMeter(gunicorn.pid, worker.pid, args.database_name)
+        meter = CpuMeter(gunicorn.pid, worker.pid, args.database_name, redis=redis_claim is not None)
         for path in args.paths:
             started = time.perf_counter()
             logins = merge(clients.command("login", {"path": path}))
@@ -846,6 +915,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(base, ignore_errors=True)
             if created:
                 postgres(args, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        release_redis(redis_claim)
     return code
 
 
