@@ -32,9 +32,12 @@ urlpatterns = [
     path("v1/rating/<str:image_id>", rating_views.RateImage.as_view(), name="rate_image"),
     path("v1/generations", views.RegisterGenerationSet.as_view(), name="register_generation_set"),
     path("v1/embed/token", embed_views.EmbedToken.as_view(), name="embed_token"),
+    # An image's tags before a moderator's view of its ratings: /v1/image/ratings/tags matches both, and is the tags
+    # call (of no image: 404) for every method the tags call documents, never a 405 from the other (image ids are
+    # UUIDs, so "tags" is no image's id either way).
+    path("v1/image/<str:image_id>/tags", tag_views.ImageTags.as_view(), name="image_tags"),
     path("v1/image/ratings/<str:image_id>", moderation_views.ImageRatings.as_view(), name="image_ratings"),
     path("v1/tags", tag_views.TagVocabulary.as_view(), name="tags"),
-    path("v1/image/<str:image_id>/tags", tag_views.ImageTags.as_view(), name="image_tags"),
     path("v1/user/check/<str:user_id>", moderation_views.UserCheck.as_view(), name="user_check"),
     path("v1/user/validate/<str:user_id>", moderation_views.UserValidate.as_view(), name="user_validate"),
     path("v1/user/ratings/", moderation_views.UserRatings.as_view(), name="user_ratings"),
