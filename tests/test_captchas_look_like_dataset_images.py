@@ -20,6 +20,7 @@ from ratings_site.datasets.management.commands.seed_demo import ensure_demo_imag
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.datasets.services import refresh_queue
 from tests.conftest import DEMO_KEY, csrf_token
+from tests.picture_files import media  # noqa: F401  (a fixture)
 
 IMAGE_ID = re.compile(r'data-testid="image" data-image-id="([0-9a-f-]+)"')
 
@@ -31,7 +32,9 @@ def demo(db, demo_pictures_drawn_once):
 
 
 def _photos_dataset() -> Dataset:
-    """A public dataset imported from a folder: files named images/<slug>/<sha256>.jpg, 640x480, as the importer stores them."""
+    """A public dataset imported from a folder: files named images/<slug>/<sha256>.jpg, 640x480, as the importer stores them.
+    Its tests take `media` (a MEDIA_ROOT of their own): the same two pictures saved earlier in the same test process
+    would be stored under another name, which is what the captcha's name is compared with."""
     dataset = Dataset.objects.create(slug="photos", name="Holiday photos", public=True)
     for colour in ("red", "blue"):
         buffer = io.BytesIO()
@@ -84,7 +87,7 @@ def test_a_captcha_is_named_like_the_demo_pictures_beside_them(demo):
         assert captcha.source == {"poses_as": demo.pk}
 
 
-def test_a_captcha_beside_imported_files_is_named_by_its_own_hash_in_their_format_and_size(db):
+def test_a_captcha_beside_imported_files_is_named_by_its_own_hash_in_their_format_and_size(db, media):
     photos = _photos_dataset()
 
     captchas = make_captchas(3)
@@ -121,7 +124,7 @@ def test_the_card_of_a_captcha_is_the_card_of_a_dataset_image(login, demo, setti
     assert shown.status_code == 200 and shown["Content-Type"] == client.get(image.display_src)["Content-Type"]
 
 
-def test_rating_one_dataset_serves_a_captcha_that_passes_for_that_dataset(login, demo, settings):
+def test_rating_one_dataset_serves_a_captcha_that_passes_for_that_dataset(login, demo, settings, media):
     photos = _photos_dataset()
     make_captchas(4)  # spread over both datasets
     settings.CAPTCHA_RATE = 1.0
