@@ -38,8 +38,10 @@ from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, Pe
 from rest_framework.permissions import BasePermission
 
 from ratings_site.api.exceptions import APIRefusal
+from ratings_site.compiled_queries import OneRowQuery
 from ratings_site.horde import client as horde
 from ratings_site.raters import moderator_rights
+from ratings_site.raters.backends import horde_rater
 from ratings_site.raters.models import ANONYMOUS_HORDE_ID, Rater
 from ratings_site.raters.services import ANONYMOUS_USERNAME, LoginRefused, rater_for_key
 from ratings_site.raters.standing import banned_message, is_banned
@@ -60,6 +62,14 @@ def _cache_name(apikey: str) -> str:
     return "api-rater:" + horde.key_hash(apikey)
 
 
+# The rater a remembered key stands for, and an address's anonymous rater: read on every rating call.
+_remembered_rater = horde_rater
+_anonymous_rater = OneRowQuery(
+    lambda client: Rater.objects.filter(horde_id=ANONYMOUS_HORDE_ID, anonymous_client=client)[:1],
+    client=Rater._meta.get_field("anonymous_client"),
+)
+
+
 def rater_for_api_key(*, apikey: str, address: str, moderator_rights_matter: bool = True) -> Rater:
     """The (not anonymous) rater a key stands for: remembered by the key's hash for API_KEY_CACHE_SECONDS, else
     resolved through `rater_for_key` (find_user). Raises LoginRefused.
@@ -72,7 +82,7 @@ def rater_for_api_key(*, apikey: str, address: str, moderator_rights_matter: boo
     name = _cache_name(apikey)
     remembered = cache.get(name)
     if remembered is not None:
-        rater = Rater.objects.filter(pk=remembered, horde_id__isnull=False).first()
+        rater = _remembered_rater.get(pk=remembered)
         if rater is not None and (
             not moderator_rights_matter
             or not moderator_rights.follows_the_horde(rater)
@@ -93,7 +103,7 @@ def anonymous_client_hash(address: str) -> str:
 def anonymous_rater_for(address: str) -> Rater:
     """The anonymous rater of this client address, made the first time it rates through the API."""
     client = anonymous_client_hash(address)
-    rater = Rater.objects.filter(horde_id=ANONYMOUS_HORDE_ID, anonymous_client=client).first()
+    rater = _anonymous_rater.get(client=client)
     if rater is not None:
         return rater
     try:
@@ -161,7 +171,6 @@ class HasRater(BasePermission):
         if not isinstance(request.user, Rater):
             raise NotAuthenticated(NO_KEY)
         return True
-
 
 
 def address_allowed(address: str, allowed: list[str]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,8 +18,10 @@ from rest_framework.views import APIView
 from ratings_site.api.authentication import HasRater, RatingKeyAuthentication
 from ratings_site.api.exceptions import APIRefusal
 from ratings_site.api.schema import APIKEY_HEADER, CLIENT_AGENT_HEADER, errors
+from ratings_site.compiled_queries import OneRowQuery
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.ratings import scales, selectors, services
+from ratings_site.ratings.models import ServedImage
 
 CLIENT_AGENT_MAX = 200  # Rating.client_agent
 
@@ -54,6 +57,28 @@ class RatingBodySerializer(serializers.Serializer):
 class RatedSerializer(serializers.Serializer):
     reward = serializers.IntegerField(help_text="Kudos earned by this rating (0 for the anonymous key).")
     message = serializers.CharField()
+
+
+# The rated image, its dataset and when rating/new served it to this rater (`ratings.services.served_at`, read in the
+# image's own query): one query, compiled once (OneRowQuery).
+_image_rated = OneRowQuery(
+    lambda public_id, rater: (
+        Image.objects.select_related("dataset")
+        .annotate(
+            served_at_to_rater=Subquery(
+                ServedImage.objects.filter(rater=rater, image=OuterRef("pk")).values("served_at")[:1]
+            )
+        )
+        .filter(public_id=public_id)[:1]
+    ),
+    public_id=Image._meta.get_field("public_id"),
+    rater=ServedImage._meta.get_field("rater"),
+)
+# The public dataset of rating/new/<dataset_id>.
+_public_dataset = OneRowQuery(
+    lambda public_id: Dataset.objects.filter(public_id=public_id, public=True)[:1],
+    public_id=Dataset._meta.get_field("public_id"),
+)
 
 
 def _parse_uuid(value: str) -> uuid.UUID | None:
@@ -112,7 +137,7 @@ class NextImage(APIView):
         dataset = None
         if dataset_id is not None:
             public_id = _parse_uuid(dataset_id)
-            dataset = Dataset.objects.filter(public_id=public_id, public=True).first() if public_id else None
+            dataset = _public_dataset.get(public_id=public_id) if public_id else None
             if dataset is None:
                 raise APIRefusal(404, "No dataset has this id. GET /api/v1/datasets lists them.")
         services.check_may_rate(rater)  # paused: 429 with Retry-After, before an image is served
@@ -123,7 +148,11 @@ class NextImage(APIView):
         services.record_served(rater, image, every_image=True)  # the start of its look time (RATING_MIN_SECONDS)
         shown = selectors.dataset_shown_for(image) or image.dataset
         return Response(
-            {"id": str(image.public_id), "url": request.build_absolute_uri(image.src), "dataset_id": str(shown.public_id)}
+            {
+                "id": str(image.public_id),
+                "url": request.build_absolute_uri(image.src),
+                "dataset_id": str(shown.public_id),
+            }
         )
 
 
@@ -174,13 +203,13 @@ class RateImage(APIView):
     )
     def post(self, request: Request, image_id: str) -> Response:
         public_id = _parse_uuid(image_id)
-        image = Image.objects.select_related("dataset").filter(public_id=public_id).first() if public_id else None
+        image = _image_rated.get(public_id=public_id, rater=request.user.pk) if public_id else None
         if image is None:
             raise APIRefusal(404, "No image has this id. GET /api/v1/rating/new for the next one.")
         body = request.data
         if not isinstance(body, dict):
             raise APIRefusal(400, 'The body must be a JSON object: {"rating": 1..10, "artifacts": 0..5}.')
-        served_at = services.served_at(request.user, image)
+        served_at = image.served_at_to_rater
         if served_at is None:  # never handed out by rating/new: refused alike for every kind of image
             services.check_looked_long_enough(served_at)
         services.check_rateable(image)  # not being rated (hidden, NSFW, ...): says why before the scores are judged

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import BaseBackend
 
+from ratings_site.compiled_queries import OneRowQuery
 from ratings_site.raters.models import Rater
 
 HORDE_KEY_BACKEND = "ratings_site.raters.backends.HordeKeyBackend"
+
+# A Horde rater by id: the session's rater, read on every page request, and the rater a remembered API key stands for
+# (api.authentication). Its query is compiled once (ratings_site.compiled_queries).
+horde_rater = OneRowQuery(lambda pk: Rater.objects.filter(pk=pk, horde_id__isnull=False)[:1], pk=Rater._meta.pk)
 
 
 class HordeKeyBackend(BaseBackend):
@@ -19,5 +24,5 @@ class HordeKeyBackend(BaseBackend):
         return None  # keys are checked by raters.services.rater_for_key, which says why it refuses
 
     def get_user(self, user_id: int) -> Rater | None:
-        rater = Rater.objects.filter(pk=user_id, horde_id__isnull=False).first()
+        rater = horde_rater.get(pk=user_id)
         return rater if rater is not None and rater.is_active else None
