@@ -22,34 +22,36 @@ Rules
   (`dataset_shown_for`), so that nothing on the page tells it from a dataset image.
 
 Cost
-No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and
-`queue_order` of the queue table hold only images still wanting ratings, in
-(priority DESC, shuffle) order, so PostgreSQL walks the index from the top,
-probes the (rater, image) unique indexes of ratings and skips for each entry,
-stops after QUEUE_TOP_K rows, and only then reads those K image rows by primary
-key. The cost grows with K plus the number of top images this rater has already
-seen, not with the size of the table. Since issue 24 the walk is by pages of the
-index (`_top_unseen`): asked as one anti-join, PostgreSQL hashed a long-history
-rater's every rating and sorted the whole queue instead. The plan below is the
-one-query form's, as it was for a rater the planner did not misjudge. The plan on PostgreSQL 15 at 1 M images,
-for a rater who already rated the top 2,000 (benchmarks/queue_benchmark.py prints
-it; 12 ms cold here, 1 ms for a new rater):
+No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and `queue_order` of the queue
+table (and their partial twins for raters hiding NSFW images) hold only images still wanting ratings, in
+(priority DESC, shuffle) order. A card costs three light queries (`next_images_for`):
+- the rater's pending check (`_pending_check_for`: ids only, raw SQL);
+- the top page of the queue (`_top_unseen`): PostgreSQL walks the index from the top for QUEUE_TOP_K ×
+  QUEUE_PAGE_FACTOR + 1 entries, reads each one's image row by primary key for the two columns the choice needs
+  (public id, ratings count), and probes an index of ratings and of skips on (rater, image) for each. Rows, not
+  model objects: raw SQL around the ORM's page, so that the queue's filters stay in `_queue`. Only when the rater
+  has seen nearly all of the page and the queue goes on is the rest asked, as one anti-join (a second query);
+- the images answered (two at most on a card), read whole with their dataset, in one query by primary key.
+The cost grows with the page plus the number of top images this rater has already seen, not with the size of
+the table. The top page's plan on PostgreSQL 15 at 200,000 entries, one dataset's queue, for a rater who rated
+the top 5,000 of all datasets (0.8 ms, EXPLAIN ANALYZE):
 
-    Limit (rows=32)
-      ->  Nested Loop                                    (+ the dataset row)
+    Subquery Scan on page  (rows=129)
+      ->  Limit
             ->  Nested Loop
-                  ->  Nested Loop Anti Join
-                        ->  Nested Loop Anti Join
-                              ->  Index Scan using queue_by_dataset on datasets_queueentry
-                                    Index Cond: (dataset_id = 1)           rows=1570
-                              ->  Index Only Scan using rating_once_per_rater on ratings_rating u0
-                                    Index Cond: ((rater_id = 2) AND (image_id = datasets_queueentry.image_id))
-                        ->  Index Only Scan using skip_once_per_rater on ratings_skip u0_1
-                              Index Cond: ((rater_id = 2) AND (image_id = datasets_queueentry.image_id))
-                  ->  Index Scan using datasets_image_pkey on datasets_image      loops=32
-            ->  Seq Scan on datasets_dataset  (3 rows)
+                  ->  Index Scan using queue_by_dataset on datasets_queueentry   rows=129
+                        Index Cond: (dataset_id = 2)
+                  ->  Index Scan using datasets_image_pkey on datasets_image      loops=129
+      SubPlan 1
+        ->  Index Scan using ratings_rating_image_id_... on ratings_rating        loops=129
+              Index Cond: (image_id = page.image_id)   Filter: (rater_id = 2)
+      SubPlan 2
+        ->  Index Scan using ratings_skip_image_id_... on ratings_skip
 
-Median next_images_for: 4.8 ms at 10 k images, 5.0 ms at 1 M (ORDER BY random(): 877 ms).
+The `next_images` phase of benchmarks/request_path_profile.py (PostgreSQL, 5,000 images, a 2-core machine, runs
+back to back): p50 3.8–4.0 ms per htmx card, against 8.3–9.0 ms for the form before (the top as ORM annotations
+and nested subqueries, 32 queue entries built as models with their image and dataset, the pending check as a
+model). At 200,000 entries, the same rater's queue of all datasets needs the anti-join: 13 ms (EXPLAIN ANALYZE).
 """
 
 from __future__ import annotations
@@ -58,9 +60,11 @@ import random
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.utils import timezone
 
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
@@ -98,14 +102,52 @@ def _queue_for(rater: Rater, dataset: Dataset | None, model_name: str | None = N
     return _unseen_by(rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw))
 
 
-def _probes(rater: Rater) -> tuple[Subquery, Subquery]:
-    """This rater's rating and skip of an entry's image (their ids, or null), each one probe of its (rater, image)
-    unique index. Scalar subqueries, not EXISTS: PostgreSQL may turn an EXISTS into a hash of the rater's whole
-    history; it never does so with a scalar subquery."""
-    return (
-        Subquery(Rating.objects.filter(rater=rater, image=OuterRef("image_id")).values("pk")[:1]),
-        Subquery(Skip.objects.filter(rater=rater, image=OuterRef("image_id")).values("pk")[:1]),
+class _Entry(NamedTuple):
+    """An entry of the queue's top as the choice needs it: no model objects (building them for every entry of the
+    top cost more than the query; the chosen images are read afterwards, in one query)."""
+
+    image_id: int
+    priority: float
+    shuffle: float
+    public_id: uuid.UUID
+    ratings_count: int
+    seen: bool = False
+
+
+def _page(entries: QuerySet[QueueEntry], size: int, columns: Sequence[str]) -> tuple[str, list]:
+    """SQL for these `columns` of `entries`' first `size` rows in queue order: a LIMIT that PostgreSQL walks
+    `queue_by_dataset`, `queue_order` or their partial twins for, reading an image's row (for `image__` columns) by
+    primary key only for the rows it answers. The queue's filters are `_queue`'s, compiled, not copied."""
+    ordered = entries.order_by("-priority", "shuffle").values_list(*columns)[:size]
+    sql, params = ordered.query.get_compiler(connection=connection).as_sql()
+    return sql, list(params)
+
+
+def _table(model: type[Model]) -> str:
+    """The model's table, quoted for raw SQL."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model: type[Model], field: str) -> str:
+    """The column of the model's `field`, quoted for raw SQL."""
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+# Image.public_id, to read the column as the field does from raw SQL (SQLite answers its hex text).
+_PUBLIC_ID = Image._meta.get_field("public_id")
+
+
+def _seen_sql(image_id: str) -> str:
+    """SQL that is true where the rater (two %s: their id, twice) rated or skipped the image whose id is the outer
+    query's `image_id`: each a scalar subquery, one index probe of ratings or skips (the (rater, image) unique
+    index, or the image's own where the planner deems it as good). Not EXISTS: PostgreSQL may turn an EXISTS into
+    a hash of the rater's whole history; it never does so with a scalar subquery."""
+    probes = (
+        f"(SELECT 1 FROM {_table(model)} WHERE {_column(model, 'rater')} = %s AND {_column(model, 'image')} = {image_id})"
+        " IS NOT NULL"
+        for model in (Rating, Skip)
     )
+    return " OR ".join(probes)
 
 
 # The first page of the queue's index read for the top: QUEUE_TOP_K × this many entries.
@@ -114,45 +156,43 @@ QUEUE_PAGE_FACTOR = 4
 
 def _top_unseen(
     rater: Rater, entries: QuerySet[QueueEntry], *, count: int, exclude: Sequence[int] = ()
-) -> list[QueueEntry]:
+) -> list[_Entry]:
     """The first `count` entries of `entries`, in queue order, that this rater has not rated or skipped (and not in
-    `exclude`), with their image and its dataset: what `_queue_for(...)[:count]` selects.
+    `exclude`): what `_queue_for(...)[:count]` selects, as `_Entry` rows.
 
-    First from the top page of the index alone (count × QUEUE_PAGE_FACTOR entries, a LIMIT subquery that PostgreSQL
-    can but walk `queue_by_dataset` or `queue_order` for), each entry probed on the (rater, image) unique indexes of
-    ratings and skips: one query, whatever the rater's history. Asked as one anti-join over the whole queue,
-    PostgreSQL hashed the rater's every rating and sorted every entry instead, once the rater had a few thousand
-    ratings and the queue a few thousand entries (21 ms at 8,000 and 8,000, against 1–2 ms so; issue 24). The unseen
-    entries come first, then seen ones, so that a non-empty page always answers a row, which says whether the queue
-    goes on past the page (`more`). Only when the rater has seen nearly all of that page and the queue goes on is
-    the whole queue asked, in the one anti-join (a second query): pages of the index read one after another cost
-    more than that (3–7× at 1 M entries, for a rater who had rated the top 5,000).
+    First from the top page of the index alone (count × QUEUE_PAGE_FACTOR entries and one more, which says whether
+    the queue goes on past the page), each entry probed on the (rater, image) unique indexes of ratings and skips
+    and its image row read by primary key for the two columns the choice reads: one light query, whatever the
+    rater's history. Raw SQL around the ORM's page (`_page`): the ORM built the same as nested subqueries and
+    annotations, whose building and compiling cost more than the database's answer, and PostgreSQL hashed the page
+    against a scan of the whole queue table. Asked as one anti-join over the whole queue, PostgreSQL hashed the
+    rater's every rating and sorted every entry instead, once the rater had a few thousand ratings and the queue a
+    few thousand entries (21 ms at 8,000 and 8,000, against 1–2 ms so; issue 24). Only when the rater has seen
+    nearly all of that page and the queue goes on is the whole queue asked, in the one anti-join (a second query):
+    pages of the index read one after another cost more than that (3–7× at 1 M entries, for a rater who had rated
+    the top 5,000).
     """
-    ordered = entries.order_by("-priority", "shuffle").values("image_id")
-    rated, skipped = _probes(rater)
-    seen = Q(rated__isnull=False) | Q(skipped__isnull=False)
-    if exclude:
-        seen |= Q(image_id__in=list(exclude))
     size = count * QUEUE_PAGE_FACTOR
-    # The page's entries, unseen first, as many as are wanted; then only those read with their image.
-    first = (
-        QueueEntry.objects.filter(image_id__in=ordered[:size])
-        .annotate(rated=rated, skipped=skipped, seen=ExpressionWrapper(seen, output_field=BooleanField()))
-        .order_by("seen", "-priority", "shuffle")
-        .values("image_id")[:count]
+    columns = ("image_id", "priority", "shuffle", "image__public_id", "image__ratings_count")
+    page, params = _page(entries, size + 1, columns)
+    # The page's rows come back in no particular order (an ORDER BY around the page would be a sort of its own);
+    # they are put in queue order here.
+    sql = (
+        f"WITH page (image_id, priority, shuffle, public_id, ratings_count) AS ({page}) "
+        f"SELECT page.*, {_seen_sql('page.image_id')} FROM page"
     )
-    rows = list(
-        QueueEntry.objects.filter(image_id__in=first)
-        .annotate(rated=rated, skipped=skipped)
-        .annotate(seen=ExpressionWrapper(seen, output_field=BooleanField()), more=Subquery(ordered[size : size + 1]))
-        .select_related("image__dataset")
-        .order_by("seen", "-priority", "shuffle")
-    )
-    found = [entry for entry in rows if not entry.seen]
-    if len(found) == count or not rows or rows[0].more is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, rater.pk, rater.pk])
+        rows = [
+            _Entry(pk, priority, shuffle, _PUBLIC_ID.to_python(public_id), ratings, bool(seen))
+            for pk, priority, shuffle, public_id, ratings, seen in cursor.fetchall()
+        ]
+    rows.sort(key=lambda entry: (-entry.priority, entry.shuffle))
+    found = [entry for entry in rows[:size] if not entry.seen and entry.image_id not in exclude][:count]
+    if len(found) == count or len(rows) <= size:  # the top, or the whole queue
         return found
-    queue = _unseen_by(rater, entries).exclude(image_id__in=list(exclude)).select_related("image__dataset")
-    return list(queue.order_by("-priority", "shuffle")[:count])
+    queue = _unseen_by(rater, entries).exclude(image_id__in=list(exclude)).order_by("-priority", "shuffle")
+    return [_Entry(*row) for row in queue.values_list(*columns)[:count]]
 
 
 def _checks_for(rater: Rater) -> QuerySet[Image]:
@@ -163,16 +203,25 @@ def _checks_for(rater: Rater) -> QuerySet[Image]:
     return Image.objects.filter(is_captcha=True, captcha_answer__isnull=False, hidden=False).filter(~Exists(answered), ~Exists(served))
 
 
-def _pending_check_for(rater: Rater) -> Image | None:
-    """The check image this rater was served and has not answered, if any: shown again before anything else, so
-    that a reload, another tab or leaving is no way past it (it counts as a miss meanwhile)."""
-    served = (
-        ServedImage.objects.filter(rater=rater, is_check=True, image__hidden=False, image__captcha_answer__isnull=False)
-        .select_related("image__dataset")
-        .order_by("served_at")
-        .first()
+def _pending_check_for(rater: Rater) -> tuple[int, uuid.UUID] | None:
+    """The check image this rater was served and has not answered, if any, as (its id, its public id): shown again
+    before anything else, so that a reload, another tab or leaving is no way past it (it counts as a miss
+    meanwhile). Only the ids: the image is read with the others chosen (`next_images_for`)."""
+    # Raw: asked for every card, and the ORM's building of this join cost four times the query (0.5 ms against
+    # 0.1 ms on PostgreSQL). The rater's served checks (the partial index `pending_check`), oldest first, of an
+    # image not hidden and with its answer (a best-of check has none).
+    served_image = _column(ServedImage, "image")
+    sql = (
+        f"SELECT s.{served_image}, i.{_column(Image, 'public_id')} FROM {_table(ServedImage)} s "
+        f"INNER JOIN {_table(Image)} i ON i.{_column(Image, 'id')} = s.{served_image} "
+        f"WHERE s.{_column(ServedImage, 'rater')} = %s AND s.{_column(ServedImage, 'is_check')} "
+        f"AND NOT i.{_column(Image, 'hidden')} AND i.{_column(Image, 'captcha_answer')} IS NOT NULL "
+        f"ORDER BY s.{_column(ServedImage, 'served_at')} LIMIT 1"
     )
-    return served.image if served else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [rater.pk])
+        row = cursor.fetchone()
+    return (row[0], _PUBLIC_ID.to_python(row[1])) if row else None
 
 
 def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
@@ -230,48 +279,61 @@ def next_images_for(
     Each answer draws a check image as one of its images with probability CAPTCHA_RATE; as the page shows the
     preloaded image next, a check drawn as the upcoming one is shown on the following card.
     """
-    chosen: list[Image] = []
+    chosen: list[int] = []  # image ids, in the order they are answered
+    images: dict[int, Image] = {}  # those of them already read
     pending = _pending_check_for(rater)
-    if pending is not None and pending.pk not in exclude:
-        chosen.append(pending)
-    queue = _queue_for(rater, dataset, model_name).exclude(image_id__in=list(exclude)).select_related("image__dataset")
+    if pending is not None and pending[0] not in exclude:
+        chosen.append(pending[0])
+    pending_shown = pending[1] if chosen and pending is not None else None
     # The top of the queue, read first: the preferred image (the card's upcoming one, drawn from this top a moment
     # ago) is nearly always in it, which spares a query of its own.
     top_entries = _top_unseen(
         rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw), count=settings.QUEUE_TOP_K, exclude=exclude
     )
-    if prefer and not any(image.public_id == prefer for image in chosen):
-        preferred = next((entry for entry in top_entries if entry.image.public_id == prefer), None)
-        if preferred is None:
-            preferred = queue.filter(image__public_id=prefer).first()
+    if prefer and prefer != pending_shown:
+        preferred = next((entry for entry in top_entries if entry.public_id == prefer), None)
         if preferred is not None:
-            chosen.append(preferred.image)
+            chosen.append(preferred.image_id)
         else:
-            check = _checks_for(rater).filter(public_id=prefer).exclude(pk__in=list(exclude)).select_related("dataset")
-            chosen.extend(check[:1])
+            queue = _queue_for(rater, dataset, model_name).exclude(image_id__in=list(exclude))
+            entry = queue.filter(image__public_id=prefer).select_related("image__dataset").first()
+            check = None
+            if entry is None:
+                checks = _checks_for(rater).filter(public_id=prefer).exclude(pk__in=list(exclude))
+                check = checks.select_related("dataset").first()
+            image = entry.image if entry is not None else check
+            if image is not None:
+                chosen.append(image.pk)
+                images[image.pk] = image
     if settings.CAPTCHA_RATE and random.random() < settings.CAPTCHA_RATE:
         captcha = _captcha_for(rater, dataset)
-        if captcha is not None and captcha not in chosen:
-            chosen.append(captcha)
+        if captcha is not None and captcha.pk not in chosen:
+            chosen.append(captcha.pk)
+            images[captcha.pk] = captcha
 
-    top = [entry for entry in top_entries if entry.image not in chosen]
+    top = [entry for entry in top_entries if entry.image_id not in chosen]
     if top:
         best = top[0].priority
-        near = [entry.image for entry in top if entry.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
-        rest = [entry.image for entry in top if entry.priority < best - settings.QUEUE_PRIORITY_TOLERANCE]
-        chosen.extend(_spread(near) + rest)
-    return chosen[:count]
+        near = [entry for entry in top if entry.priority >= best - settings.QUEUE_PRIORITY_TOLERANCE]
+        rest = [entry for entry in top if entry.priority < best - settings.QUEUE_PRIORITY_TOLERANCE]
+        chosen.extend(entry.image_id for entry in _spread(near) + rest)
+    chosen = chosen[:count]
+    # The chosen images, with their dataset, in one query (an image deleted meanwhile is left out).
+    unread = [pk for pk in chosen if pk not in images]
+    if unread:
+        images.update(Image.objects.select_related("dataset").in_bulk(unread))
+    return [images[pk] for pk in chosen if pk in images]
 
 
-def _spread(images: list[Image]) -> list[Image]:
-    """A random order of near-equal images, each drawn with weight = the ratings it still wants (at least 1): a
-    weighted shuffle (Efraimidis and Spirakis: sort by u ** (1 / weight), u uniform on [0, 1))."""
+def _spread(entries: list[_Entry]) -> list[_Entry]:
+    """A random order of near-equal entries, each drawn with weight = the ratings its image still wants (at least
+    1): a weighted shuffle (Efraimidis and Spirakis: sort by u ** (1 / weight), u uniform on [0, 1))."""
     wanted = settings.RATINGS_PER_IMAGE
 
-    def key(image: Image) -> float:
-        return random.random() ** (1.0 / max(wanted - image.ratings_count, 1))
+    def key(entry: _Entry) -> float:
+        return random.random() ** (1.0 / max(wanted - entry.ratings_count, 1))
 
-    return sorted(images, key=key, reverse=True)
+    return sorted(entries, key=key, reverse=True)
 
 
 def next_image_for(rater: Rater, *, dataset: Dataset | None = None, model_name: str | None = None) -> Image | None:
@@ -310,15 +372,17 @@ def images_left_for(
     if last_shown is not None and last_shown - 1 > cap:
         return last_shown - 1
     bound = cap + IMAGES_LEFT_SLACK + 1
-    ordered = _queue(dataset, hide_nsfw=rater.hide_nsfw).order_by("-priority", "shuffle").values("image_id")
-    rated, skipped = _probes(rater)
-    page = (
-        QueueEntry.objects.filter(image_id__in=ordered[:bound])
-        .annotate(rated=rated, skipped=skipped)
-        .aggregate(read=Count("image_id"), unseen=Count("image_id", filter=Q(rated=None, skipped=None)))
+    page, params = _page(_queue(dataset, hide_nsfw=rater.hide_nsfw), bound, ["image_id"])
+    # Raw around the ORM's page, as in `_top_unseen`: the ORM's form hashed the page against a scan of the queue.
+    sql = (
+        f"WITH page (image_id) AS ({page}) "
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_seen_sql('page.image_id')} THEN 0 ELSE 1 END), 0) FROM page"
     )
-    if page["unseen"] > cap or page["read"] < bound:
-        return page["unseen"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, rater.pk, rater.pk])
+        read, unseen = cursor.fetchone()
+    if unseen > cap or read < bound:
+        return unseen
     return _queue_for(rater, dataset)[:bound].count()
 
 
