@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -18,10 +19,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ratings_site.compiled_queries import OneRowQuery
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.raters.models import Rater
 from ratings_site.ratings import cards, scales, services, tags
@@ -89,6 +92,33 @@ def _pause_context(rater: Rater) -> dict | None:
     }
 
 
+# What the card's fixed parts show: the scales, the tags' vocabulary and the report reasons (`_card_part`). The scores
+# are strings, as the form posts them back and as `entered` holds them.
+_CHOICES = {
+    "rating_choices": tuple((str(k), v) for k, v in scales.RATING_LABELS.items()),
+    "artifacts_choices": tuple((str(k), scales.ARTIFACTS_SHORT[k], v) for k, v in scales.ARTIFACTS_LABELS.items()),
+    "tag_choices": tuple(tags.vocabulary()),
+    "report_reasons": tuple((v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED),
+}
+_blank_card_parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _card_part(name: str, entered: dict | None = None) -> str:
+    """A part of the card that shows nothing but `_CHOICES` and, for the scales, what the rater `entered` (`name`: a
+    template, or a partial of ratings/rate.html). With nothing entered (most cards) it is the same for every card, so
+    it is rendered once per loaded template and reused: its loops were most of a card's rendering (issue 24). So a
+    part shows nothing of the request (no URL, token, user or dataset), and a template reloaded in development is a
+    new template, rendered afresh."""
+    template = get_template(name)
+    if entered and any(entered.values()):
+        return template.render({**_CHOICES, "entered": entered})
+    loaded = template.template
+    part = _blank_card_parts.get(loaded)
+    if part is None:
+        part = _blank_card_parts[loaded] = template.render({**_CHOICES, "entered": {}})
+    return part
+
+
 def _render_card(
     request: HttpRequest,
     *,
@@ -132,7 +162,6 @@ def _render_card(
     images_left = images_left_for(rater, dataset=dataset, last_shown=images_left_before) if image else 0
     context = {
         "dataset": dataset,
-        "datasets": Dataset.objects.filter(public=True),
         "image": image,
         "shown_dataset": dataset_shown_for(image) if image else None,
         "upcoming": upcoming,
@@ -142,10 +171,9 @@ def _render_card(
         "error": error,
         "entered": entered,
         "step": "artifacts" if entered.get("rating") else "rating",
-        "rating_choices": scales.RATING_LABELS.items(),
-        "artifacts_choices": [(k, scales.ARTIFACTS_SHORT[k], v) for k, v in scales.ARTIFACTS_LABELS.items()],
-        "tag_choices": tags.vocabulary(),
-        "report_reasons": [(v, label) for v, label in Skip.Reason.choices if v != Skip.Reason.SKIPPED],
+        "scales": _card_part("ratings/rate.html#scales", entered),
+        "report_buttons": _card_part("ratings/rate.html#report-buttons"),
+        "keys_help": _card_part("ratings/_keys.html"),
         "action_url": _rate_url(dataset),
         "rate_url": reverse("rate_image", args=[image.public_id]) if image else "",
         "skip_url": reverse("skip_image", args=[image.public_id]) if image else "",
@@ -162,8 +190,10 @@ def _render_card(
         ),
         "upcoming_token": cards.upcoming_token(rater, upcoming),
     }
-    template = "ratings/rate.html#card-response" if request.htmx else "ratings/rate.html"
-    return render(request, template, context, status=status)
+    if request.htmx:
+        return render(request, "ratings/rate.html#card-response", context, status=status)
+    context["datasets"] = Dataset.objects.filter(public=True)  # the full page's list of datasets
+    return render(request, "ratings/rate.html", context, status=status)
 
 
 @require_GET
@@ -206,10 +236,22 @@ def _after_action(
     return redirect(f"{url}?{urlencode({'next': token})}" if upcoming else url)
 
 
+# The image of a public id with its dataset loaded, as Image.objects.select_related("dataset") gives it: every rating,
+# skip and report asks it, so its query is compiled once (ratings_site.compiled_queries).
+_image_and_dataset = OneRowQuery(
+    lambda public_id: Image.objects.select_related("dataset").filter(public_id=public_id)[:1],
+    public_id=Image._meta.get_field("public_id"),
+)
+
+
+def _image_with_dataset(public_id: uuid.UUID) -> Image | None:
+    return _image_and_dataset.get(public_id=public_id)
+
+
 def _image_or_404(request: HttpRequest, image_id: uuid.UUID, dataset: Dataset | None) -> Image | HttpResponse:
     """The image of the id posted; an unknown id is answered with the next card. Whether a known image may be rated
     is the services' to say (services.rateable_refusal), each case in its own words."""
-    image = Image.objects.select_related("dataset").filter(public_id=image_id).first()
+    image = _image_with_dataset(image_id)
     if image is None:
         return _render_card(
             request,
