@@ -18,17 +18,22 @@ from tests.rating_api_helpers import api_get, api_rate
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_captchas")]
 
 # Each transaction's BEGIN and COMMIT count too (as the test database logs them, on SQLite and PostgreSQL alike).
-# The htmx POST: the rater, the image; the rating's transaction (the rater's lock, a retry's answer, the claim, the
-# queue entry, the rating, the ledger line (two), the rater's counters, the served row, the flood count); the next
-# card's pending check and queue top, and the images left (counted here, as few are left: with many left the card
-# carries the figure and nothing is counted, tests/test_images_left_carried_by_the_card.py). Before issue 24: 20
-# (the header's two counts, Undo's query, the preferred image's own query).
-HTMX_RATING_POST = 17
+# The htmx POST: the rater, the image; the rating's transaction (the rater's lock, a retry's answer, the claim, which
+# answers the image's new count so that only the image's last wanted rating deletes its queue entry, the rating, the
+# ledger line in one INSERT … WHERE NOT EXISTS, the rater's counters, the served row, the flood count); the next
+# card's pending check, queue top (rows, not models) and the chosen images read whole, and the images left (counted
+# here, as few are left: with many left the card carries the figure and nothing is counted,
+# tests/test_images_left_carried_by_the_card.py). Before issue 24: 20 (the header's two counts, Undo's query, the
+# preferred image's own query); 17 before the second pass (the queue entry's DELETE on every rating, the ledger's
+# SELECT before its INSERT, the top's 32 entries built as models with their image and dataset).
+HTMX_RATING_POST = 16
 # rating/new: rater, the rate counts (the rater's and the address's in one UPDATE), pending check, queue top, the
-# served row (in its own transaction). Before: 8 (one UPDATE per rate count).
-API_RATING_NEW = 7
-# rating/<id>: rater, the rate counts, image, served time, then the rating's transaction as on the page. Before: 17.
-API_RATING_POST = 16
+# chosen image, the served row (in its own transaction). Before: 8 (one UPDATE per rate count), then 7 (the top built
+# as models, no separate read of the chosen image).
+API_RATING_NEW = 8
+# rating/<id>: rater, the rate counts, the image with its serve time to this rater, then the rating's transaction as
+# on the page. Before: 17, then 16 (the serve time read on its own, the queue DELETE and the ledger SELECT).
+API_RATING_POST = 13
 
 
 @pytest.fixture(autouse=True)
