@@ -24,9 +24,9 @@ Rules
 Cost
 No random ordering in SQL and no full scan: the indexes `queue_by_dataset` and `queue_order` of the queue
 table (and their partial twins for raters hiding NSFW images) hold only images still wanting ratings, in
-(priority DESC, shuffle) order. A card costs three light queries (`next_images_for`):
-- the rater's pending check (`_pending_check_for`: ids only, raw SQL);
-- the top page of the queue (`_top_unseen`): PostgreSQL walks the index from the top for QUEUE_TOP_K ×
+(priority DESC, shuffle) order. A card costs two light queries (`next_images_for`):
+- the rater's pending check (ids only) and the top page of the queue, in one raw statement
+  (`_pending_check_and_top_unseen`): for the top, PostgreSQL walks the index from the top for QUEUE_TOP_K ×
   QUEUE_PAGE_FACTOR + 1 entries, reads each one's image row by primary key for the two columns the choice needs
   (public id, ratings count), and probes an index of ratings and of skips on (rater, image) for each. Rows, not
   model objects: raw SQL around the ORM's page, so that the queue's filters stay in `_queue`. Only when the rater
@@ -48,6 +48,8 @@ the top 5,000 of all datasets (0.8 ms, EXPLAIN ANALYZE):
       SubPlan 2
         ->  Index Scan using ratings_skip_image_id_... on ratings_skip
 
+(measured before the pending check joined the statement: the page is now `CTE page` and `CTE Scan on page`, the
+same walk, under an Append with the pending check's one row.)
 The `next_images` phase of benchmarks/request_path_profile.py (PostgreSQL, 5,000 images, a 2-core machine, runs
 back to back): p50 3.8–4.0 ms per htmx card, against 8.3–9.0 ms for the form before (the top as ORM annotations
 and nested subqueries, 32 queue entries built as models with their image and dataset, the pending check as a
@@ -154,45 +156,99 @@ def _seen_sql(image_id: str) -> str:
 QUEUE_PAGE_FACTOR = 4
 
 
+def _pending_check_sql() -> str:
+    """SQL of the rater's (one %s) pending check: the check image they were served and have not answered, as (its
+    id, its public id), at most one row. Their served checks (the partial index `pending_check`), the oldest served
+    first, of an image not hidden and with its answer (a best-of check has none: bestof.checks serves those). Raw:
+    asked for every card, and the ORM's building of this join cost four times the query (0.5 ms against 0.1 ms on
+    PostgreSQL)."""
+    served_image = _column(ServedImage, "image")
+    return (
+        f"SELECT s.{served_image}, i.{_column(Image, 'public_id')} FROM {_table(ServedImage)} s "
+        f"INNER JOIN {_table(Image)} i ON i.{_column(Image, 'id')} = s.{served_image} "
+        f"WHERE s.{_column(ServedImage, 'rater')} = %s AND s.{_column(ServedImage, 'is_check')} "
+        f"AND NOT i.{_column(Image, 'hidden')} AND i.{_column(Image, 'captcha_answer')} IS NOT NULL "
+        f"ORDER BY s.{_column(ServedImage, 'served_at')} LIMIT 1"
+    )
+
+
+def _pending_check_for(rater: Rater) -> tuple[int, uuid.UUID] | None:
+    """The rater's pending check alone (`_pending_check_sql`), in a query of its own. A card reads it with the top
+    of the queue instead, in one statement (`_pending_check_and_top_unseen`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_pending_check_sql(), [rater.pk])
+        row = cursor.fetchone()
+    return (row[0], _PUBLIC_ID.to_python(row[1])) if row else None
+
+
 def _top_unseen(
     rater: Rater, entries: QuerySet[QueueEntry], *, count: int, exclude: Sequence[int] = ()
 ) -> list[_Entry]:
-    """The first `count` entries of `entries`, in queue order, that this rater has not rated or skipped (and not in
-    `exclude`): what `_queue_for(...)[:count]` selects, as `_Entry` rows.
+    """The top alone: `_pending_check_and_top_unseen` without the pending check."""
+    return _pending_check_and_top_unseen(rater, entries, count=count, exclude=exclude, pending_check=False)[1]
 
-    First from the top page of the index alone (count × QUEUE_PAGE_FACTOR entries and one more, which says whether
-    the queue goes on past the page), each entry probed on the (rater, image) unique indexes of ratings and skips
-    and its image row read by primary key for the two columns the choice reads: one light query, whatever the
-    rater's history. Raw SQL around the ORM's page (`_page`): the ORM built the same as nested subqueries and
-    annotations, whose building and compiling cost more than the database's answer, and PostgreSQL hashed the page
-    against a scan of the whole queue table. Asked as one anti-join over the whole queue, PostgreSQL hashed the
-    rater's every rating and sorted every entry instead, once the rater had a few thousand ratings and the queue a
-    few thousand entries (21 ms at 8,000 and 8,000, against 1–2 ms so; issue 24). Only when the rater has seen
-    nearly all of that page and the queue goes on is the whole queue asked, in the one anti-join (a second query):
-    pages of the index read one after another cost more than that (3–7× at 1 M entries, for a rater who had rated
-    the top 5,000).
+
+def _pending_check_and_top_unseen(
+    rater: Rater,
+    entries: QuerySet[QueueEntry],
+    *,
+    count: int,
+    exclude: Sequence[int] = (),
+    pending_check: bool = True,
+) -> tuple[tuple[int, uuid.UUID] | None, list[_Entry]]:
+    """The rater's pending check (`_pending_check_sql`; None when `pending_check` is false), and the first `count`
+    entries of `entries`, in queue order, that this rater has not rated or skipped (and not in `exclude`): what
+    `_queue_for(...)[:count]` selects, as `_Entry` rows.
+
+    One statement reads both: a card needs both, and the pending check in a query of its own cost a database round
+    trip more (issue 24). Its row comes after the page's (UNION ALL), marked 1 in a last column (the page's rows
+    0), the columns it has no value for NULL.
+
+    The top is read first from the top page of the index alone (count × QUEUE_PAGE_FACTOR entries and one more,
+    which says whether the queue goes on past the page), each entry probed on the (rater, image) unique indexes of
+    ratings and skips and its image row read by primary key for the two columns the choice reads: one light query,
+    whatever the rater's history. Raw SQL around the ORM's page (`_page`): the ORM built the same as nested
+    subqueries and annotations, whose building and compiling cost more than the database's answer, and PostgreSQL
+    hashed the page against a scan of the whole queue table. Asked as one anti-join over the whole queue,
+    PostgreSQL hashed the rater's every rating and sorted every entry instead, once the rater had a few thousand
+    ratings and the queue a few thousand entries (21 ms at 8,000 and 8,000, against 1–2 ms so; issue 24). Only
+    when the rater has seen nearly all of that page and the queue goes on is the whole queue asked, in the one
+    anti-join (a second query): pages of the index read one after another cost more than that (3–7× at 1 M
+    entries, for a rater who had rated the top 5,000).
     """
     size = count * QUEUE_PAGE_FACTOR
     columns = ("image_id", "priority", "shuffle", "image__public_id", "image__ratings_count")
     page, params = _page(entries, size + 1, columns)
     # The page's rows come back in no particular order (an ORDER BY around the page would be a sort of its own);
     # they are put in queue order here.
-    sql = (
-        f"WITH page (image_id, priority, shuffle, public_id, ratings_count) AS ({page}) "
-        f"SELECT page.*, {_seen_sql('page.image_id')} FROM page"
-    )
+    sql = f"SELECT page.*, {_seen_sql('page.image_id')}, 0 FROM page"
+    if pending_check:
+        # MATERIALIZED (PostgreSQL 12+, SQLite 3.35+): the page planned on its own, as without the UNION ALL.
+        # Inlined into the UNION ALL, PostgreSQL walked the queue index of all datasets for one dataset's page
+        # (tests/test_sfw_queue_uses_partial_index_on_postgresql.py).
+        cte = "AS MATERIALIZED"
+        sql += " UNION ALL SELECT image_id, NULL, NULL, public_id, NULL, NULL, 1 FROM pending_check"
+        params.append(rater.pk)
+        pending_sql = f", pending_check (image_id, public_id) AS ({_pending_check_sql()})"
+    else:
+        cte, pending_sql = "AS", ""
+    sql = f"WITH page (image_id, priority, shuffle, public_id, ratings_count) {cte} ({page}){pending_sql} {sql}"
+    params += [rater.pk, rater.pk]  # the probes of `_seen_sql`
+    pending: tuple[int, uuid.UUID] | None = None
+    rows: list[_Entry] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, rater.pk, rater.pk])
-        rows = [
-            _Entry(pk, priority, shuffle, _PUBLIC_ID.to_python(public_id), ratings, bool(seen))
-            for pk, priority, shuffle, public_id, ratings, seen in cursor.fetchall()
-        ]
+        cursor.execute(sql, params)
+        for pk, priority, shuffle, public_id, ratings, seen, is_pending_check in cursor.fetchall():
+            if is_pending_check:
+                pending = (pk, _PUBLIC_ID.to_python(public_id))
+            else:
+                rows.append(_Entry(pk, priority, shuffle, _PUBLIC_ID.to_python(public_id), ratings, bool(seen)))
     rows.sort(key=lambda entry: (-entry.priority, entry.shuffle))
     found = [entry for entry in rows[:size] if not entry.seen and entry.image_id not in exclude][:count]
     if len(found) == count or len(rows) <= size:  # the top, or the whole queue
-        return found
+        return pending, found
     queue = _unseen_by(rater, entries).exclude(image_id__in=list(exclude)).order_by("-priority", "shuffle")
-    return [_Entry(*row) for row in queue.values_list(*columns)[:count]]
+    return pending, [_Entry(*row) for row in queue.values_list(*columns)[:count]]
 
 
 def _checks_for(rater: Rater) -> QuerySet[Image]:
@@ -201,27 +257,6 @@ def _checks_for(rater: Rater) -> QuerySet[Image]:
     served = ServedImage.objects.filter(rater=rater, image=OuterRef("pk"))
     # captcha_answer: a rating page's check (a best-of check has none: bestof.checks serves those).
     return Image.objects.filter(is_captcha=True, captcha_answer__isnull=False, hidden=False).filter(~Exists(answered), ~Exists(served))
-
-
-def _pending_check_for(rater: Rater) -> tuple[int, uuid.UUID] | None:
-    """The check image this rater was served and has not answered, if any, as (its id, its public id): shown again
-    before anything else, so that a reload, another tab or leaving is no way past it (it counts as a miss
-    meanwhile). Only the ids: the image is read with the others chosen (`next_images_for`)."""
-    # Raw: asked for every card, and the ORM's building of this join cost four times the query (0.5 ms against
-    # 0.1 ms on PostgreSQL). The rater's served checks (the partial index `pending_check`), oldest first, of an
-    # image not hidden and with its answer (a best-of check has none).
-    served_image = _column(ServedImage, "image")
-    sql = (
-        f"SELECT s.{served_image}, i.{_column(Image, 'public_id')} FROM {_table(ServedImage)} s "
-        f"INNER JOIN {_table(Image)} i ON i.{_column(Image, 'id')} = s.{served_image} "
-        f"WHERE s.{_column(ServedImage, 'rater')} = %s AND s.{_column(ServedImage, 'is_check')} "
-        f"AND NOT i.{_column(Image, 'hidden')} AND i.{_column(Image, 'captcha_answer')} IS NOT NULL "
-        f"ORDER BY s.{_column(ServedImage, 'served_at')} LIMIT 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [rater.pk])
-        row = cursor.fetchone()
-    return (row[0], _PUBLIC_ID.to_python(row[1])) if row else None
 
 
 def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
@@ -270,9 +305,9 @@ def next_images_for(
 ) -> list[Image]:
     """Up to `count` distinct images for this rater: the one to show, then the ones to preload.
 
-    A check image served to this rater and not yet answered comes first (`_pending_check_for`). `prefer` is the
-    image the page preloaded last time (the views take it only from a signed upcoming token, ratings.cards): it is
-    shown if still eligible, so the preload is not wasted, a check image as any other. `exclude` holds images to
+    A check image served to this rater and not yet answered comes first (`_pending_check_and_top_unseen`). `prefer`
+    is the image the page preloaded last time (the views take it only from a signed upcoming token, ratings.cards):
+    it is shown if still eligible, so the preload is not wasted, a check image as any other. `exclude` holds images to
     leave out of this answer (e.g. the one just rated, when the database is lagging). `model_name` keeps only
     images that model generated (the API's /v1/rating/new/<dataset>/<model>).
 
@@ -281,15 +316,15 @@ def next_images_for(
     """
     chosen: list[int] = []  # image ids, in the order they are answered
     images: dict[int, Image] = {}  # those of them already read
-    pending = _pending_check_for(rater)
+    # The pending check and the top of the queue, read first and together (one statement): the preferred image (the
+    # card's upcoming one, drawn from this top a moment ago) is nearly always in the top, which spares a query of
+    # its own.
+    pending, top_entries = _pending_check_and_top_unseen(
+        rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw), count=settings.QUEUE_TOP_K, exclude=exclude
+    )
     if pending is not None and pending[0] not in exclude:
         chosen.append(pending[0])
     pending_shown = pending[1] if chosen and pending is not None else None
-    # The top of the queue, read first: the preferred image (the card's upcoming one, drawn from this top a moment
-    # ago) is nearly always in it, which spares a query of its own.
-    top_entries = _top_unseen(
-        rater, _queue(dataset, model_name, hide_nsfw=rater.hide_nsfw), count=settings.QUEUE_TOP_K, exclude=exclude
-    )
     if prefer and prefer != pending_shown:
         preferred = next((entry for entry in top_entries if entry.public_id == prefer), None)
         if preferred is not None:
@@ -363,17 +398,18 @@ def images_left_for(
     nothing. Others' ratings may take images out meanwhile, so "1,000+" may stand for up to IMAGES_LEFT_SLACK cards
     after the queue fell under the cap; any figure at or under the cap is counted, exact.
 
-    Counted as `_top_unseen` reads the top: over the top `bound` entries of the queue index alone, each probed on
-    the rater's unique indexes (one query, whatever the rater's history). Over the cap there, the figure is "1,000+"
-    whatever lies past them (it may then be less than the whole count, which only brings the next count sooner);
-    the whole queue is counted only when the rater has seen more than IMAGES_LEFT_SLACK of those top entries and
-    the queue goes on past them.
+    Counted as `_pending_check_and_top_unseen` reads the top: over the top `bound` entries of the queue index alone,
+    each probed on the rater's unique indexes (one query, whatever the rater's history). Over the cap there, the
+    figure is "1,000+" whatever lies past them (it may then be less than the whole count, which only brings the next
+    count sooner); the whole queue is counted only when the rater has seen more than IMAGES_LEFT_SLACK of those top
+    entries and the queue goes on past them.
     """
     if last_shown is not None and last_shown - 1 > cap:
         return last_shown - 1
     bound = cap + IMAGES_LEFT_SLACK + 1
     page, params = _page(_queue(dataset, hide_nsfw=rater.hide_nsfw), bound, ["image_id"])
-    # Raw around the ORM's page, as in `_top_unseen`: the ORM's form hashed the page against a scan of the queue.
+    # Raw around the ORM's page, as in `_pending_check_and_top_unseen`: the ORM's form hashed the page against a scan
+    # of the queue.
     sql = (
         f"WITH page (image_id) AS ({page}) "
         f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {_seen_sql('page.image_id')} THEN 0 ELSE 1 END), 0) FROM page"
