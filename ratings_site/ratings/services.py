@@ -385,13 +385,25 @@ def record_served(rater: Rater, image: Image, *, every_image: bool = False) -> N
     starts its look time anew. One statement (an insert on the (rater, image) constraint, ignoring or updating)."""
     if not (image.is_captcha or every_image):
         return
-    row = [ServedImage(rater=rater, image=image, is_check=image.is_captcha, served_at=timezone.now())]
-    if image.is_captcha:
-        ServedImage.objects.bulk_create(row, ignore_conflicts=True)
-    else:
-        ServedImage.objects.bulk_create(
-            row, update_conflicts=True, unique_fields=["rater", "image"], update_fields=["served_at"]
-        )
+    # Raw SQL, written once: the ORM's bulk_create wraps its one INSERT in a transaction of its own (BEGIN and COMMIT:
+    # three round trips for one statement on every rating/new) and cost about 0.35 ms of Python (issue 24).
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_record_served_statement(connection.vendor, image.is_captcha), [rater.pk, image.pk, now])
+
+
+@cache
+def _record_served_statement(vendor: str, is_check: bool) -> str:
+    """INSERT of a served row on the (rater, image) constraint: a check's first serve time stands (DO NOTHING), an API
+    image's is renewed (ON CONFLICT's upsert, on PostgreSQL and on SQLite 3.24 and later)."""
+    column = {name: _quote(ServedImage._meta.get_field(name).column) for name in ("rater", "image", "is_check", "served_at")}
+    on_conflict = "DO NOTHING" if is_check else f"DO UPDATE SET {column['served_at']} = excluded.{column['served_at']}"
+    return (
+        f"INSERT INTO {_quote(ServedImage._meta.db_table)} "
+        f"({column['rater']}, {column['image']}, {column['is_check']}, {column['served_at']}) "
+        f"VALUES (%s, %s, {'TRUE' if is_check else 'FALSE'}, %s) "
+        f"ON CONFLICT ({column['rater']}, {column['image']}) {on_conflict}"
+    )
 
 
 def served_at(rater: Rater, image: Image) -> datetime | None:
