@@ -8,25 +8,17 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
-from django.urls import path
 
 from ratings_site.error_reports import OneDatabaseOutageMailPerWindow
-
-
-def fails(request):
-    raise ValueError("a bug, not the database")
-
-
-urlpatterns = [path("fails/", fails)]
-handler500 = "ratings_site.views.server_error"
+from tests.test_database_down_answers_503_then_recovers_postgres import CLOSED_PORT
 
 pytestmark = [
     pytest.mark.postgres_only,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="points the connection at a closed port"),
     pytest.mark.django_db(transaction=True),
 ]
-
-CLOSED_PORT = "1"  # nothing listens there: connecting fails at once, as while the server restarts
+# Its /fails/ raises a bug that is not the database (with the site's handler500).
+FAILING_URLCONF = "tests.test_database_down_answers_503_then_recovers_postgres"
 
 
 @pytest.fixture
@@ -80,7 +72,7 @@ def test_other_errors_are_mailed_every_time_even_during_an_outage_window(outage_
     settings.DATABASE_OUTAGE_MAIL_SECONDS = 600
     client = Client(raise_request_exception=False)
     _requests_while_the_database_is_away(client, 2)
-    settings.ROOT_URLCONF = __name__
+    settings.ROOT_URLCONF = FAILING_URLCONF
 
     answers = [client.get("/fails/").status_code for _ in range(2)]
 
