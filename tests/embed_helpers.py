@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,6 +119,20 @@ def the_frame(page: Page) -> Frame:
     frame = handle.content_frame()
     assert frame is not None
     return frame
+
+
+def wait_for_frame_to_fit(page: Page, frame: Frame, *, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    """Wait until the app has sized its frame to the page inside (the frame's "resize" message, handled by the app's
+    client.js), twice in a row 100 ms apart: a click whose target was measured before the frame grew would land
+    where the control no longer is, and a person would not click during that jump either."""
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while settled < 2:
+        content = frame.evaluate("() => Math.ceil(document.documentElement.scrollHeight)")
+        box = page.locator("#frame").evaluate("frame => frame.clientHeight")  # inside its border
+        settled = settled + 1 if box >= content - 1 else 0  # the app's frame may be taller than a short page
+        assert time.monotonic() < deadline, f"the frame ({box} px) never fitted its page ({content} px)"
+        page.wait_for_timeout(100)
 
 
 def log_entries(page: Page):

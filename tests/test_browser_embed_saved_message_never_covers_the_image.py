@@ -17,6 +17,7 @@ from tests.embed_helpers import (
     open_in_frame,
     serve_client,  # noqa: F401 (fixture)
     the_frame,
+    wait_for_frame_to_fit,
 )
 from tests.screen_helpers import assert_covers_none, viewport
 from tests.served_site import served_site  # noqa: F401 (fixtures)
@@ -39,8 +40,10 @@ def test_in_the_frame_the_status_line_covers_nothing(
     image = frame.get_by_test_id("image")
     expect(image).to_have_js_property("complete", True)
     first = image.get_attribute("data-image-id")
+    wait_for_frame_to_fit(page, frame)
 
     frame.locator(".option").filter(has_text="Good").click()
+    expect(frame.get_by_role("radio", name="7 Good")).to_be_checked()
     frame.get_by_role("button", name=re.compile("Save rating")).click()
 
     saved = frame.get_by_test_id("saved")
