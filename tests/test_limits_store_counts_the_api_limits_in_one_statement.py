@@ -13,19 +13,9 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from ratings_site.raters import limits_store
+from tests.test_limits_store_exact_on_the_database_and_redis import store  # noqa: F401  (a fixture: each store)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(params=["database", "redis"])
-def store(request, settings) -> str:
-    if request.param == "redis":
-        request.getfixturevalue("empty_redis")
-        settings.REDIS_URL = request.getfixturevalue("redis_database")
-        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": "t"}}
-    else:
-        settings.REDIS_URL = ""
-    return request.param
 
 
 def test_each_name_counts_to_its_own_limit(store):
