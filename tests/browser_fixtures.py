@@ -201,6 +201,9 @@ def shown_image_id(page: Page) -> str:
     return image_id
 
 
+LOOK_STARTED = re.compile(r"^(looking|done)$")
+
+
 def expect_image_loaded(page: Page) -> None:
     """The image to rate is on screen and its file really loaded (not a broken-image icon).
 
@@ -211,6 +214,10 @@ def expect_image_loaded(page: Page) -> None:
     expect(image).to_be_visible()
     expect(image).to_have_js_property("complete", True)
     assert image.evaluate("img => img.naturalWidth") > 0, "the image to rate is a broken-image icon"
+    # The image can be complete before htmx settles the swapped card; until the page's script has taken the card
+    # (rate.js marks #card data-look once settled), its keys are dropped. A page without JavaScript has no look.
+    if image.evaluate("img => Boolean(window.HordeRatings && img.closest('#card'))"):
+        expect(page.locator("#card")).to_have_attribute("data-look", LOOK_STARTED)
 
 
 def rating_scale(page: Page) -> Locator:
