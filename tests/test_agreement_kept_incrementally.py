@@ -1,13 +1,13 @@
 """The agreement figures (reliability.agreement) are kept incrementally: after ratings are added, changed, undone,
-invalidated and restored, a rater is banned and unbanned, and an image hidden and shown again (through the real rules: ratings.services,
-moderation.actions), `refresh_agreement()` leaves exactly the figures that a rebuild from scratch
-(`refresh_agreement(full=True)`) and a direct computation from the counted ratings give. Ratings younger than the
-safety lag wait for the next run, and a run with nothing new costs the same few queries however many ratings exist.
+invalidated and restored, a rater is banned and unbanned, and an image hidden and shown again (through the real
+rules: ratings.services, moderation.actions), `refresh_agreement()` leaves exactly the figures, and the ratings per
+day, that a rebuild from scratch (`refresh_agreement(full=True)`) and a direct computation from the counted ratings
+give. Ratings younger than the safety lag wait for the next run, and a run with nothing new costs the same few
+queries however many ratings exist.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
@@ -18,9 +18,9 @@ from django.utils import timezone
 from ratings_site.moderation import actions
 from ratings_site.ratings.models import Rating
 from ratings_site.ratings.services import change_rating, undo_rating
-from ratings_site.reliability import alpha
-from ratings_site.reliability.agreement import SAFETY_LAG, refresh_agreement
-from ratings_site.reliability.models import AgreementProgress, DailyRatings, DatasetAgreement, StaleUnit
+from ratings_site.reliability.agreement import refresh_agreement
+from ratings_site.reliability.models import AgreementProgress, DatasetAgreement, StaleUnit
+from tests.agreement_helpers import assert_same, days, direct, kept_equals_rebuilt_equals_direct, later, stored
 from tests.moderation_helpers import horde_rater, rate
 
 pytestmark = pytest.mark.usefixtures("no_captchas")
@@ -31,87 +31,6 @@ def quick_ratings(settings):
     settings.RATING_MIN_SECONDS = 0
     settings.RATINGS_PER_MINUTE_MAX = 10_000
     settings.RATINGS_PER_IMAGE = 10
-
-
-def _later():
-    """A clock past the safety lag: every rating made so far is old enough to take in."""
-    return timezone.now() + SAFETY_LAG + timedelta(seconds=1)
-
-
-def _flat(matrix) -> list[float]:
-    return [value for row in matrix for value in row]
-
-
-def _direct() -> dict[int, dict]:
-    """The figures straight from the counted ratings of images not hidden, with no stored state."""
-    units: dict[int, tuple[int, list[int], list[int]]] = {}
-    for image_id, dataset_id, rating, artifacts in Rating.objects.filter(counts=True, image__hidden=False).values_list(
-        "image_id", "image__dataset_id", "rating", "artifacts"
-    ):
-        unit = units.setdefault(image_id, (dataset_id, [0] * 10, [0] * 6))
-        unit[1][rating - 1] += 1
-        if artifacts is not None:
-            unit[2][artifacts] += 1
-    by_dataset = defaultdict(list)
-    for dataset_id, ratings, artifacts in units.values():
-        by_dataset[dataset_id].append((ratings, artifacts))
-    figures = {}
-    for dataset_id, shares in by_dataset.items():
-        ratings_matrix = alpha.coincidences([r for r, _ in shares], 10)
-        artifacts_matrix = alpha.coincidences([a for _, a in shares], 6)
-        per_image = Counter(sum(r) for r, _ in shares)
-        figures[dataset_id] = {
-            "rating_alpha": alpha.alpha(ratings_matrix, alpha.INTERVAL),
-            "artifacts_alpha": alpha.alpha(artifacts_matrix, alpha.ORDINAL),
-            "rating_coincidences": _flat(ratings_matrix),
-            "artifacts_coincidences": _flat(artifacts_matrix),
-            "rating_histogram": [sum(r[v] for r, _ in shares) for v in range(10)],
-            "artifacts_histogram": [sum(a[v] for _, a in shares) for v in range(6)],
-            "ratings_per_image": [per_image.get(m, 0) for m in range(1, max(per_image) + 1)],
-        }
-    return figures
-
-
-def _stored() -> dict[int, dict]:
-    figures = {}
-    for row in DatasetAgreement.objects.all():
-        if not any(row.rating_histogram):
-            continue  # a dataset whose counted ratings all went
-        figures[row.dataset_id] = {
-            "rating_alpha": row.rating_alpha,
-            "artifacts_alpha": row.artifacts_alpha,
-            "rating_coincidences": _flat(row.rating_coincidences),
-            "artifacts_coincidences": _flat(row.artifacts_coincidences),
-            "rating_histogram": row.rating_histogram,
-            "artifacts_histogram": row.artifacts_histogram,
-            "ratings_per_image": row.ratings_per_image,
-        }
-    return figures
-
-
-def _assert_same(found: dict, expected: dict) -> None:
-    assert found.keys() == expected.keys()
-    for dataset_id, figures in expected.items():
-        for name, value in figures.items():
-            if isinstance(value, list):
-                assert found[dataset_id][name] == pytest.approx(value), (dataset_id, name)
-            elif value is None:
-                assert found[dataset_id][name] is None, (dataset_id, name)
-            else:
-                assert found[dataset_id][name] == pytest.approx(value), (dataset_id, name)
-
-
-def _days() -> dict:
-    return {(row.day, row.dataset_id): row.ratings for row in DailyRatings.objects.all()}
-
-
-def _kept_equals_rebuilt_equals_direct() -> None:
-    refresh_agreement(now=_later())
-    kept = _stored()
-    _assert_same(kept, _direct())
-    assert not StaleUnit.objects.exists()
-    refresh_agreement(full=True, now=_later())
-    _assert_same(_stored(), kept)
 
 
 @pytest.fixture
@@ -128,63 +47,63 @@ def rated(make_images):
 
 
 def test_new_ratings_are_taken_in_and_counted_per_day(rated):
-    run = refresh_agreement(now=_later())
+    run = refresh_agreement(now=later())
 
     assert run.ratings_taken == Rating.objects.count()
-    _assert_same(_stored(), _direct())
+    assert_same(stored(), direct())
     today = timezone.now().date()
-    assert _days() == {
-        (today, dataset_id): Rating.objects.filter(image__dataset_id=dataset_id).count() for dataset_id in _direct()
+    assert days() == {
+        (today, dataset_id): Rating.objects.filter(image__dataset_id=dataset_id).count() for dataset_id in direct()
     }
     assert all(row.rating_alpha is not None for row in DatasetAgreement.objects.all())
 
 
 def test_each_change_is_kept_incrementally_as_a_rebuild_and_a_direct_count_give(rated):
     images, raters = rated
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     rate(raters[3], images[5], 1, 5)  # added
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     mine = Rating.objects.filter(rater=raters[0]).order_by("pk")
     change_rating(rater=raters[0], rating_id=mine[0].pk, rating=2, artifacts=5)  # changed
     assert StaleUnit.objects.filter(image_id=mine[0].image_id).exists()
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     undo_rating(rater=raters[1])  # undone: their latest
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     act = actions.invalidate_rating(actor=None, rating=mine[1], reason="rated without looking")  # invalidated
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
     actions.undo(actor=None, action=act, reason="it was fine")  # restored
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     actions.ban(actor=None, rater=raters[2], reason="a farmer")  # banned: none of theirs counts
     assert Rating.objects.filter(rater=raters[2], counts=True).count() == 0
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
     actions.unban(actor=None, rater=raters[2])
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
     hidden = actions.hide_image(actor=None, image=images[0], reason="off topic")  # hidden: out, as in the export
     assert StaleUnit.objects.filter(image_id=images[0].pk).exists()
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
     actions.undo(actor=None, action=hidden, reason="it was fine")  # shown again
-    _kept_equals_rebuilt_equals_direct()
+    kept_equals_rebuilt_equals_direct()
 
 
 def test_the_daily_counts_of_a_rebuild_are_the_counted_ratings(rated):
     _, raters = rated
     actions.ban(actor=None, rater=raters[0], reason="a farmer")
-    refresh_agreement(full=True, now=_later())
+    refresh_agreement(full=True, now=later())
     today = timezone.now().date()
-    assert sum(_days().values()) == Rating.objects.filter(counts=True).count()
-    assert set(_days()) == {(today, dataset_id) for dataset_id in _direct()}
+    assert sum(days().values()) == Rating.objects.filter(counts=True).count()
+    assert set(days()) == {(today, dataset_id) for dataset_id in direct()}
 
 
 def test_ratings_younger_than_the_lag_wait_for_the_next_run(rated, make_images):
     images, raters = rated
-    refresh_agreement(now=_later())
-    before, watermark = _stored(), AgreementProgress.objects.get().last_rating_id
+    refresh_agreement(now=later())
+    before, watermark = stored(), AgreementProgress.objects.get().last_rating_id
 
     late = make_images(1, dataset="set-a")[0]
     for rater in raters[:3]:
@@ -193,18 +112,18 @@ def test_ratings_younger_than_the_lag_wait_for_the_next_run(rated, make_images):
     run = refresh_agreement()  # now: the new ratings are seconds old
     assert run.ratings_taken == 0
     assert AgreementProgress.objects.get().last_rating_id == watermark
-    _assert_same(_stored(), before)
+    assert_same(stored(), before)
 
-    run = refresh_agreement(now=_later())
+    run = refresh_agreement(now=later())
     assert run.ratings_taken == 3
-    _assert_same(_stored(), _direct())
+    assert_same(stored(), direct())
     assert AgreementProgress.objects.get().last_rating_id == Rating.objects.latest("pk").pk
 
 
 def test_the_watermark_stops_before_the_first_young_rating(rated, make_images):
     """A young rating with a lower id than an old one (ids are handed out before commit): neither is passed."""
     images, raters = rated
-    refresh_agreement(now=_later())
+    refresh_agreement(now=later())
     watermark = AgreementProgress.objects.get().last_rating_id
     late = make_images(1, dataset="set-b")[0]
     rate(raters[0], late, 5)
@@ -219,19 +138,19 @@ def test_the_watermark_stops_before_the_first_young_rating(rated, make_images):
 
 def _queries_of_an_idle_run() -> int:
     with CaptureQueriesContext(connection) as queries:
-        run = refresh_agreement(now=_later())
+        run = refresh_agreement(now=later())
     assert run.ratings_taken == 0 and run.images_read == 0
     return len(queries)
 
 
 def test_a_run_with_nothing_new_costs_the_same_few_queries_at_any_size(rated, make_images):
     _, raters = rated
-    refresh_agreement(now=_later())
+    refresh_agreement(now=later())
     small = _queries_of_an_idle_run()
 
     for image in make_images(30, dataset="set-a"):
         for rater in raters:
             rate(rater, image, 6, 1)
-    refresh_agreement(now=_later())
+    refresh_agreement(now=later())
 
     assert _queries_of_an_idle_run() == small <= 8

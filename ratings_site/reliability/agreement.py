@@ -1,36 +1,46 @@
 """Agreement per dataset (Krippendorff's alpha), kept by a bounded incremental job: `refresh_agreement`.
 
 What it keeps (reliability.models): each image's share of its dataset's figures (AgreementUnit: the histograms of
-its counted ratings and artifacts), and per dataset the sums of those shares (DatasetAgreement: the coincidence
-matrices, the value histograms, how many images have 1, 2, ... counted ratings) with the two alphas computed from
-the matrices (reliability.alpha: interval metric on the 1..10 ratings, ordinal on the 0..5 artifacts); and how
-many ratings were made per day and dataset (DailyRatings).
+its counted ratings and artifacts, and its counted ratings per UTC day), and per dataset the sums of those shares
+(DatasetAgreement: the coincidence matrices, the value histograms, how many images have 1, 2, ... counted ratings)
+with the two alphas computed from the matrices (reliability.alpha: interval metric on the 1..10 ratings, ordinal on
+the 0..5 artifacts); and the sums of the units' days per day and dataset (DailyRatings: the counted ratings that
+exist now, by the day they were made). Every figure is a sum of units, so taking a unit's old share out and putting
+its new one in keeps them all exact: a rating undone leaves its day, one put back (a new row) is counted once.
 
 How it finds what changed, so that a run costs what changed and not all ratings:
-- New ratings, by id after AgreementProgress.last_rating_id (the watermark). PostgreSQL hands out ids before the
-  rows commit, so a rating with a lower id may become visible after one with a higher id. The job therefore takes
-  only ratings created more than SAFETY_LAG ago, and stops before the first younger one: the watermark never passes
-  a rating still being written (assuming no rating's transaction stays open longer than the lag), and no rating is
-  taken twice. DailyRatings count exactly the counted ratings between the old and the new watermark.
+- New ratings, by id after AgreementProgress.last_rating_id (the watermark): their images are read again. PostgreSQL
+  hands out ids before the rows commit, so a rating with a lower id may become visible after one with a higher id.
+  The job therefore takes only ratings created more than SAFETY_LAG ago, and stops before the first younger one:
+  the watermark never passes a rating still being written (assuming no rating's transaction stays open longer than
+  the lag).
 - Every other change of an image's counted ratings marks the image (StaleUnit): a rating saved again (a change),
-  a rating deleted (an undo, a cascade), and `ratings.signals.counted_ratings_changed` (ratings.counting's
-  invalidations, restorings, bans and unbans), and `datasets.signals.images_hidden_changed` (an image hidden or
-  shown again: a hidden image's ratings are left out, as the export leaves them out). The marks are written after the change, in its transaction; the
-  job deletes a batch of marks first and reads the images' ratings after, so that a change committed meanwhile
-  either is read now or leaves a new mark for the next run.
+  a rating deleted (an undo, or a cascade: its image, its rater deleted), and
+  `ratings.signals.counted_ratings_changed` (ratings.counting's invalidations, restorings, bans and unbans), and
+  `datasets.signals.images_hidden_changed` (an image hidden or shown again: a hidden image's ratings are left out of
+  the agreement, as the export leaves them out, and stay in the ratings per day). The marks are written in the
+  change's transaction; a delete of many ratings (a queryset of images, a dataset's images) writes its marks in one
+  query, not one a rating. The job deletes a batch of marks first and reads the images' ratings after, so that a
+  change committed meanwhile either is read now or leaves a new mark for the next run.
+- An image deleted outright leaves its unit behind (the unit has no constraint on its image), and its ratings'
+  deletion marks it: the job finds no counted rating, takes the share out and deletes the unit. A dataset deleted
+  takes its units, its totals and its days with it (a cascade): nothing is left to take out.
 - For each touched image (in batches of IMAGES_BATCH, a handful of queries a batch, none per image) it reads the
-  image's counted ratings, takes the image's old share out of its dataset's totals, puts the new one in and stores
-  the unit. The alphas are then computed again from the matrices.
+  image's counted ratings, takes the image's old share out of its dataset's totals and days, puts the new one in and
+  stores the unit. The alphas are then computed again from the matrices.
 
-`refresh_agreement(full=True)` forgets every share and count and takes in every rating again, from the first:
-the same figures from scratch (a check, and the repair after an image was deleted outright, whose share the
-incremental job cannot take out: the unit goes with the image).
+`refresh_agreement(full=True)` forgets every share and count and takes in every rating again, from the first: the
+same figures from scratch. The incremental job needs it for nothing it is told of; it is the check that the kept
+figures are right, and the repair after ratings or images changed behind the ORM's back (raw SQL, a restored
+backup), which leaves no mark.
 
 One run is one transaction under a row lock on AgreementProgress, so two runs never interleave.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,7 +48,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Min, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 
 from ratings_site.datasets.signals import images_hidden_changed
@@ -88,12 +98,11 @@ def refresh_agreement(
             rows = list(
                 Rating.objects.filter(pk__gt=state.last_rating_id, pk__lte=target)
                 .order_by("pk")
-                .values_list("pk", "image_id", "counts", "created_at", "image__dataset_id")[:RATINGS_BATCH]
+                .values_list("pk", "image_id")[:RATINGS_BATCH]
             )
             if not rows:
                 break
-            job.take_in(sorted({image_id for _, image_id, *_ in rows}))
-            job.count_days((created_at, dataset_id) for _, _, counts, created_at, dataset_id in rows if counts)
+            job.take_in(sorted({image_id for _, image_id in rows}))
             state.last_rating_id = rows[-1][0]
             taken += len(rows)
             if progress is not None:
@@ -141,6 +150,8 @@ def _ready_watermark(last: int, cutoff: datetime) -> int:
 
 # A unit's histograms: (ratings, artifacts), lists of counts per value.
 Share = tuple[list[int], list[int]]
+# A unit's counted ratings per UTC day, by the day's ISO date (JSON keys are strings).
+Days = dict[str, int]
 
 
 def _zeros(size: int) -> list[int]:
@@ -182,31 +193,39 @@ class _Job:
             self._take_in_batch(image_ids[start : start + IMAGES_BATCH])
 
     def _take_in_batch(self, image_ids: list[int]) -> None:
-        """Read these images' counted ratings; replace their old shares by the new ones (five queries at most)."""
-        fresh: dict[int, tuple[int, Share]] = {}
-        for image_id, dataset_id, rating, artifacts in Rating.objects.filter(
-            image_id__in=image_ids, counts=True, image__hidden=False
-        ).values_list("image_id", "image__dataset_id", "rating", "artifacts"):
+        """Read these images' counted ratings; replace their old shares by the new ones (five queries at most).
+
+        An image with a unit and no counted rating left (all undone or uncounted, or the image deleted outright:
+        its unit outlives it) has its share taken out and its unit deleted."""
+        fresh: dict[int, tuple[int, Share, Days]] = {}
+        for image_id, dataset_id, hidden, rating, artifacts, created_at in Rating.objects.filter(
+            image_id__in=image_ids, counts=True
+        ).values_list("image_id", "image__dataset_id", "image__hidden", "rating", "artifacts", "created_at"):
             if image_id not in fresh:
-                fresh[image_id] = (dataset_id, (_zeros(RATING_VALUES), _zeros(ARTIFACTS_VALUES)))
-            ratings, artifacts_counts = fresh[image_id][1]
+                fresh[image_id] = (dataset_id, (_zeros(RATING_VALUES), _zeros(ARTIFACTS_VALUES)), {})
+            (ratings, artifacts_counts), days = fresh[image_id][1:]
+            day = created_at.astimezone(UTC).date().isoformat()
+            days[day] = days.get(day, 0) + 1
+            if hidden:
+                continue  # left out of the agreement, as the export leaves it out; still a rating made that day
             ratings[rating - RATING_MIN] += 1
             if artifacts is not None:
                 artifacts_counts[artifacts - ARTIFACTS_MIN] += 1
         units = {unit.image_id: unit for unit in AgreementUnit.objects.filter(image_id__in=image_ids)}
-        self._load({dataset_id for dataset_id, _ in fresh.values()} | {unit.dataset_id for unit in units.values()})
+        self._load({dataset_id for dataset_id, *_ in fresh.values()} | {unit.dataset_id for unit in units.values()})
         created, updated, gone = [], [], []
         for image_id in image_ids:
             unit, new = units.get(image_id), fresh.get(image_id)
             if unit is not None:
-                if new is not None and new == (unit.dataset_id, (unit.ratings, unit.artifacts)):
+                old = (unit.dataset_id, (unit.ratings, unit.artifacts), unit.days)
+                if new is not None and new == old:
                     continue  # unchanged
-                self._apply(unit.dataset_id, (unit.ratings, unit.artifacts), -1)
+                self._apply(*old, -1)
             if new is not None:
-                dataset_id, (ratings, artifacts_counts) = new
-                self._apply(dataset_id, (ratings, artifacts_counts), +1)
+                self._apply(*new, +1)
+                dataset_id, (ratings, artifacts_counts), days = new
                 row = AgreementUnit(
-                    image_id=image_id, dataset_id=dataset_id, ratings=ratings, artifacts=artifacts_counts
+                    image_id=image_id, dataset_id=dataset_id, ratings=ratings, artifacts=artifacts_counts, days=days
                 )
                 (updated if unit is not None else created).append(row)
             elif unit is not None:
@@ -214,12 +233,14 @@ class _Job:
         if created:
             AgreementUnit.objects.bulk_create(created)
         if updated:
-            AgreementUnit.objects.bulk_update(updated, ["dataset", "ratings", "artifacts"])
+            AgreementUnit.objects.bulk_update(updated, ["dataset", "ratings", "artifacts", "days"])
         if gone:
             AgreementUnit.objects.filter(image_id__in=gone).delete()
         self.images_read += len(image_ids)
 
-    def _apply(self, dataset_id: int, share: Share, sign: int) -> None:
+    def _apply(self, dataset_id: int, share: Share, days: Days, sign: int) -> None:
+        for day, count in days.items():
+            self.days[(date.fromisoformat(day), dataset_id)] += sign * count
         totals = self.totals[dataset_id]
         ratings, artifacts = share
         alpha.add_unit(totals.rating_coincidences, ratings, sign)
@@ -232,10 +253,6 @@ class _Job:
             per_image = totals.ratings_per_image
             per_image.extend([0] * (m - len(per_image)))
             per_image[m - 1] += sign
-
-    def count_days(self, ratings: Iterable[tuple[datetime, int]]) -> None:
-        for created_at, dataset_id in ratings:
-            self.days[(created_at.astimezone(UTC).date(), dataset_id)] += 1
 
     def save(self) -> None:
         """Write the touched datasets' totals with their alphas, and the days counted (a few queries)."""
@@ -253,26 +270,33 @@ class _Job:
         self._save_days()
 
     def _save_days(self) -> None:
-        if not self.days:
+        """Add the days' changes (units' old day counts out, new ones in) to DailyRatings; a day that falls to 0
+        loses its row, as a rebuild would not write it (four queries at most)."""
+        changes = {key: change for key, change in self.days.items() if change}
+        if not changes:
             return
         existing = {
             (row.day, row.dataset_id): row
             for row in DailyRatings.objects.filter(
-                day__in={day for day, _ in self.days}, dataset_id__in={dataset_id for _, dataset_id in self.days}
+                day__in={day for day, _ in changes}, dataset_id__in={dataset_id for _, dataset_id in changes}
             )
         }
-        created, updated = [], []
-        for (day, dataset_id), count in self.days.items():
+        created, updated, emptied = [], [], []
+        for (day, dataset_id), change in changes.items():
             row = existing.get((day, dataset_id))
             if row is None:
-                created.append(DailyRatings(day=day, dataset_id=dataset_id, ratings=count))
-            else:
-                row.ratings += count
+                created.append(DailyRatings(day=day, dataset_id=dataset_id, ratings=change))
+            elif row.ratings + change:
+                row.ratings += change
                 updated.append(row)
+            else:
+                emptied.append(row.pk)
         if created:
             DailyRatings.objects.bulk_create(created)
         if updated:
             DailyRatings.objects.bulk_update(updated, ["ratings"])
+        if emptied:
+            DailyRatings.objects.filter(pk__in=emptied).delete()
 
 
 _TOTALS_FIELDS = [
@@ -337,8 +361,44 @@ def _on_rating_saved(sender, instance: Rating, created: bool, raw: bool = False,
         mark_stale([instance.image_id])
 
 
-def _on_rating_deleted(sender, instance: Rating, **kwargs) -> None:
-    mark_stale([instance.image_id])
+class _Deleting(threading.local):
+    """The images of the ratings one delete is taking away (a Collector.delete: one `origin`, a model instance or
+    a queryset, held by a weak reference so that its rows are not kept alive), gathered by their pre_delete signals
+    and marked at their first post_delete."""
+
+    origin: Callable[[], object | None] = staticmethod(lambda: None)
+    image_ids: set[int]
+
+    def __init__(self) -> None:
+        self.image_ids = set()
+
+
+_deleting = _Deleting()
+
+
+def _on_rating_deleting(sender, instance: Rating, origin: object = None, **kwargs) -> None:
+    """Gather the image of a rating about to go. Django sends every pre_delete of a delete before it deletes
+    anything, and every post_delete after, all in the deleting transaction: a delete of many images (their ratings
+    go by cascade), of a rater, or of a queryset of ratings then marks their images in one query, not one a
+    rating."""
+    if origin is None:
+        return  # its post_delete marks it alone
+    if _deleting.origin() is not origin:  # a new delete (one that failed before its post_delete left nothing due)
+        try:
+            held = weakref.ref(origin)
+        except TypeError:
+            return  # an origin that cannot be held weakly: each post_delete marks its own image
+        _deleting.origin, _deleting.image_ids = held, set()
+    _deleting.image_ids.add(instance.image_id)
+
+
+def _on_rating_deleted(sender, instance: Rating, origin: object = None, **kwargs) -> None:
+    if origin is not None and _deleting.origin() is origin:
+        if _deleting.image_ids:  # the delete's first post_delete: all of its images at once
+            mark_stale(_deleting.image_ids)
+            _deleting.image_ids = set()
+        return  # marked with the others
+    mark_stale([instance.image_id])  # a post_delete sent without its pre_delete
 
 
 def _on_counted_ratings_changed(sender, image_ids: Iterable[int], **kwargs) -> None:
@@ -349,6 +409,7 @@ def connect() -> None:
     """Listen for changed and deleted ratings, for bulk changes of which count, and for images hidden or shown again
     (ReliabilityConfig.ready)."""
     post_save.connect(_on_rating_saved, sender=Rating, dispatch_uid="reliability.agreement.rating_saved")
+    pre_delete.connect(_on_rating_deleting, sender=Rating, dispatch_uid="reliability.agreement.rating_deleting")
     post_delete.connect(_on_rating_deleted, sender=Rating, dispatch_uid="reliability.agreement.rating_deleted")
     counted_ratings_changed.connect(
         _on_counted_ratings_changed, dispatch_uid="reliability.agreement.counted_ratings_changed"

@@ -11,17 +11,26 @@ from django.db import models
 
 
 class AgreementUnit(models.Model):
-    """One image's counted values as its dataset's agreement figures last took them in: its share of them.
+    """One image's counted values as its dataset's figures last took them in: its share of them.
 
     `ratings` is the histogram of its counted ratings (10 counts, for 1..10), `artifacts` that of their artifacts
-    (6 counts, for 0..5). When the image's counted ratings change, the agreement job takes the old share out of the
-    dataset's totals and puts the new one in: its cost grows with what changed, not with all ratings.
+    (6 counts, for 0..5), both empty of counts while the image is hidden; `days` counts its counted ratings by the
+    UTC day they were made ({"2026-12-07": 3}), hidden or not: its share of DailyRatings. When the image's counted
+    ratings change, the agreement job takes the old share out of the dataset's totals and puts the new one in: its
+    cost grows with what changed, not with all ratings.
+
+    The unit outlives its image (no database constraint, nothing done on delete): an image deleted outright leaves
+    its unit behind, and its ratings' deletion marks it (StaleUnit), so that the next run takes the share out and
+    then deletes the unit. With a cascade, the share would have stayed in the totals with nothing left to say so.
     """
 
-    image = models.OneToOneField("datasets.Image", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    image = models.OneToOneField(
+        "datasets.Image", on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
     dataset = models.ForeignKey("datasets.Dataset", on_delete=models.CASCADE, related_name="+")
     ratings = models.JSONField(default=list)
     artifacts = models.JSONField(default=list)
+    days = models.JSONField(default=dict)
 
 
 class StaleUnit(models.Model):
@@ -66,8 +75,11 @@ class DatasetAgreement(models.Model):
 
 
 class DailyRatings(models.Model):
-    """How many ratings of a dataset's images were made on a day (UTC): the stats page's ratings per day.
-    Counted by the agreement job from the new ratings it takes in (ratings made that day and counted then)."""
+    """How many counted ratings of a dataset's images, of those that exist now, were made on a day (UTC): the stats
+    page's ratings per day. The agreement job keeps it as the sum of the images' `AgreementUnit.days`, so that a
+    rating undone, put back (a new row, with its first time), invalidated, restored or banned is counted once if it
+    counts now and not at all otherwise. Hidden images' ratings are counted: hiding leaves out the image, not the
+    work. No row holds 0."""
 
     day = models.DateField()
     dataset = models.ForeignKey("datasets.Dataset", on_delete=models.CASCADE, related_name="+")
