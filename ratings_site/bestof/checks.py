@@ -46,10 +46,10 @@ from ratings_site.bestof.selectors import (
     SHOWN_IMAGE_FIELDS,
     GroupToPick,
     group_to_pick,
+    images_read_for,
     may_be_shown,
     next_groups_for,
-    open_groups,
-    unseen_by,
+    queue_for,
 )
 from ratings_site.bestof.services import PickOutcome, check_looked_at, parse_winner
 from ratings_site.datasets.captchas import BEST_CHECK
@@ -91,14 +91,13 @@ def with_check(shown: GroupToPick, check: Image) -> GroupToPick:
     return GroupToPick(group=shown.group, images=images, check=check)
 
 
-def _in_order(group: PromptGroup, check: Image, keys: Sequence[object], field: str) -> GroupToPick:
+def _in_order(rater: Rater, group: PromptGroup, check: Image, keys: Sequence[object], field: str) -> GroupToPick:
     """A check group rebuilt from its images' keys (`field`: "pk" or "public_id") in their order: those that may
-    still be shown, and the check."""
-    found = {
-        getattr(image, field): image
-        for image in Image.objects.filter(**{f"{field}__in": list(keys)}).only(*SHOWN_IMAGE_FIELDS)
-    }
-    images = [found[key] for key in keys if key in found and (found[key].pk == check.pk or may_be_shown(found[key]))]
+    still be shown to this rater (selectors.may_be_shown: their NSFW preference too), and the check."""
+    found = {getattr(image, field): image for image in images_read_for(rater).filter(**{f"{field}__in": list(keys)})}
+    images = [
+        found[key] for key in keys if key in found and (found[key].pk == check.pk or may_be_shown(found[key], rater))
+    ]
     return GroupToPick(group=group, images=images, check=check)
 
 
@@ -127,13 +126,13 @@ def _upcoming_check_group(
     if len(checks) != 1 or upcoming.group_id in exclude:
         return True, None
     (check,) = checks
-    group = unseen_by(rater, open_groups(dataset)).filter(pk=upcoming.group_id).first()
+    group = queue_for(rater, dataset).filter(pk=upcoming.group_id).first()
     if group is None or not _checks_for(rater).filter(pk=check.pk).exists():
         return True, None
     others = [image.pk for image in images if image.pk != check.pk]
     if PromptGroupImage.objects.filter(group=group, image_id__in=others).count() != len(others):
         return True, None
-    shown = _in_order(group, check, upcoming.image_ids, "public_id")
+    shown = _in_order(rater, group, check, upcoming.image_ids, "public_id")
     return True, shown if len(shown.images) >= MIN_GROUP_SIZE else None
 
 
@@ -151,7 +150,7 @@ def next_cards_for(
     check: Image | None = None
     pending = _pending(rater, dataset)
     if pending is not None:
-        shown = _in_order(pending.group, pending.check_image, pending.images, "pk")
+        shown = _in_order(rater, pending.group, pending.check_image, pending.images, "pk")
         if sum(1 for image in shown.images if image != pending.check_image) >= MIN_GROUP_SIZE - 1:
             found.append(shown)
         else:  # its group's images were taken down meanwhile: the same check, among the next group's images
@@ -213,12 +212,12 @@ def card_for(rater: Rater, group: PromptGroup, card: SignedCard | None) -> Group
     if card is not None:
         row = next((row for row in rows if row.check_image.public_id in card.image_ids), None)
         if row is not None:
-            return _in_order(group, row.check_image, card.image_ids, "public_id")
+            return _in_order(rater, group, row.check_image, card.image_ids, "public_id")
     else:
         row = next((row for row in rows if row.passed is None), None)
         if row is not None:
-            return _in_order(group, row.check_image, row.images, "pk")
-    return group_to_pick(group)
+            return _in_order(rater, group, row.check_image, row.images, "pk")
+    return group_to_pick(group, rater)
 
 
 # Answering ------------------------------------------------------------------------------------------------------
@@ -280,9 +279,7 @@ def answer_check(
                     position=position,
                     reward=reward.amount if reward else 0,
                     paused_until=paused_until,
-                    message=paused_message(rater.pause_reason, paused_until)
-                    if paused_until
-                    else "",
+                    message=paused_message(rater.pause_reason, paused_until) if paused_until else "",
                 )
             CaptchaAnswer.objects.create(rater=rater, image=check, answer=None, passed=False)
             paused_until = pause_for_missed_checks(rater)

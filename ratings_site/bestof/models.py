@@ -42,10 +42,11 @@ class PromptGroup(models.Model):
 
     The queue of groups lives on this row, as the image queue lives in `QueueEntry`: `wants_picks` is true
     exactly while the group has fewer than BEST_PICKS_PER_GROUP picks and at least two images that may be shown
-    (not hidden, broken or NSFW). The pick rule clears it with the pick that fills the group; the queue clears
-    it for a group whose images were taken down meanwhile; `refresh_prompt_groups` sets it right for every group
-    (after BEST_PICKS_PER_GROUP changed, or after moderation). The partial index `bestof_queue` holds only such
-    groups, in (priority DESC, shuffle) order, so the next group is read from its top.
+    (not hidden, broken or NSFW), to everyone: a group short of images only for a rater who hides NSFW images stays
+    (bestof.selectors passes it over for them). The pick rule clears it with the pick that fills the group; the
+    queue clears it for a group whose images were taken down meanwhile; `refresh_prompt_groups` sets it right for
+    every group (after BEST_PICKS_PER_GROUP changed, or after moderation). The partial index `bestof_queue` holds
+    only such groups, in (priority DESC, shuffle) order, so the next group is read from its top.
     """
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -119,7 +119,7 @@ def record_pick(
     (KUDOS_PER_BEST_PICK), and pause a rater who floods. Idempotent: the same group picked twice (a double
     click, a retry) stores one pick and answers as the first did.
     """
-    shown = group_to_pick(group)
+    shown = group_to_pick(group, rater)  # what this rater could see (their NSFW preference too)
     if len(shown.images) < MIN_GROUP_SIZE or not group.dataset.public:
         raise GroupUnavailable("This group is no longer being rated. Here is another one.")
     chosen = parse_winner(shown, winner)
@@ -308,9 +308,9 @@ def _set_wants_picks(groups, report: RefreshReport) -> None:
     counted = groups.annotate(shown=Coalesce(Subquery(shown, output_field=IntegerField()), 0))
     wanted = settings.BEST_PICKS_PER_GROUP
     belongs = Q(picks_count__lt=wanted, shown__gte=MIN_GROUP_SIZE)
-    report.closed += PromptGroup.objects.filter(
-        pk__in=counted.filter(~belongs, wants_picks=True).values("pk")
-    ).update(wants_picks=False)
+    report.closed += PromptGroup.objects.filter(pk__in=counted.filter(~belongs, wants_picks=True).values("pk")).update(
+        wants_picks=False
+    )
     report.opened += PromptGroup.objects.filter(pk__in=counted.filter(belongs, wants_picks=False).values("pk")).update(
         wants_picks=True
     )

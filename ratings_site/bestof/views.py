@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ratings_site.bestof import cards, checks, services
 from ratings_site.bestof.cards import SignedCard
 from ratings_site.bestof.models import PromptGroup
-from ratings_site.bestof.selectors import GROUPS_LEFT_CAP, GroupToPick, groups_left_for
+from ratings_site.bestof.selectors import GroupToPick, groups_left_cap, groups_left_for
 from ratings_site.datasets.models import Dataset
 from ratings_site.ratings.limits import RatingPaused, RatingRefused, TooSoon
 from ratings_site.ratings.signals import announce
@@ -81,7 +81,7 @@ def _render_card(
         "pick_url": reverse("pick_best", args=[dataset.slug, group.pk]) if group else "",
         "skip_url": reverse("skip_group", args=[dataset.slug, group.pk]) if group else "",
         "groups_left": groups_left_for(rater, dataset=dataset) if group else 0,
-        "groups_left_cap": GROUPS_LEFT_CAP,
+        "groups_left_cap": groups_left_cap(rater),
         "picks_per_group": settings.BEST_PICKS_PER_GROUP,
         "saved": saved,
         "card_token": cards.card_token(rater, shown, served_at or timezone.now()) if group else "",

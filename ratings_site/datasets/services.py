@@ -74,8 +74,10 @@ def queue_nsfw_condition() -> Q:
     return tagged | unsafe
 
 
-def _hides_nsfw() -> Case:
-    """`queue_nsfw_condition` as a true/false column (never null, where a JSON key is missing)."""
+def queue_nsfw_flag() -> Case:
+    """`queue_nsfw_condition` as a true/false column (never null, where a JSON key is missing): what the queue's
+    entries store (`QueueEntry.nsfw`), and what the best-of pages annotate a group's images with (bestof.selectors),
+    for images that have no queue entry once they have all their ratings."""
     return Case(When(queue_nsfw_condition(), then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
@@ -98,7 +100,7 @@ def refresh_queue(images: QuerySet[Image] | None = None) -> tuple[int, int]:
         QueueEntry.objects.filter(image__in=images.values("pk")).exclude(nsfw=hidden).update(nsfw=hidden)
         joining = (
             images.filter(queue_condition(wanted), queue_entry__isnull=True)
-            .annotate(hides_nsfw=_hides_nsfw())
+            .annotate(hides_nsfw=queue_nsfw_flag())
             .values_list("pk", "dataset_id", "shuffle", "hides_nsfw")
         )
         try:
