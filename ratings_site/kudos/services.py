@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Max, Model, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from ratings_site.compiled_queries import quote, quoted_column, quoted_table
 from ratings_site.kudos.models import KudosReward
 from ratings_site.kudos.tasks import schedule_payment
 from ratings_site.raters.models import Rater
@@ -108,9 +109,8 @@ def _insert_unless_earned(reward: KudosReward) -> tuple[int, bool] | None:
 
 @cache
 def _insert_unless_earned_statement(vendor: str, columns: tuple[str, ...]) -> str:
-    quote = connection.ops.quote_name
-    column = {name: quote(KudosReward._meta.get_field(name).column) for name in ("rater", "image", "kind", "status")}
-    table, pk = quote(KudosReward._meta.db_table), quote(KudosReward._meta.pk.column)
+    column = {name: quoted_column(KudosReward, name) for name in ("rater", "image", "kind", "status")}
+    table, pk = quoted_table(KudosReward), quoted_column(KudosReward, "pk")
     return (
         f"INSERT INTO {table} ({', '.join(quote(name) for name in columns)}) "
         f"SELECT {', '.join(['%s'] * len(columns))} WHERE NOT EXISTS ("

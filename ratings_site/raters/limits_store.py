@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 import redis
@@ -38,6 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ratings_site.compiled_queries import quoted_column, quoted_table
 from ratings_site.raters.models import SecurityCount
 
 PURGE_BATCH = 1000  # expired rows deleted by each new row: more than rows are made, so the table cannot grow
@@ -154,20 +156,25 @@ def _raise(name: str, *, now: datetime, limit: int | None = None) -> bool:
     return live.update(count=F("count") + 1) == 1
 
 
+@cache
+def _raise_under_limits_statement(vendor: str, names: int) -> str:
+    """`_raise_under_limits`' UPDATE for this engine and this many names, built once (it runs on every API call)."""
+    table = quoted_table(SecurityCount)
+    name, count, expires_at = (quoted_column(SecurityCount, field) for field in ("name", "count", "expires_at"))
+    under = " OR ".join([f"({name} = %s AND {count} < %s)"] * names)
+    return f"UPDATE {table} SET {count} = {count} + 1 WHERE {expires_at} > %s AND ({under}) RETURNING {name}"
+
+
 def _raise_under_limits(limits: dict[str, int], *, now: datetime) -> set[str]:
     """`_raise` of each live row named in `limits` (only while under its own limit), in one UPDATE; the names of the
     rows it added to. Each row's condition is its own, re-checked by PostgreSQL under the row's lock; the rows are
     locked in the order the plan reads them (by index or table position), never the order the names are given in,
     so two callers counting the same two names cannot deadlock
     (tests/test_limits_store_counts_the_api_limits_in_one_statement.py)."""
-    table, name, count, expires_at = map(
-        connection.ops.quote_name, (SecurityCount._meta.db_table, "name", "count", "expires_at")
-    )
-    under = " OR ".join([f"({name} = %s AND {count} < %s)"] * len(limits))
     params: list = [connection.ops.adapt_datetimefield_value(now)]
     for key, limit in limits.items():
         params += [key, limit]
-    sql = f"UPDATE {table} SET {count} = {count} + 1 WHERE {expires_at} > %s AND ({under}) RETURNING {name}"
+    sql = _raise_under_limits_statement(connection.vendor, len(limits))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {key for (key,) in cursor.fetchall()}

@@ -16,16 +16,17 @@ The refusals are `RatingRefused`s: a message for people and the HTTP status for 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ratings_site.compiled_queries import OneRowQuery
+from ratings_site.compiled_queries import OneRowQuery, StandInStatement, compile_proven
 from ratings_site.raters.models import Rater
 from ratings_site.raters.standing import STANDING_FIELDS, banned_message, is_banned
 from ratings_site.ratings.models import CaptchaAnswer, Rating
@@ -196,47 +197,37 @@ def ratings_in_the_last_minute(rater: Rater) -> int:
     there, where this counts what each app stored. Building and compiling the five querysets cost more than the
     query itself (about 1 ms of Python), so their SQL is compiled once (`_flood_count_statement`)."""
     since = timezone.now() - timedelta(minutes=1)
-    statement = _flood_count_statement(connection)
-    if statement is None:  # a kind whose SQL depends on more than the rater and the moment: the ORM every time
-        first, *others = _recent_of_every_kind(rater, since)
-        return first.union(*others, all=True).count()
-    sql, slots = statement
-    values = {_RATER: rater.pk, _SINCE: connection.ops.adapt_datetimefield_value(since)}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [values[slot] if isinstance(slot, str) else slot[0] for slot in slots])
+    db = connections[DEFAULT_DB_ALIAS]
+    compiled = _flood_count_statement(db)
+    if compiled is None:  # a kind whose SQL depends on more than the rater and the moment: the ORM every time
+        return _union_of_every_kind(rater, since).count()
+    sql, statement = compiled
+    with db.cursor() as cursor:
+        cursor.execute(sql, statement.params_for({"rater": rater.pk, "since": since}, db))
         return cursor.fetchone()[0]
 
 
+def _union_of_every_kind(rater: Rater, since: datetime) -> QuerySet:
+    first, *others = _recent_of_every_kind(rater, since)
+    return first.union(*others, all=True)
+
+
 # The flood count's SQL is the ORM's, compiled once per engine and set of kinds with stand-in values (a rater id no
-# rater has, a moment long past) whose places among the parameters are then filled with each call's own. A kind must
-# filter by the rater and the moment only (`count_in_the_flood_limit`); compiling with two different stand-ins and
-# comparing proves it, and a kind that fails the proof is counted through the ORM on every call instead.
-_RATER, _SINCE = "rater", "since"
-_STAND_INS = (
-    (-918_273_645, datetime(2001, 2, 3, 4, 5, 6, 7890, tzinfo=UTC)),
-    (-546_372_819, datetime(2002, 3, 4, 5, 6, 7, 8901, tzinfo=UTC)),
-)
-_flood_statements: dict[tuple, tuple[str, list] | None] = {}
+# rater has, a moment long past) whose places among the parameters are then filled with each call's own
+# (ratings_site.compiled_queries, as OneRowQuery's). A kind must filter by the rater and the moment only
+# (`count_in_the_flood_limit`); compiling with two different stand-ins and comparing proves it (`compile_proven`),
+# and a kind that fails the proof is counted through the ORM on every call instead.
+_FLOOD_SLOTS = {"rater": Rater._meta.pk, "since": Rating._meta.get_field("created_at")}
+_flood_statements: dict[tuple, tuple[str, StandInStatement] | None] = {}
 
 
-def _flood_count_statement(connection) -> tuple[str, list] | None:
-    """`SELECT COUNT(*)` over the union of every kind, and its parameters: _RATER, _SINCE or a constant (in a
-    one-element tuple); None when a kind's SQL depends on more than the rater and the moment."""
-    key = (connection.vendor, tuple(_OTHER_KINDS))
+def _flood_count_statement(db: BaseDatabaseWrapper) -> tuple[str, StandInStatement] | None:
+    """`SELECT COUNT(*)` over the union of every kind, and the compiled union whose parameters it takes; None when a
+    kind's SQL depends on more than the rater and the moment."""
+    key = (db.vendor, tuple(_OTHER_KINDS))
     if key not in _flood_statements:
-        compiled = []
-        for rater_pk, since in _STAND_INS:
-            first, *others = _recent_of_every_kind(Rater(pk=rater_pk), since)
-            sql, params = first.union(*others, all=True).query.get_compiler(connection=connection).as_sql()
-            since = connection.ops.adapt_datetimefield_value(since)
-            slots = [
-                _RATER if type(param) is int and param == rater_pk else _SINCE if param == since else (param,)
-                for param in params
-            ]
-            compiled.append((f"SELECT COUNT(*) FROM ({sql}) recent", slots))
-        (sql, slots), again = compiled
-        proven = again == (sql, slots) and _RATER in slots and _SINCE in slots
-        _flood_statements[key] = (sql, slots) if proven else None
+        union = compile_proven(lambda rater, since: _union_of_every_kind(Rater(pk=rater), since), db, **_FLOOD_SLOTS)
+        _flood_statements[key] = None if union is None else (f"SELECT COUNT(*) FROM ({union.sql}) recent", union)
     return _flood_statements[key]
 
 
