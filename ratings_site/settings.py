@@ -425,6 +425,10 @@ RATING_MIN_LOOK_MS = env_int("RATING_MIN_LOOK_MS", 700, minimum=0)
 RATING_MIN_SECONDS = env_float("RATING_MIN_SECONDS", 1.0, minimum=0.0, maximum=60.0)
 # How long after saving a rating its rater may change or undo it (0: ratings are final at once).
 RATING_UNDO_MINUTES = env_int("RATING_UNDO_MINUTES", 10, minimum=0)
+# An image served to a rater (shown or preloaded on a page, handed out by the API) holds one of its remaining rating
+# slots for this long: the queue serves others an image only while its slots are not all held (ratings.selectors),
+# so that concurrent raters are rarely told "already has all the ratings it needs" at save. 0 turns holds off.
+RATING_HOLD_SECONDS = env_int("RATING_HOLD_SECONDS", 120, minimum=0)
 QUEUE_TOP_K = env_int("QUEUE_TOP_K", 32, minimum=1)
 QUEUE_PRIORITY_TOLERANCE = env_float("QUEUE_PRIORITY_TOLERANCE", 0.01, minimum=0.0)
 # A rater's NSFW preference (Rater.hide_nsfw, their settings page): their queue leaves out the images that at least

@@ -21,13 +21,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 # The htmx POST: the rater, the image; the rating's transaction (the rater's lock, a retry's answer, the claim, which
 # answers the image's new count so that only the image's last wanted rating deletes its queue entry, the rating, the
 # ledger line in one INSERT … WHERE NOT EXISTS, the rater's counters, the served row, the flood count); the next
-# card's pending check with the queue top (one statement: rows, not models) and the chosen images read whole, and the
-# images left (counted here, as few are left: with many left the card carries the figure and nothing is counted,
+# card's pending check with the queue top (one statement: rows, not models) and the chosen images read whole, the
+# holds of the card's and the upcoming image (one INSERT … ON CONFLICT: RATING_HOLD_SECONDS), and the images left
+# (counted here, as few are left: with many left the card carries the figure and nothing is counted,
 # tests/test_images_left_carried_by_the_card.py). Before issue 24: 20 (the header's two counts, Undo's query, the
 # preferred image's own query); 17 before the second pass (the queue entry's DELETE on every rating, the ledger's
 # SELECT before its INSERT, the pending check on its own, the top's 32 entries built as models with their image and
-# dataset).
-HTMX_RATING_POST = 15
+# dataset); 15 before the holds.
+HTMX_RATING_POST = 16
 # rating/new: rater, the rate counts (the rater's and the address's in one UPDATE), the pending check with the queue
 # top, the chosen image, the served row (one INSERT … ON CONFLICT, no transaction of its own). Before: 8 (one UPDATE
 # per rate count), then 7 (the pending check on its own, the top built as models, the served row's BEGIN and COMMIT).

@@ -60,13 +60,13 @@ class RatedSerializer(serializers.Serializer):
 
 
 # The rated image, its dataset and when rating/new served it to this rater (`ratings.services.served_at`, read in the
-# image's own query): one query, compiled once (OneRowQuery).
+# image's own query; a page's hold is no serve of the API's): one query, compiled once (OneRowQuery).
 _image_rated = OneRowQuery(
     lambda public_id, rater: (
         Image.objects.select_related("dataset")
         .annotate(
             served_at_to_rater=Subquery(
-                ServedImage.objects.filter(rater=rater, image=OuterRef("pk")).values("served_at")[:1]
+                ServedImage.objects.filter(rater=rater, image=OuterRef("pk"), hold_only=False).values("served_at")[:1]
             )
         )
         .filter(public_id=public_id)[:1]

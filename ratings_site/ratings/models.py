@@ -109,12 +109,16 @@ class CaptchaAnswer(models.Model):
 class ServedImage(models.Model):
     """An image served to a rater and not yet answered (rated, skipped or reported): the row goes with the answer.
 
-    Two uses (ratings.services.record_served):
+    Three uses (ratings.services.record_served):
     - a check image (`is_check`), on every surface, the moment it is shown: until answered it counts as a missed
       check (ratings.services._answer_captcha counts it), and it is shown again first on the rater's next card
       (ratings.selectors.next_images_for), so that reloading or leaving is no way past it;
     - any image the API's rating/new hands out: its `served_at` is when the rater first could see it, the start
-      of the look-time floor (RATING_MIN_SECONDS; the pages sign the serve time into the card instead).
+      of the look-time floor (RATING_MIN_SECONDS; the pages sign the serve time into the card instead);
+    - a dataset image a page shows or preloads, while holds are on (`hold_only`): a hold and nothing more.
+    Every row of a dataset image is also a hold: for RATING_HOLD_SECONDS after `served_at` it keeps one of the image's
+    remaining rating slots for its rater (ratings.selectors passes over an image whose free slots others hold), so
+    that concurrent raters are rarely served the same last slot and told "already has all the ratings it needs".
     Rows of dataset images nobody answered are forgotten after a day (`forget_old_servings`).
     """
 
@@ -122,12 +126,18 @@ class ServedImage(models.Model):
     image = models.ForeignKey("datasets.Image", on_delete=models.CASCADE, related_name="+")
     is_check = models.BooleanField(default=False, help_text="A check image (captcha): a miss until answered.")
     served_at = models.DateTimeField()
+    hold_only = models.BooleanField(
+        default=False,
+        help_text="Served by a page, not by the API's rating/new: a hold, not the start of the API's look time.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rater", "image"], name="served_once_per_rater")]
         indexes = [
             models.Index(fields=["rater", "served_at"], name="pending_check", condition=Q(is_check=True)),
             models.Index(fields=["served_at"], name="served_by_time", condition=Q(is_check=False)),
+            # The queue's probe of an image's holds (ratings.selectors._held_sql).
+            models.Index(fields=["image", "served_at"], name="holds_by_image", condition=Q(is_check=False)),
         ]
 
 

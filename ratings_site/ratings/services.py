@@ -375,40 +375,69 @@ def missed_checks(rater: Rater) -> int:
 
 # Serving -------------------------------------------------------------------------------------------------------
 # What was served to whom, where a rule needs it (ratings.models.ServedImage): check images on every surface,
-# and every image the API hands out (its look-time floor). The pages sign a dataset image's serve time into the
-# card instead (ratings.cards), with no write.
+# every image the API hands out (its look-time floor), and, while holds are on (RATING_HOLD_SECONDS), the dataset
+# images the pages show and preload (holds only: the pages sign a dataset image's serve time into the card).
 
 
-def record_served(rater: Rater, image: Image, *, every_image: bool = False) -> None:
-    """Note that `image` was just shown to `rater`, when it is a check image or `every_image` (the API). A check
-    shown again keeps its first serve time, so that a reload never restarts its clock; an API image served again
-    starts its look time anew. One statement (an insert on the (rater, image) constraint, ignoring or updating)."""
-    if not (image.is_captcha or every_image):
+def record_served(rater: Rater, image: Image, *, every_image: bool = False, upcoming: Image | None = None) -> None:
+    """Note that `image` was just shown to `rater` (and `upcoming` preloaded after it, on a page).
+
+    - A check image: a serve the check rules count (a pending check, then a miss). Shown again, it keeps its first
+      serve time, so that a reload never restarts its clock. A preloaded check is not noted: it is not shown yet.
+    - `every_image` (the API's rating/new): any image, the start of its look time; served again, the time starts
+      anew (and a page's hold of it becomes the API's serve).
+    - A page's dataset image, shown or preloaded, while holds are on: a hold (`hold_only`), renewed when shown
+      again; an API serve of it stands as it is, so that the API's look time never moves for a page.
+    Every dataset image's row holds one of its rating slots for RATING_HOLD_SECONDS (ratings.selectors).
+
+    One statement (an insert of one or two rows on the (rater, image) constraint, ignoring or updating)."""
+    holds = settings.RATING_HOLD_SECONDS > 0
+    images = [image] if image.is_captcha or every_image or holds else []
+    if upcoming is not None and holds and not upcoming.is_captcha and not every_image and upcoming.pk != image.pk:
+        images.append(upcoming)
+    if not images:
         return
     # Raw SQL, written once: the ORM's bulk_create wraps its one INSERT in a transaction of its own (BEGIN and COMMIT:
     # three round trips for one statement on every rating/new) and cost about 0.35 ms of Python (issue 24).
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params: list[object] = []
+    for served in images:
+        params += [rater.pk, served.pk, served.is_captcha, not (served.is_captcha or every_image), now]
     with connection.cursor() as cursor:
-        cursor.execute(_record_served_statement(connection.vendor, image.is_captcha), [rater.pk, image.pk, now])
+        cursor.execute(_record_served_statement(connection.vendor, len(images), every_image), params)
 
 
 @cache
-def _record_served_statement(vendor: str, is_check: bool) -> str:
-    """INSERT of a served row on the (rater, image) constraint: a check's first serve time stands (DO NOTHING), an API
-    image's is renewed (ON CONFLICT's upsert, on PostgreSQL and on SQLite 3.24 and later)."""
-    column = {name: _quote(ServedImage._meta.get_field(name).column) for name in ("rater", "image", "is_check", "served_at")}
-    on_conflict = "DO NOTHING" if is_check else f"DO UPDATE SET {column['served_at']} = excluded.{column['served_at']}"
+def _record_served_statement(vendor: str, rows: int, by_api: bool) -> str:
+    """INSERT of `rows` served rows on the (rater, image) constraint (ON CONFLICT's upsert, on PostgreSQL and on SQLite
+    3.24 and later). A check's row stands as it is (its first serve time). A dataset image's: the API's serve renews
+    the time and makes a page's hold its own serve; a page's serve renews its own hold and leaves the API's serve."""
+    column = {
+        name: _quote(ServedImage._meta.get_field(name).column)
+        for name in ("rater", "image", "is_check", "hold_only", "served_at")
+    }
+    table = _quote(ServedImage._meta.db_table)
+    renew = f"{column['served_at']} = excluded.{column['served_at']}"
+    if by_api:
+        on_conflict = f"DO UPDATE SET {renew}, {column['hold_only']} = FALSE WHERE NOT {table}.{column['is_check']}"
+    else:
+        on_conflict = f"DO UPDATE SET {renew} WHERE {table}.{column['hold_only']}"
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * rows)
     return (
-        f"INSERT INTO {_quote(ServedImage._meta.db_table)} "
-        f"({column['rater']}, {column['image']}, {column['is_check']}, {column['served_at']}) "
-        f"VALUES (%s, %s, {'TRUE' if is_check else 'FALSE'}, %s) "
-        f"ON CONFLICT ({column['rater']}, {column['image']}) {on_conflict}"
+        f"INSERT INTO {table} "
+        f"({column['rater']}, {column['image']}, {column['is_check']}, {column['hold_only']}, {column['served_at']}) "
+        f"VALUES {values} ON CONFLICT ({column['rater']}, {column['image']}) {on_conflict}"
     )
 
 
 def served_at(rater: Rater, image: Image) -> datetime | None:
-    """When `image` was served to `rater` through the API (rating/new), or None when it never was."""
-    return ServedImage.objects.filter(rater=rater, image=image).values_list("served_at", flat=True).first()
+    """When `image` was served to `rater` through the API (rating/new), or None when it never was (a page's hold is
+    not a serve of the API's: `hold_only`)."""
+    return (
+        ServedImage.objects.filter(rater=rater, image=image, hold_only=False)
+        .values_list("served_at", flat=True)
+        .first()
+    )
 
 
 def forget_served(rater: Rater, image: Image) -> None:
@@ -428,8 +457,8 @@ def _forget_served_statement(vendor: str) -> str:
 
 
 def forget_old_servings(older_than: timedelta = timedelta(days=1)) -> int:
-    """Forget dataset images the API served and nobody answered, after a day (the hourly site-figures task). Check
-    images stay: unanswered, they are misses and are shown again."""
+    """Forget dataset images the API served or a page held and nobody answered, after a day (the hourly site-figures
+    task). Check images stay: unanswered, they are misses and are shown again."""
     deleted, _ = ServedImage.objects.filter(is_check=False, served_at__lt=timezone.now() - older_than).delete()
     return deleted
 

@@ -141,7 +141,8 @@ def _render_card(
 
     The card is signed (ratings.cards): its image and serve time (`served_at` when the same card is shown again
     after a refusal, so that its look time goes on; now otherwise) and the upcoming image. A check image is noted
-    as served to the rater as it is shown (services.record_served). `just_rated`: the rater stored a rating (or a
+    as served to the rater as it is shown, and, while holds are on, a dataset image shown or preloaded holds one of
+    its slots for the rater (services.record_served, one statement). `just_rated`: the rater stored a rating (or a
     passed check) in this request, which they can undo: Undo is shown without asking the database.
     `images_left_before`: the images left that the answered card showed (its signed token), which spares counting
     them again while they are many (selectors.images_left_for)."""
@@ -156,7 +157,7 @@ def _render_card(
         following = next_images_for(rater, dataset=dataset, exclude=(*exclude, image.pk), count=1)
         upcoming = following[0] if following else None
     if pause is None and image is not None:
-        services.record_served(rater, image)
+        services.record_served(rater, image, upcoming=upcoming)
     served_at = served_at or timezone.now()
     entered = entered or {}
     images_left = images_left_for(rater, dataset=dataset, last_shown=images_left_before) if image else 0
