@@ -76,10 +76,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from ratings_site.compiled_queries import quoted_column, quoted_table
 from ratings_site.datasets.models import Dataset, Image, QueueEntry
 from ratings_site.raters.models import Rater
 from ratings_site.ratings.models import CaptchaAnswer, Rating, ServedImage, Skip
@@ -93,8 +94,10 @@ def _unseen_by(rater: Rater, entries: QuerySet[QueueEntry]) -> QuerySet[QueueEnt
 
 
 def _queue(dataset: Dataset | None, model_name: str | None = None, *, hide_nsfw: bool = False) -> QuerySet[QueueEntry]:
-    entries = QueueEntry.objects.filter(dataset=dataset) if dataset is not None else QueueEntry.objects.filter(
-        dataset__public=True
+    entries = (
+        QueueEntry.objects.filter(dataset=dataset)
+        if dataset is not None
+        else QueueEntry.objects.filter(dataset__public=True)
     )
     if hide_nsfw:
         # The condition of the partial indexes `sfw_queue_by_dataset` and `sfw_queue_order`, which PostgreSQL then
@@ -149,16 +152,6 @@ def _page(entries: QuerySet[QueueEntry], size: int, columns: Sequence[str]) -> t
     return sql, list(params)
 
 
-def _table(model: type[Model]) -> str:
-    """The model's table, quoted for raw SQL."""
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model: type[Model], field: str) -> str:
-    """The column of the model's `field`, quoted for raw SQL."""
-    return connection.ops.quote_name(model._meta.get_field(field).column)
-
-
 # Image.public_id, to read the column as the field does from raw SQL (SQLite answers its hex text).
 _PUBLIC_ID = Image._meta.get_field("public_id")
 
@@ -169,8 +162,8 @@ def _seen_sql(image_id: str) -> str:
     index, or the image's own where the planner deems it as good). Not EXISTS: PostgreSQL may turn an EXISTS into
     a hash of the rater's whole history; it never does so with a scalar subquery."""
     probes = (
-        f"(SELECT 1 FROM {_table(model)} WHERE {_column(model, 'rater')} = %s AND {_column(model, 'image')} = {image_id})"
-        " IS NOT NULL"
+        f"(SELECT 1 FROM {quoted_table(model)} WHERE {quoted_column(model, 'rater')} = %s "
+        f"AND {quoted_column(model, 'image')} = {image_id}) IS NOT NULL"
         for model in (Rating, Skip)
     )
     return " OR ".join(probes)
@@ -183,9 +176,9 @@ def _held_sql(image_id: str) -> str:
     index `holds_by_image` on (image, served_at), as `_seen_sql`'s probes are."""
     served = ServedImage
     return (
-        f"(SELECT COUNT(*) FROM {_table(served)} WHERE {_column(served, 'image')} = {image_id} "
-        f"AND NOT {_column(served, 'is_check')} AND {_column(served, 'served_at')} > %s "
-        f"AND {_column(served, 'rater')} <> %s)"
+        f"(SELECT COUNT(*) FROM {quoted_table(served)} WHERE {quoted_column(served, 'image')} = {image_id} "
+        f"AND NOT {quoted_column(served, 'is_check')} AND {quoted_column(served, 'served_at')} > %s "
+        f"AND {quoted_column(served, 'rater')} <> %s)"
     )
 
 
@@ -201,7 +194,7 @@ def _not_held_by_others(rater: Rater, entries: QuerySet[QueueEntry]) -> QuerySet
     off, all of them."""
     if settings.RATING_HOLD_SECONDS <= 0:
         return entries.annotate(held=Value(0))
-    image_id = f"{_table(QueueEntry)}.{_column(QueueEntry, 'image')}"
+    image_id = f"{quoted_table(QueueEntry)}.{quoted_column(QueueEntry, 'image')}"
     held = entries.annotate(held=RawSQL(_held_sql(image_id), _hold_params(rater)))
     return held.filter(Q(held=0) | Q(held__lt=settings.RATINGS_PER_IMAGE - F("image__ratings_count")))
 
@@ -216,13 +209,13 @@ def _pending_check_sql() -> str:
     first, of an image not hidden and with its answer (a best-of check has none: bestof.checks serves those). Raw:
     asked for every card, and the ORM's building of this join cost four times the query (0.5 ms against 0.1 ms on
     PostgreSQL)."""
-    served_image = _column(ServedImage, "image")
+    served_image = quoted_column(ServedImage, "image")
     return (
-        f"SELECT s.{served_image}, i.{_column(Image, 'public_id')} FROM {_table(ServedImage)} s "
-        f"INNER JOIN {_table(Image)} i ON i.{_column(Image, 'id')} = s.{served_image} "
-        f"WHERE s.{_column(ServedImage, 'rater')} = %s AND s.{_column(ServedImage, 'is_check')} "
-        f"AND NOT i.{_column(Image, 'hidden')} AND i.{_column(Image, 'captcha_answer')} IS NOT NULL "
-        f"ORDER BY s.{_column(ServedImage, 'served_at')} LIMIT 1"
+        f"SELECT s.{served_image}, i.{quoted_column(Image, 'public_id')} FROM {quoted_table(ServedImage)} s "
+        f"INNER JOIN {quoted_table(Image)} i ON i.{quoted_column(Image, 'id')} = s.{served_image} "
+        f"WHERE s.{quoted_column(ServedImage, 'rater')} = %s AND s.{quoted_column(ServedImage, 'is_check')} "
+        f"AND NOT i.{quoted_column(Image, 'hidden')} AND i.{quoted_column(Image, 'captcha_answer')} IS NOT NULL "
+        f"ORDER BY s.{quoted_column(ServedImage, 'served_at')} LIMIT 1"
     )
 
 
@@ -318,7 +311,9 @@ def _checks_for(rater: Rater) -> QuerySet[Image]:
     answered = CaptchaAnswer.objects.filter(rater=rater, image=OuterRef("pk"))
     served = ServedImage.objects.filter(rater=rater, image=OuterRef("pk"))
     # captcha_answer: a rating page's check (a best-of check has none: bestof.checks serves those).
-    return Image.objects.filter(is_captcha=True, captcha_answer__isnull=False, hidden=False).filter(~Exists(answered), ~Exists(served))
+    return Image.objects.filter(is_captcha=True, captcha_answer__isnull=False, hidden=False).filter(
+        ~Exists(answered), ~Exists(served)
+    )
 
 
 def _captcha_for(rater: Rater, dataset: Dataset | None = None) -> Image | None:
@@ -392,7 +387,9 @@ def next_images_for(
         if preferred is not None:
             chosen.append(preferred.image_id)
         else:
-            queue = _not_held_by_others(rater, _queue_for(rater, dataset, model_name)).exclude(image_id__in=list(exclude))
+            queue = _not_held_by_others(rater, _queue_for(rater, dataset, model_name)).exclude(
+                image_id__in=list(exclude)
+            )
             entry = queue.filter(image__public_id=prefer).select_related("image__dataset").first()
             check = None
             if entry is None:
@@ -489,7 +486,9 @@ def has_undoable_rating(rater: Rater) -> bool:
     A passed check's answer counts as a rating (it is undone like one: ratings.services.undo_rating)."""
     since = timezone.now() - timedelta(minutes=settings.RATING_UNDO_MINUTES)
     ratings = Rating.objects.filter(rater=rater, created_at__gte=since).order_by().values("pk")
-    passed_checks = CaptchaAnswer.objects.filter(rater=rater, passed=True, created_at__gte=since).order_by().values("pk")
+    passed_checks = (
+        CaptchaAnswer.objects.filter(rater=rater, passed=True, created_at__gte=since).order_by().values("pk")
+    )
     return ratings.union(passed_checks, all=True).exists()  # one query
 
 

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, PositiveIntegerField, Q, Value, Whe
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from ratings_site.compiled_queries import quote
 from ratings_site.datasets.models import Image, QueueEntry
 from ratings_site.datasets.services import hiding_flags, queue_condition, refresh_queue
 from ratings_site.kudos.services import (
@@ -230,10 +231,6 @@ def _claim(image: Image, score: int, artifacts: int | None, wanted: int) -> int 
 _claim_statements: dict[tuple[str, int], tuple[str, list]] = {}
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
-
-
 def _claim_statement(connection, wanted: int) -> tuple[str, list]:
     """_claim's UPDATE … RETURNING for this engine and RATINGS_PER_IMAGE, and the queue rule's parameters (as in
     raters.limits_store, RETURNING runs on PostgreSQL and on SQLite 3.35 and later)."""
@@ -241,11 +238,11 @@ def _claim_statement(connection, wanted: int) -> tuple[str, list]:
     if key not in _claim_statements:
         query = Image.objects.filter(queue_condition(wanted)).query
         condition, condition_params = query.get_compiler(connection=connection).compile(query.where)
-        column = {name: _quote(Image._meta.get_field(name).column) for name in _IMAGE_COUNTERS}
+        column = {name: quote(Image._meta.get_field(name).column) for name in _IMAGE_COUNTERS}
         added = ", ".join(f"{column[name]} = {column[name]} + %s" for name in _IMAGE_COUNTERS)
         sql = (
-            f"UPDATE {_quote(Image._meta.db_table)} SET {added} "
-            f"WHERE {_quote(Image._meta.pk.column)} = %s AND {condition} RETURNING {column['ratings_count']}"
+            f"UPDATE {quote(Image._meta.db_table)} SET {added} "
+            f"WHERE {quote(Image._meta.pk.column)} = %s AND {condition} RETURNING {column['ratings_count']}"
         )
         _claim_statements[key] = (sql, list(condition_params))
     return _claim_statements[key]
@@ -300,11 +297,11 @@ def _existing_outcome(rater: Rater, image: Image) -> RatingOutcome | None:
 def _existing_rating_statement(vendor: str) -> str:
     """The rater's rating of an image, and the amount of its ledger line (null when it has none)."""
     rating, reward = Rating._meta, Rating._meta.get_field("reward").related_model._meta
-    column = {name: _quote(rating.get_field(name).column) for name in ("rating", "artifacts", "rater", "image")}
+    column = {name: quote(rating.get_field(name).column) for name in ("rating", "artifacts", "rater", "image")}
     return (
-        f"SELECT r.{column['rating']}, r.{column['artifacts']}, k.{_quote(reward.get_field('amount').column)} "
-        f"FROM {_quote(rating.db_table)} r LEFT JOIN {_quote(reward.db_table)} k "
-        f"ON k.{_quote(reward.get_field('rating').column)} = r.{_quote(rating.pk.column)} "
+        f"SELECT r.{column['rating']}, r.{column['artifacts']}, k.{quote(reward.get_field('amount').column)} "
+        f"FROM {quote(rating.db_table)} r LEFT JOIN {quote(reward.db_table)} k "
+        f"ON k.{quote(reward.get_field('rating').column)} = r.{quote(rating.pk.column)} "
         f"WHERE r.{column['rater']} = %s AND r.{column['image']} = %s"
     )
 
@@ -413,10 +410,10 @@ def _record_served_statement(vendor: str, rows: int, by_api: bool) -> str:
     3.24 and later). A check's row stands as it is (its first serve time). A dataset image's: the API's serve renews
     the time and makes a page's hold its own serve; a page's serve renews its own hold and leaves the API's serve."""
     column = {
-        name: _quote(ServedImage._meta.get_field(name).column)
+        name: quote(ServedImage._meta.get_field(name).column)
         for name in ("rater", "image", "is_check", "hold_only", "served_at")
     }
-    table = _quote(ServedImage._meta.db_table)
+    table = quote(ServedImage._meta.db_table)
     renew = f"{column['served_at']} = excluded.{column['served_at']}"
     if by_api:
         on_conflict = f"DO UPDATE SET {renew}, {column['hold_only']} = FALSE WHERE NOT {table}.{column['is_check']}"
@@ -452,8 +449,8 @@ def forget_served(rater: Rater, image: Image) -> None:
 @cache
 def _forget_served_statement(vendor: str) -> str:
     served = ServedImage._meta
-    rater, image = (_quote(served.get_field(name).column) for name in ("rater", "image"))
-    return f"DELETE FROM {_quote(served.db_table)} WHERE {rater} = %s AND {image} = %s"
+    rater, image = (quote(served.get_field(name).column) for name in ("rater", "image"))
+    return f"DELETE FROM {quote(served.db_table)} WHERE {rater} = %s AND {image} = %s"
 
 
 def forget_old_servings(older_than: timedelta = timedelta(days=1)) -> int:
@@ -674,7 +671,9 @@ def count_on_rater(rater: Rater, created_at: datetime, step: int) -> None:
         return
     Rater.objects.filter(pk=rater.pk).update(  # never below 0, whatever was stored around this rule (a fixture)
         ratings_total=Case(
-            When(ratings_total__gt=0, then=F("ratings_total") - 1), default=Value(0), output_field=PositiveIntegerField()
+            When(ratings_total__gt=0, then=F("ratings_total") - 1),
+            default=Value(0),
+            output_field=PositiveIntegerField(),
         ),
         ratings_today=Case(
             When(ratings_day=day, ratings_today__gt=0, then=F("ratings_today") - 1),
@@ -691,10 +690,10 @@ def count_on_rater(rater: Rater, created_at: datetime, step: int) -> None:
 def _count_one_more_statement(vendor: str) -> str:
     """One more rating in the rater's counters: ratings_today starts again at 1 on another day than ratings_day."""
     total, today, day, pk = (
-        _quote(Rater._meta.get_field(name).column) for name in ("ratings_total", "ratings_today", "ratings_day", "id")
+        quote(Rater._meta.get_field(name).column) for name in ("ratings_total", "ratings_today", "ratings_day", "id")
     )
     return (
-        f"UPDATE {_quote(Rater._meta.db_table)} SET {total} = {total} + 1, "
+        f"UPDATE {quote(Rater._meta.db_table)} SET {total} = {total} + 1, "
         f"{today} = CASE WHEN {day} = %s THEN {today} + 1 ELSE 1 END, {day} = %s WHERE {pk} = %s"
     )
 
