@@ -15,6 +15,14 @@ from ratings_site.reliability.agreement import SAFETY_LAG, refresh_agreement
 from ratings_site.reliability.models import DailyRatings, DatasetAgreement, StaleUnit
 
 
+@pytest.fixture
+def quick_ratings(settings):
+    """Ratings as fast as a test makes them, and room for every rater on each image."""
+    settings.RATING_MIN_SECONDS = 0
+    settings.RATINGS_PER_MINUTE_MAX = 10_000
+    settings.RATINGS_PER_IMAGE = 10
+
+
 def later():
     """A clock past the safety lag: every rating made so far is old enough to take in."""
     return timezone.now() + SAFETY_LAG + timedelta(seconds=1)

@@ -14,17 +14,10 @@ from ratings_site.moderation import actions
 from ratings_site.ratings import restore
 from ratings_site.ratings.models import Rating
 from ratings_site.reliability.agreement import refresh_agreement
-from tests.agreement_helpers import days, direct_days, kept_equals_rebuilt_equals_direct, later
+from tests.agreement_helpers import days, direct_days, kept_equals_rebuilt_equals_direct, later, quick_ratings  # noqa: F401 (fixture)
 from tests.moderation_helpers import horde_rater, rate
 
-pytestmark = pytest.mark.usefixtures("no_captchas")
-
-
-@pytest.fixture(autouse=True)
-def quick_ratings(settings):
-    settings.RATING_MIN_SECONDS = 0
-    settings.RATINGS_PER_MINUTE_MAX = 10_000
-    settings.RATINGS_PER_IMAGE = 10
+pytestmark = pytest.mark.usefixtures("no_captchas", "quick_ratings")
 
 
 @pytest.fixture

@@ -20,17 +20,18 @@ from ratings_site.ratings.models import Rating
 from ratings_site.ratings.services import change_rating, undo_rating
 from ratings_site.reliability.agreement import refresh_agreement
 from ratings_site.reliability.models import AgreementProgress, DatasetAgreement, StaleUnit
-from tests.agreement_helpers import assert_same, days, direct, kept_equals_rebuilt_equals_direct, later, stored
+from tests.agreement_helpers import (  # noqa: F401 (fixture)
+    assert_same,
+    days,
+    direct,
+    kept_equals_rebuilt_equals_direct,
+    later,
+    quick_ratings,
+    stored,
+)
 from tests.moderation_helpers import horde_rater, rate
 
-pytestmark = pytest.mark.usefixtures("no_captchas")
-
-
-@pytest.fixture(autouse=True)
-def quick_ratings(settings):
-    settings.RATING_MIN_SECONDS = 0
-    settings.RATINGS_PER_MINUTE_MAX = 10_000
-    settings.RATINGS_PER_IMAGE = 10
+pytestmark = pytest.mark.usefixtures("no_captchas", "quick_ratings")
 
 
 @pytest.fixture

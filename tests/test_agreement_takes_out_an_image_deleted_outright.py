@@ -11,17 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from ratings_site.datasets.models import Dataset, Image
 from ratings_site.reliability.models import AgreementUnit, StaleUnit
-from tests.agreement_helpers import direct, kept_equals_rebuilt_equals_direct
+from tests.agreement_helpers import direct, kept_equals_rebuilt_equals_direct, quick_ratings  # noqa: F401 (fixture)
 from tests.moderation_helpers import horde_rater, rate
 
-pytestmark = pytest.mark.usefixtures("no_captchas")
-
-
-@pytest.fixture(autouse=True)
-def quick_ratings(settings):
-    settings.RATING_MIN_SECONDS = 0
-    settings.RATINGS_PER_MINUTE_MAX = 10_000
-    settings.RATINGS_PER_IMAGE = 10
+pytestmark = pytest.mark.usefixtures("no_captchas", "quick_ratings")
 
 
 @pytest.fixture
