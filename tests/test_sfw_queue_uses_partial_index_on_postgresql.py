@@ -24,12 +24,15 @@ pytestmark = [
 ]
 
 IMAGES = 30_000
-NSFW_SHARE = 0.1  # of the images: a LAION punsafe over NSFW_HIDE_PUNSAFE
+# Of the images: a LAION punsafe over NSFW_HIDE_PUNSAFE. Half, not a tenth: with a tenth, walking `queue_order` and
+# filtering out the NSFW tenth cost the planner nearly as much as the partial index, and it took either (a CI run
+# walked `queue_order`, index-backed still). With half, the partial index reads half the entries for the same page.
+NSFW_SHARE = 0.5
 
 
 @pytest.fixture
 def big_queue() -> tuple[Dataset, Dataset]:
-    """Two public datasets sharing 30,000 queued images (a third in cities), a tenth with a high punsafe, random
+    """Two public datasets sharing 30,000 queued images (a third in cities), half with a high punsafe, random
     priorities."""
     flowers = Dataset.objects.create(slug="flowers", name="Flowers", public=True)
     cities = Dataset.objects.create(slug="cities", name="Cities", public=True)
@@ -55,7 +58,7 @@ def big_queue() -> tuple[Dataset, Dataset]:
         # this database left them (many datasets, few public), could make the planner walk another index.
         cursor.execute("ANALYZE datasets_dataset, datasets_image, datasets_queueentry")
     nsfw = QueueEntry.objects.filter(nsfw=True).count()
-    assert QueueEntry.objects.count() == IMAGES and 0.05 * IMAGES < nsfw < 0.15 * IMAGES
+    assert QueueEntry.objects.count() == IMAGES and 0.45 * IMAGES < nsfw < 0.55 * IMAGES
     return flowers, cities
 
 
