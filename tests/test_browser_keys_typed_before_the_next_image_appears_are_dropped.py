@@ -64,6 +64,18 @@ def test_six_enter_nine_enter_in_one_burst_saves_only_the_six(page: Page, make_p
     expect_second_image_untouched(page, first)
 
 
+def release(page: Page, held: list[Route]) -> None:
+    """Let the held requests go. A request reaches its route handler while Playwright waits on the page, so it may
+    be caught a moment after the page sent it."""
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the request was never held"
+    for route in held:
+        route.continue_()
+
+
 @pytest.mark.browser
 def test_keys_typed_while_the_save_is_in_flight_are_dropped(page: Page, make_picture_images) -> None:
     make_picture_images(4)
@@ -71,17 +83,16 @@ def test_keys_typed_while_the_save_is_in_flight_are_dropped(page: Page, make_pic
     look_at_the_image(page)
     first = shown_image_id(page)
 
-    def hold(route: Route) -> None:
-        page.wait_for_timeout(400)
-        route.continue_()
+    held: list[Route] = []  # the save, held until the test lets it go (not for a fixed time: see below)
 
-    page.route("**/images/*/rate/", hold)
+    page.route("**/images/*/rate/", lambda route: held.append(route))
     for key in ("6", "Enter"):
         page.keyboard.press(key)
     expect(page.locator("#rate-form.htmx-request")).to_have_count(1)  # the save is in flight
     for key in ("9", "a", "3", "Enter"):
         page.keyboard.press(key)
     expect(page.get_by_test_id("key-note")).to_have_text(DROPPED)  # said at once, on the card being replaced
+    release(page, held)
 
     expect_second_image_untouched(page, first)
 
@@ -95,15 +106,18 @@ def test_keys_typed_after_the_card_arrived_but_before_its_image_loaded_are_dropp
     look_at_the_image(page)
     first = shown_image_id(page)
 
-    # The next card's image takes a second to arrive: its address is made unique (so not the preloaded copy) and held.
+    # The next card's image is held until the test lets it go: its address is made unique (so not the preloaded
+    # copy). Not for a fixed time: Playwright's expect polls at growing intervals (up to a second), so a card that
+    # arrived late could be seen only after a timed hold had ended (failed once in CI on PostgreSQL).
+    held: list[Route] = []
+
     def slow_card(route: Route) -> None:
         response = route.fetch()
         body = re.sub(r'(<img src="[^"]+)"', r'\1?slow=1"', response.text(), count=1)
         route.fulfill(response=response, body=body)
 
     def slow_image(route: Route) -> None:
-        page.wait_for_timeout(1000)
-        route.continue_()
+        held.append(route)
 
     page.route("**/images/*/rate/", slow_card)
     page.route(re.compile(r"slow=1"), slow_image)
@@ -114,5 +128,6 @@ def test_keys_typed_after_the_card_arrived_but_before_its_image_loaded_are_dropp
     for key in ("9", "Enter"):
         page.keyboard.press(key)
     expect(page.get_by_test_id("key-note")).to_have_text(DROPPED)
+    release(page, held)
 
     expect_second_image_untouched(page, first)
